@@ -1,0 +1,55 @@
+"""wenwen: a typed client for the Wenwen AI relay, shared by the LangChain and LlamaIndex
+integrations (``langchain_wenwen``, ``llama_index_wenwen``).
+
+    from wenwen import WenwenClient, ChatRequest, Message
+    client = WenwenClient()                      # WENWEN_API_KEY / WENWEN_BASE_URL
+    reply = client.chat(ChatRequest(model="gpt-4o-mini", messages=[Message.of("user", "Hi")]))
+"""
+
+from . import errors, types
+from ._client import AsyncChatStream, AsyncWenwenClient, ChatStream, WenwenClient
+from ._settings import DEFAULT_BASE_URL, Settings
+from ._version import __version__
+from .errors import (
+    APIConnectionError,
+    APIStatusError,
+    APITimeoutError,
+    AuthenticationError,
+    BadRequestError,
+    ConfigurationError,
+    ModelNotFoundError,
+    ProtocolError,
+    RateLimitError,
+    StreamError,
+    UnsupportedFeatureError,
+    WenwenError,
+)
+from .types import ChatRequest, ChatResponse, Message, Tool
+
+__all__ = [
+    "DEFAULT_BASE_URL",
+    "APIConnectionError",
+    "APIStatusError",
+    "APITimeoutError",
+    "AsyncChatStream",
+    "AsyncWenwenClient",
+    "AuthenticationError",
+    "BadRequestError",
+    "ChatRequest",
+    "ChatResponse",
+    "ChatStream",
+    "ConfigurationError",
+    "Message",
+    "ModelNotFoundError",
+    "ProtocolError",
+    "RateLimitError",
+    "Settings",
+    "StreamError",
+    "Tool",
+    "UnsupportedFeatureError",
+    "WenwenClient",
+    "WenwenError",
+    "__version__",
+    "errors",
+    "types",
+]

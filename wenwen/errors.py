@@ -1,0 +1,261 @@
+"""Errors raised by the Wenwen client.
+
+    WenwenError
+    ├── ConfigurationError          missing key, bad base URL, bad argument
+    ├── APIConnectionError          could not reach the relay, or the connection broke
+    │   └── APITimeoutError
+    ├── APIStatusError              the relay answered 4xx/5xx (status, message, code, request_id)
+    │   ├── BadRequestError             400, 413, 422
+    │   ├── AuthenticationError         401
+    │   ├── PermissionDeniedError       403
+    │   │   └── QuotaExceededError          code insufficient_user_quota / *_quota_*
+    │   ├── NotFoundError               404
+    │   │   └── ModelNotFoundError          code model_not_found (the relay sends it as 503)
+    │   ├── ConflictError               409
+    │   ├── RateLimitError              429
+    │   └── InternalServerError         5xx
+    ├── StreamError                 a stream broke, stalled or ended early; ``partial`` keeps
+    │                               what had arrived
+    ├── ProtocolError               a reply that does not parse, or a request part that the
+    │   │                           chosen protocol cannot carry
+    │   └── UnsupportedFeatureError
+    └── TaskFailedError             an asynchronous media task ended in failure
+
+The relay wraps several vendor formats, so an error body may come in any of these shapes;
+``error_from_response`` reads them all:
+
+- OpenAI / new-api: ``{"error": {"message", "type", "code", "param"?}}``
+- Anthropic: ``{"type": "error", "error": {"type", "message"}}``
+- Midjourney: ``{"code": 4, "description": "...", "type"?}``
+- tasks (video): ``{"code": "...", "message": "...", "data": null}``
+- an empty or non-JSON body (one-api's IP limiter answers 429 with no body).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .types import ChatResponse
+
+_REQUEST_ID_IN_MESSAGE = re.compile(r"\(request id: ([^)]+)\)\s*$")
+
+
+class WenwenError(Exception):
+    """Base class of every error this package raises."""
+
+
+class ConfigurationError(WenwenError, ValueError):
+    """The client was set up or called with something it cannot use."""
+
+
+class APIConnectionError(WenwenError):
+    def __init__(self, message: str = "could not connect to the Wenwen API") -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class APITimeoutError(APIConnectionError):
+    def __init__(self, message: str = "request to the Wenwen API timed out") -> None:
+        super().__init__(message)
+
+
+class APIStatusError(WenwenError):
+    """The relay answered with an error status. ``message`` is the relay's own text."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status_code: int,
+        code: str | None = None,
+        type: str | None = None,
+        request_id: str | None = None,
+        body: Any = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        self.message = message
+        self.status_code = status_code
+        self.code = code
+        self.type = type
+        self.request_id = request_id
+        self.body = body
+        self.headers = headers or {}
+        super().__init__(self._render())
+
+    def _render(self) -> str:
+        text = f"Error code: {self.status_code}"
+        if self.code:
+            text += f" ({self.code})"
+        text += f" - {self.message}"
+        if self.request_id and self.request_id not in self.message:
+            text += f" [request id: {self.request_id}]"
+        return text
+
+
+class BadRequestError(APIStatusError):
+    pass
+
+
+class AuthenticationError(APIStatusError):
+    pass
+
+
+class PermissionDeniedError(APIStatusError):
+    pass
+
+
+class QuotaExceededError(PermissionDeniedError):
+    pass
+
+
+class NotFoundError(APIStatusError):
+    pass
+
+
+class ModelNotFoundError(NotFoundError):
+    pass
+
+
+class ConflictError(APIStatusError):
+    pass
+
+
+class RateLimitError(APIStatusError):
+    pass
+
+
+class InternalServerError(APIStatusError):
+    pass
+
+
+class StreamError(WenwenError):
+    """A stream ended badly. ``partial`` is the response accumulated up to the failure."""
+
+    def __init__(self, message: str, *, partial: ChatResponse | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.partial = partial
+
+
+class ProtocolError(WenwenError):
+    """The relay sent something that does not parse, or a request cannot be expressed."""
+
+
+class UnsupportedFeatureError(ProtocolError):
+    """A request uses a feature that the selected protocol cannot carry."""
+
+
+class TaskFailedError(WenwenError):
+    def __init__(self, message: str, *, task: Any = None) -> None:
+        super().__init__(message)
+        self.task = task
+
+
+def _status_class(status: int, code: str | None) -> type[APIStatusError]:
+    if code == "model_not_found":
+        return ModelNotFoundError
+    if code and ("quota" in code):
+        return QuotaExceededError
+    if status in (400, 413, 422):
+        return BadRequestError
+    by_status: dict[int, type[APIStatusError]] = {
+        401: AuthenticationError,
+        403: PermissionDeniedError,
+        404: NotFoundError,
+        409: ConflictError,
+        429: RateLimitError,
+    }
+    if status in by_status:
+        return by_status[status]
+    if status >= 500:
+        return InternalServerError
+    return APIStatusError
+
+
+def _as_text(value: Any) -> str | None:
+    if value is None or value == "":
+        return None
+    return str(value)
+
+
+def parse_error_body(body: Any) -> tuple[str | None, str | None, str | None]:
+    """``(message, type, code)`` from any of the relay's error shapes, or Nones."""
+    if not isinstance(body, dict):
+        return None, None, None
+    inner = body.get("error")
+    if isinstance(inner, dict):
+        message = _as_text(inner.get("message"))
+        return message, _as_text(inner.get("type")), _as_text(inner.get("code"))
+    if isinstance(inner, str):
+        return inner, _as_text(body.get("type")), _as_text(body.get("code"))
+    if "description" in body:  # Midjourney
+        return (
+            _as_text(body.get("description")),
+            _as_text(body.get("type")),
+            _as_text(body.get("code")),
+        )
+    if "message" in body:  # task / video
+        return _as_text(body.get("message")), _as_text(body.get("type")), _as_text(body.get("code"))
+    return None, None, None
+
+
+def error_from_response(
+    status: int, content: bytes, headers: dict[str, str] | None = None
+) -> APIStatusError:
+    """Build the typed error for an HTTP error reply, whatever shape its body has."""
+    headers = {k.lower(): v for k, v in (headers or {}).items()}
+    body: Any = None
+    text = content.decode("utf-8", "replace").strip()
+    if text:
+        try:
+            body = json.loads(text)
+        except ValueError:
+            body = text
+    message, type_, code = parse_error_body(body)
+    if message is None:
+        if isinstance(body, str) and body:
+            message = body[:500]
+        else:
+            message = f"HTTP {status} with an empty body"
+    request_id = headers.get("x-oneapi-request-id") or headers.get("request-id")
+    if request_id is None:
+        match = _REQUEST_ID_IN_MESSAGE.search(message)
+        if match:
+            request_id = match.group(1)
+    cls = _status_class(status, code)
+    return cls(
+        message,
+        status_code=status,
+        code=code,
+        type=type_,
+        request_id=request_id,
+        body=body,
+        headers=headers,
+    )
+
+
+__all__ = [
+    "APIConnectionError",
+    "APIStatusError",
+    "APITimeoutError",
+    "AuthenticationError",
+    "BadRequestError",
+    "ConfigurationError",
+    "ConflictError",
+    "InternalServerError",
+    "ModelNotFoundError",
+    "NotFoundError",
+    "PermissionDeniedError",
+    "ProtocolError",
+    "QuotaExceededError",
+    "RateLimitError",
+    "StreamError",
+    "TaskFailedError",
+    "UnsupportedFeatureError",
+    "WenwenError",
+    "error_from_response",
+    "parse_error_body",
+]

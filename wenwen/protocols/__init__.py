@@ -1,0 +1,93 @@
+"""Wire protocols. Each module is sans-IO and exposes the same pieces:
+
+- ``NAME``: the protocol's name (``"openai"``, ``"anthropic"``, ...);
+- ``build_request(request, *, stream) -> HttpRequest``: the method, path, JSON body and
+  protocol headers (auth excluded) for a neutral ``ChatRequest``;
+- ``auth_headers(api_key) -> dict``: how this protocol presents the key;
+- ``parse_response(body, request=None) -> ChatResponse``: a non-streamed JSON reply (the
+  request, when given, lets a protocol undo what it emulated, e.g. a JSON schema sent as a
+  forced tool);
+- ``StreamDecoder(request=None)``: ``feed(ServerSentEvent) -> list[StreamEvent]`` and
+  ``close() -> list[StreamEvent]``, which raises ``StreamError`` when the stream ended before
+  the protocol's terminator; ``done`` is true once the terminator arrived;
+- ``finalize_response(response, request=None) -> ChatResponse``: the last touch applied to
+  both a parsed reply and an accumulated stream (so that the two agree), e.g. media links
+  found in text.
+
+The client picks a module with ``get_protocol(name)``; nothing else depends on which one.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from .._sse import ServerSentEvent
+from ..errors import ConfigurationError
+from ..types import ChatRequest, ChatResponse, StreamEvent
+
+
+@dataclass
+class HttpRequest:
+    method: str
+    path: str
+    json: dict[str, Any] | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+class StreamDecoder(Protocol):
+    def feed(self, event: ServerSentEvent) -> list[StreamEvent]: ...
+
+    def close(self) -> list[StreamEvent]: ...
+
+    @property
+    def done(self) -> bool: ...
+
+
+class WireProtocol(Protocol):
+    NAME: str
+
+    def build_request(self, request: ChatRequest, *, stream: bool) -> HttpRequest: ...
+
+    def auth_headers(self, api_key: str) -> dict[str, str]: ...
+
+    def parse_response(self, body: Any, request: ChatRequest | None = None) -> ChatResponse: ...
+
+    def StreamDecoder(self, request: ChatRequest | None = None) -> StreamDecoder: ...
+
+    def finalize_response(
+        self, response: ChatResponse, request: ChatRequest | None = None
+    ) -> ChatResponse: ...
+
+
+_MODULES = {
+    "openai": "wenwen.protocols.openai_chat",
+    "anthropic": "wenwen.protocols.anthropic_messages",
+}
+
+PROTOCOL_NAMES = tuple(_MODULES)
+
+
+def get_protocol(name: str) -> WireProtocol:
+    """The protocol module for ``name``; raises ``ConfigurationError`` for unknown names."""
+    try:
+        module_name = _MODULES[name]
+    except KeyError:
+        raise ConfigurationError(
+            f"unknown protocol {name!r}; choose one of {', '.join(PROTOCOL_NAMES)}"
+        ) from None
+    module: WireProtocol = importlib.import_module(module_name)
+    return module
+
+
+def choose_protocol(model: str, protocol: str = "auto") -> str:
+    """``auto`` sends Claude models over the native Anthropic Messages protocol and everything
+    else over OpenAI chat completions; any other value is taken as given."""
+    if protocol != "auto":
+        if protocol not in _MODULES:
+            get_protocol(protocol)  # raises with the list of names
+        return protocol
+    if "claude" in model.lower():
+        return "anthropic"
+    return "openai"

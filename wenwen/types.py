@@ -1,0 +1,391 @@
+"""The neutral model shared by every protocol and every framework adapter.
+
+Adapters translate framework objects to these types; protocol modules translate these types
+to and from the wire. Nothing here knows about a particular vendor format: what a protocol
+needs beyond this model rides in ``provider_data``.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any, Literal, TypeAlias
+
+from pydantic import BaseModel, ConfigDict, Field
+
+CacheControl: TypeAlias = dict[str, Any]
+"""A prompt-cache marker, e.g. ``{"type": "ephemeral"}``; honoured by protocols that cache."""
+
+
+class _Part(BaseModel):
+    model_config = ConfigDict(frozen=False, extra="forbid")
+
+
+class TextPart(_Part):
+    type: Literal["text"] = "text"
+    text: str
+    cache_control: CacheControl | None = None
+
+
+class ImagePart(_Part):
+    """An image, by URL or inline base64 data (``data`` without the ``data:`` prefix)."""
+
+    type: Literal["image"] = "image"
+    url: str | None = None
+    data: str | None = None
+    media_type: str | None = None
+    detail: str | None = None
+    cache_control: CacheControl | None = None
+
+    def data_url(self) -> str:
+        """The image as a URL: the given URL, or a ``data:`` URL built from inline data."""
+        if self.url:
+            return self.url
+        return f"data:{self.media_type or 'image/png'};base64,{self.data or ''}"
+
+
+class AudioPart(_Part):
+    """Audio, inline base64 (``format`` such as ``wav`` or ``mp3``) or by URL."""
+
+    type: Literal["audio"] = "audio"
+    data: str | None = None
+    format: str | None = None
+    url: str | None = None
+    transcript: str | None = None
+    provider_data: dict[str, Any] = Field(default_factory=dict)
+
+
+class VideoPart(_Part):
+    """A video, by URL (video models answer with a download link)."""
+
+    type: Literal["video"] = "video"
+    url: str
+    media_type: str | None = None
+
+
+class FilePart(_Part):
+    """A document (PDF and the like), inline base64, by URL or by provider file id."""
+
+    type: Literal["file"] = "file"
+    data: str | None = None
+    url: str | None = None
+    file_id: str | None = None
+    media_type: str | None = None
+    filename: str | None = None
+    cache_control: CacheControl | None = None
+
+
+class ThinkingPart(_Part):
+    """Reasoning text. ``signature`` authenticates it where the protocol signs thinking;
+    ``redacted`` holds the opaque payload of a redacted block (then ``text`` is empty)."""
+
+    type: Literal["thinking"] = "thinking"
+    text: str = ""
+    signature: str | None = None
+    redacted: str | None = None
+
+
+class ToolCallPart(_Part):
+    """A call the model asked for. ``arguments`` is the JSON text exactly as received."""
+
+    type: Literal["tool_call"] = "tool_call"
+    id: str
+    name: str
+    arguments: str = "{}"
+    provider_data: dict[str, Any] = Field(default_factory=dict)
+
+    def parsed_arguments(self) -> dict[str, Any]:
+        """The arguments as a dict; raises ``ValueError`` naming the tool when they are not
+        a JSON object."""
+        text = self.arguments.strip() or "{}"
+        try:
+            value = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise ValueError(
+                f"tool call {self.name!r} ({self.id}) has malformed JSON arguments: {exc}"
+            ) from exc
+        if not isinstance(value, dict):
+            raise ValueError(
+                f"tool call {self.name!r} ({self.id}) arguments are {type(value).__name__}, "
+                "not a JSON object"
+            )
+        return value
+
+
+class ToolResultPart(_Part):
+    """The result of a tool call, sent back to the model."""
+
+    type: Literal["tool_result"] = "tool_result"
+    tool_call_id: str
+    content: list[TextPart | ImagePart] = Field(default_factory=list)
+    is_error: bool = False
+    name: str | None = None
+    cache_control: CacheControl | None = None
+
+    @property
+    def text(self) -> str:
+        return "".join(p.text for p in self.content if isinstance(p, TextPart))
+
+
+Part = Annotated[
+    TextPart
+    | ImagePart
+    | AudioPart
+    | VideoPart
+    | FilePart
+    | ThinkingPart
+    | ToolCallPart
+    | ToolResultPart,
+    Field(discriminator="type"),
+]
+
+Role = Literal["system", "user", "assistant", "tool"]
+
+
+class Message(BaseModel):
+    """One turn. A ``tool`` message carries one or more ``ToolResultPart``s."""
+
+    role: Role
+    parts: list[Part] = Field(default_factory=list)
+    name: str | None = None
+    provider_data: dict[str, Any] = Field(default_factory=dict)
+
+    @classmethod
+    def of(cls, role: Role, text: str) -> Message:
+        return cls(role=role, parts=[TextPart(text=text)])
+
+    @property
+    def text(self) -> str:
+        return "".join(p.text for p in self.parts if isinstance(p, TextPart))
+
+
+class Tool(BaseModel):
+    """A function the model may call; ``parameters`` is a JSON schema object."""
+
+    name: str
+    description: str = ""
+    parameters: dict[str, Any] = Field(default_factory=lambda: {"type": "object", "properties": {}})
+    strict: bool | None = None
+    cache_control: CacheControl | None = None
+
+
+class NamedToolChoice(BaseModel):
+    name: str
+
+
+ToolChoice: TypeAlias = Literal["auto", "none", "required"] | NamedToolChoice
+
+
+class JsonSchemaFormat(BaseModel):
+    type: Literal["json_schema"] = "json_schema"
+    name: str
+    schema_: dict[str, Any] = Field(alias="schema")
+    strict: bool | None = None
+    description: str | None = None
+
+    model_config = ConfigDict(populate_by_name=True)
+
+
+class JsonObjectFormat(BaseModel):
+    type: Literal["json_object"] = "json_object"
+
+
+ResponseFormat: TypeAlias = JsonSchemaFormat | JsonObjectFormat
+
+
+class ThinkingConfig(BaseModel):
+    """Extended thinking (Anthropic): enabled with a token budget."""
+
+    budget_tokens: int = 1024
+
+
+class ChatRequest(BaseModel):
+    """A protocol-neutral chat request."""
+
+    model: str
+    messages: list[Message]
+    tools: list[Tool] = Field(default_factory=list)
+    tool_choice: ToolChoice | None = None
+    parallel_tool_calls: bool | None = None
+    response_format: ResponseFormat | None = None
+    max_tokens: int | None = None
+    temperature: float | None = None
+    top_p: float | None = None
+    top_k: int | None = None
+    stop: list[str] = Field(default_factory=list)
+    seed: int | None = None
+    reasoning_effort: str | None = None
+    thinking: ThinkingConfig | None = None
+    metadata: dict[str, Any] | None = None
+    stream_usage: bool = True
+    extra_body: dict[str, Any] = Field(default_factory=dict)
+    extra_headers: dict[str, str] = Field(default_factory=dict)
+
+
+FinishReason: TypeAlias = Literal[
+    "stop", "length", "tool_calls", "content_filter", "refusal", "pause", "other"
+]
+
+
+class Usage(BaseModel):
+    """Token counts. ``input_tokens`` counts every prompt token, cached ones included;
+    the cache and reasoning figures are details of the totals, not additions to them."""
+
+    input_tokens: int = 0
+    output_tokens: int = 0
+    total_tokens: int = 0
+    cache_read_tokens: int = 0
+    cache_creation_tokens: int = 0
+    reasoning_tokens: int = 0
+    audio_input_tokens: int = 0
+    audio_output_tokens: int = 0
+    raw: dict[str, Any] = Field(default_factory=dict)
+
+
+class ChatResponse(BaseModel):
+    """A finished (or, inside ``StreamError.partial``, an interrupted) assistant turn."""
+
+    id: str | None = None
+    model: str | None = None
+    protocol: str = "openai"
+    parts: list[Part] = Field(default_factory=list)
+    finish_reason: FinishReason | None = None
+    stop_reason_raw: str | None = None
+    usage: Usage | None = None
+    refusal: str | None = None
+    raw: dict[str, Any] = Field(default_factory=dict)
+
+    @property
+    def text(self) -> str:
+        return "".join(p.text for p in self.parts if isinstance(p, TextPart))
+
+    @property
+    def tool_calls(self) -> list[ToolCallPart]:
+        return [p for p in self.parts if isinstance(p, ToolCallPart)]
+
+    @property
+    def thinking(self) -> list[ThinkingPart]:
+        return [p for p in self.parts if isinstance(p, ThinkingPart)]
+
+    def message(self) -> Message:
+        """This reply as an assistant message, ready to be sent back in a history."""
+        return Message(role="assistant", parts=list(self.parts))
+
+
+# --- stream events -----------------------------------------------------------------------
+# Every delta names the vendor's part it belongs to (``key``), so the accumulator can keep
+# parts in order whatever the protocol interleaves.
+
+
+class ResponseStarted(BaseModel):
+    kind: Literal["start"] = "start"
+    id: str | None = None
+    model: str | None = None
+
+
+class TextDelta(BaseModel):
+    kind: Literal["text"] = "text"
+    key: str = "text"
+    text: str
+
+
+class ThinkingDelta(BaseModel):
+    kind: Literal["thinking"] = "thinking"
+    key: str = "thinking"
+    text: str = ""
+    signature: str | None = None
+    redacted: str | None = None
+
+
+class ToolCallDelta(BaseModel):
+    """A fragment of a tool call. ``index`` is the call's position among the tool calls of
+    the reply; ``id`` and ``name`` may repeat on later fragments and are then ignored."""
+
+    kind: Literal["tool_call"] = "tool_call"
+    key: str
+    index: int
+    id: str | None = None
+    name: str | None = None
+    arguments: str = ""
+    provider_data: dict[str, Any] = Field(default_factory=dict)
+
+
+class MediaDelta(BaseModel):
+    """A complete non-text output part (image, audio or video) received in a stream."""
+
+    kind: Literal["media"] = "media"
+    key: str
+    part: ImagePart | AudioPart | VideoPart
+
+
+class UsageReport(BaseModel):
+    """Usage so far. Reports are cumulative: a later report replaces an earlier one."""
+
+    kind: Literal["usage"] = "usage"
+    usage: Usage
+
+
+class Finished(BaseModel):
+    kind: Literal["finish"] = "finish"
+    reason: FinishReason | None
+    raw_reason: str | None = None
+
+
+StreamEvent: TypeAlias = (
+    ResponseStarted
+    | TextDelta
+    | ThinkingDelta
+    | ToolCallDelta
+    | MediaDelta
+    | UsageReport
+    | Finished
+)
+
+
+class EmbeddingResult(BaseModel):
+    vectors: list[list[float]]
+    model: str
+    usage: Usage = Field(default_factory=Usage)
+
+
+class ModelInfo(BaseModel):
+    id: str
+    owned_by: str | None = None
+    created: int | None = None
+    raw: dict[str, Any] = Field(default_factory=dict)
+
+
+__all__ = [
+    "AudioPart",
+    "CacheControl",
+    "ChatRequest",
+    "ChatResponse",
+    "EmbeddingResult",
+    "FilePart",
+    "FinishReason",
+    "Finished",
+    "ImagePart",
+    "JsonObjectFormat",
+    "JsonSchemaFormat",
+    "MediaDelta",
+    "Message",
+    "ModelInfo",
+    "NamedToolChoice",
+    "Part",
+    "ResponseFormat",
+    "ResponseStarted",
+    "Role",
+    "StreamEvent",
+    "TextDelta",
+    "TextPart",
+    "ThinkingConfig",
+    "ThinkingDelta",
+    "ThinkingPart",
+    "Tool",
+    "ToolCallDelta",
+    "ToolCallPart",
+    "ToolChoice",
+    "ToolResultPart",
+    "Usage",
+    "UsageReport",
+    "VideoPart",
+]
