@@ -1,0 +1,56 @@
+from wenwen._sse import ServerSentEvent, SSEDecoder
+
+STREAM = (
+    b": PING\n\n"
+    b'data: {"a": 1}\n\n'
+    b'event: message_start\r\ndata: {"b": 2}\r\n\r\n'
+    b"data:no-space\n\n"
+    b"data: line1\ndata: line2\n\n"
+    b"id: 7\nretry: 1500\ndata: x\n\n"
+    b"data: [DONE]\n\n"
+)
+EXPECTED = [
+    ServerSentEvent(data='{"a": 1}'),
+    ServerSentEvent(data='{"b": 2}', event="message_start"),
+    ServerSentEvent(data="no-space"),
+    ServerSentEvent(data="line1\nline2"),
+    ServerSentEvent(data="x", id="7", retry=1500),
+    ServerSentEvent(data="[DONE]", id="7"),  # the last event id persists (WHATWG)
+]
+
+
+def decode(chunks: list[bytes]) -> list[ServerSentEvent]:
+    decoder = SSEDecoder()
+    events = []
+    for chunk in chunks:
+        events.extend(decoder.feed(chunk))
+    events.extend(decoder.flush())
+    return events
+
+
+def test_decodes_comments_crlf_and_multiline() -> None:
+    assert decode([STREAM]) == EXPECTED
+
+
+def test_every_split_point_gives_the_same_events() -> None:
+    for i in range(len(STREAM) + 1):
+        assert decode([STREAM[:i], STREAM[i:]]) == EXPECTED, i
+
+
+def test_byte_by_byte() -> None:
+    assert decode([bytes([b]) for b in STREAM]) == EXPECTED
+
+
+def test_lone_cr_line_endings() -> None:
+    assert decode([b"data: a\r\rdata: b\r\r"]) == [ServerSentEvent("a"), ServerSentEvent("b")]
+
+
+def test_relay_extra_blank_line_and_trailing_event_without_blank_line() -> None:
+    events = decode([b"event: ping\ndata: {}\n\n\n", b"data: tail"])
+    assert events == [ServerSentEvent("{}", event="ping"), ServerSentEvent("tail")]
+
+
+def test_multibyte_utf8_split_across_chunks() -> None:
+    raw = "data: 你好\n\n".encode()
+    for i in range(len(raw) + 1):
+        assert decode([raw[:i], raw[i:]]) == [ServerSentEvent("你好")]
