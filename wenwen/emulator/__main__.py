@@ -1,0 +1,48 @@
+"""``python -m wenwen.emulator [--host 127.0.0.1] [--port 8787] [--latency S] [--quirks a,b]``."""
+
+from __future__ import annotations
+
+import argparse
+import threading
+
+from .server import Emulator
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m wenwen.emulator", description="Run the local Wenwen API emulator."
+    )
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8787, help="0 picks a free port")
+    parser.add_argument(
+        "--api-key",
+        action="append",
+        dest="api_keys",
+        help="accepted key (repeatable; default sk-emulator)",
+    )
+    parser.add_argument("--no-auth", action="store_true", help="accept any key")
+    parser.add_argument("--latency", type=float, default=0.0, help="seconds added per request")
+    parser.add_argument("--quirks", default="", help="comma-separated relay quirks")
+    args = parser.parse_args(argv)
+    emulator = Emulator(
+        host=args.host,
+        port=args.port,
+        api_keys=args.api_keys,
+        require_auth=not args.no_auth,
+        latency=args.latency,
+        quirks=[q.strip() for q in args.quirks.split(",") if q.strip()],
+    )
+    emulator.start()
+    print(f"Wenwen emulator listening on {emulator.base_url}", flush=True)
+    print(f"API key: {emulator.api_key}", flush=True)
+    try:
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        emulator.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,207 @@
+"""The Starlette app: one catch-all route that records, authenticates, injects faults and
+dispatches to the route handlers. Control endpoints live under ``/_emulator/``."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response, StreamingResponse
+from starlette.routing import Route
+
+from . import embeddings, openai_routes
+from .context import QUIRKS, Ctx
+from .errors import (
+    REQUEST_ID_HEADER,
+    ErrorResponse,
+    error,
+    invalid_token,
+    upstream_status,
+)
+from .faults import MALFORMED_BODY, Connection, Fault, FaultSpecError, find, parse_faults
+from .state import EmulatorState, RecordedRequest
+
+Handler = Callable[[Ctx], Awaitable[Response]]
+ROUTES: dict[tuple[str, str], Handler] = {
+    ("POST", "/v1/chat/completions"): openai_routes.chat_completions,
+    ("POST", "/v1/embeddings"): embeddings.create_embeddings,
+    ("GET", "/v1/models"): openai_routes.list_models,
+}
+
+
+def register(method: str, path: str, handler: Handler) -> None:
+    ROUTES[(method, path)] = handler
+
+
+def _find_handler(method: str, path: str) -> Handler | None:
+    handler = ROUTES.get((method, path))
+    if handler is None and method == "GET" and path.startswith("/v1/models/"):
+        model_id = path[len("/v1/models/") :]
+
+        async def retrieve(ctx: Ctx) -> Response:
+            return await openai_routes.retrieve_model(ctx, model_id)
+
+        return retrieve
+    return handler
+
+
+def _authorised(state: EmulatorState, request: Request, path: str) -> bool:
+    if not state.require_auth:
+        return True
+    auth = request.headers.get("authorization", "")
+    key = auth[7:].strip() if auth.lower().startswith("bearer ") else ""
+    if not key and path.startswith(("/v1/messages", "/v1/models")):
+        key = request.headers.get("x-api-key", "").strip()
+    return key in state.api_keys
+
+
+def _quirks(state: EmulatorState, request: Request) -> set[str]:
+    quirks = set(state.quirks)
+    header = request.headers.get("x-emulator-quirks", "")
+    quirks.update(q.strip() for q in header.split(",") if q.strip())
+    return quirks
+
+
+def _degrade(response: Response, faults: list[Fault], ctx: Ctx) -> Response:
+    """Apply body faults (midstream_close, truncate, stall) to a non-stream response."""
+    fault = next((f for f in faults if f.kind in ("midstream_close", "truncate", "stall")), None)
+    if fault is None or isinstance(response, StreamingResponse) or ctx.conn is None:
+        return response
+    body = bytes(response.body)
+    conn, state = ctx.conn, ctx.state
+
+    async def gen() -> Any:
+        yield body[: len(body) // 2]
+        if fault.kind == "midstream_close":
+            await conn.drop()
+        elif fault.kind == "stall":
+            for _ in range(int(state.stall_timeout / 0.05)):
+                if state.closing or conn.closed:
+                    break
+                await asyncio.sleep(0.05)
+            await conn.drop()
+
+    return StreamingResponse(gen(), status_code=response.status_code, media_type="application/json")
+
+
+async def _pre_faults(ctx: Ctx) -> Response | None:
+    for fault in ctx.faults:
+        if fault.kind == "status":
+            return upstream_status(ctx.kind, fault.n, ctx.request_id, fault.headers())
+        if fault.kind == "empty":
+            return Response(b"", status_code=fault.n, headers=fault.headers())
+        if fault.kind == "malformed_json":
+            return Response(MALFORMED_BODY, media_type="application/json")
+        if fault.kind == "disconnect":
+            assert ctx.conn is not None
+            await ctx.conn.drop()
+            return Response(b"", status_code=500)
+    return None
+
+
+async def _control(state: EmulatorState, request: Request, path: str) -> Response:
+    if path == "/_emulator/reset" and request.method == "POST":
+        state.reset()
+        return JSONResponse({"ok": True})
+    if path == "/_emulator/faults" and request.method == "POST":
+        try:
+            body = json.loads(await request.body() or b"{}")
+            state.inject(str(body["fault"]), int(body.get("times", 1)), body.get("path"))
+        except (ValueError, KeyError, TypeError, FaultSpecError) as exc:
+            return JSONResponse({"ok": False, "error": str(exc)}, status_code=400)
+        return JSONResponse({"ok": True})
+    if path == "/_emulator/requests" and request.method == "GET":
+        items = [
+            {"method": r.method, "path": r.path, "headers": r.headers, "json": r.json}
+            for r in list(state.requests)
+        ]
+        return JSONResponse(items)
+    if path == "/_emulator/health":
+        return JSONResponse({"ok": True, "quirks": sorted(QUIRKS)})
+    return JSONResponse({"ok": False, "error": "unknown control endpoint"}, status_code=404)
+
+
+async def _handle(state: EmulatorState, request: Request, request_id: str) -> Response:
+    path, method = request.url.path, request.method
+    raw = await request.body()
+    try:
+        body: Any = json.loads(raw) if raw else None
+        valid_json = True
+    except ValueError:
+        body, valid_json = None, False
+    state.record(
+        RecordedRequest(
+            method=method,
+            path=path,
+            headers={k.lower(): v for k, v in request.headers.items()},
+            json=body,
+            body=raw,
+            query=dict(request.query_params),
+            request_id=request_id,
+        )
+    )
+    handler = _find_handler(method, path)
+    if handler is None:
+        err = {
+            "message": f"Invalid URL ({method} {path})",
+            "type": "invalid_request_error",
+            "param": "",
+            "code": "",
+        }
+        return JSONResponse({"error": err}, status_code=404)
+    kind = "claude" if path.startswith("/v1/messages") else "openai"
+    if not _authorised(state, request, path):
+        return invalid_token(kind, request_id)
+    try:
+        faults = parse_faults(request.headers.get("x-emulator-fault", ""))
+    except FaultSpecError as exc:
+        return error(kind, 400, f"bad x-emulator-fault header: {exc}", request_id)
+    faults += state.pop_faults(path)
+    ctx = Ctx(
+        state=state,
+        request=request,
+        request_id=request_id,
+        body=body,
+        kind=kind,
+        faults=faults,
+        quirks=_quirks(state, request),
+        conn=Connection(request.receive),
+    )
+    slow = find(faults, "slow_first_byte")
+    if slow is not None:
+        await asyncio.sleep(slow.value)
+    if state.latency > 0:
+        await asyncio.sleep(state.latency)
+    early = await _pre_faults(ctx)
+    if early is not None:
+        return early
+    if raw and not valid_json:
+        return error(kind, 400, "Invalid request body: malformed JSON", request_id)
+    try:
+        response = await handler(ctx)
+    except ErrorResponse as exc:
+        response = exc.response
+    return _degrade(response, faults, ctx)
+
+
+def create_app(state: EmulatorState | None = None) -> Starlette:
+    """The emulator's ASGI app for ``state`` (a fresh default state if omitted)."""
+    state = state or EmulatorState()
+
+    async def endpoint(request: Request) -> Response:
+        path = request.url.path
+        if path.startswith("/_emulator/"):
+            return await _control(state, request, path)
+        request_id = state.next_request_id()
+        response = await _handle(state, request, request_id)
+        response.headers[REQUEST_ID_HEADER] = request_id
+        return response
+
+    methods = ["GET", "POST", "PUT", "PATCH", "DELETE"]
+    app = Starlette(routes=[Route("/{path:path}", endpoint, methods=methods)])
+    app.state.emulator = state
+    return app

@@ -1,0 +1,364 @@
+# ruff: noqa: RUF001  (CJK punctuation and curly quotes are intended)
+"""The deterministic mock model: pure functions from a neutral prompt to a neutral reply.
+
+The OpenAI and Anthropic routes translate their wire formats into :class:`Prompt` and the
+resulting :class:`Reply` back to the wire. Behaviour (documented for users' own tests):
+
+* Text replies are extractive: the sentence of the conversation sharing the most content
+  words with the question (the last user message, or the text after ``Query:``/``Question:``).
+  Ties go to the earliest sentence; no overlap gives :data:`FALLBACK`; a conversation without
+  any other sentence gives :data:`GREETING`. Images in the last user message add
+  ``"I see N image(s). "`` in front.
+* Tools are called when forced or when the last user message mentions a tool (its name, the
+  name with spaces, or all non-generic words of the name). Arguments come from
+  :mod:`.schema_fill`. After tool results the reply states them.
+* JSON output for ``json_schema`` / ``json_object`` response formats.
+* Reasoning models get a deterministic thought text.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from . import schema_fill, textutil
+from .tokens import IMAGE_TOKENS, count_tokens, truncate_tokens
+
+FALLBACK = "I don't know based on the given context."
+GREETING = "Hello! This is the Wenwen emulator."
+GENERIC_TOOL_WORDS = frozenset(
+    {
+        "get",
+        "set",
+        "fetch",
+        "retrieve",
+        "lookup",
+        "call",
+        "run",
+        "do",
+        "tool",
+        "tools",
+        "function",
+        "func",
+        "fn",
+        "api",
+        "the",
+        "a",
+        "an",
+        "of",
+        "for",
+        "by",
+        "to",
+    }
+)
+
+
+@dataclass
+class Turn:
+    """One message: ``role`` is system, user, assistant or tool."""
+
+    role: str
+    text: str = ""
+    images: int = 0
+    attachments: int = 0
+    tool_name: str = ""
+
+
+@dataclass
+class ToolSpec:
+    name: str
+    description: str = ""
+    parameters: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Prompt:
+    turns: list[Turn]
+    tools: list[ToolSpec] = field(default_factory=list)
+    tool_choice: str = "auto"
+    """``auto``, ``none``, ``required`` or ``name:<tool>``."""
+    parallel_tool_calls: bool = True
+    stop: list[str] = field(default_factory=list)
+    max_tokens: int | None = None
+    reasoning: bool = False
+    json_schema: dict[str, Any] | None = None
+    json_object: bool = False
+    media: str = ""
+    """``image`` or ``video`` for generation models, else empty."""
+
+
+@dataclass
+class ToolCall:
+    id: str
+    name: str
+    arguments: dict[str, Any]
+
+    @property
+    def arguments_json(self) -> str:
+        return json.dumps(self.arguments, ensure_ascii=False)
+
+
+@dataclass
+class Reply:
+    text: str
+    reasoning: str = ""
+    tool_calls: list[ToolCall] = field(default_factory=list)
+    finish: str = "stop"
+    """``stop``, ``length``, ``tool_calls`` or ``stop_sequence``."""
+    stop_sequence: str | None = None
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    reasoning_tokens: int = 0
+
+
+def stable_hex(*parts: object, length: int = 24) -> str:
+    """A short stable hex digest of ``parts`` (never Python's randomized ``hash``)."""
+    data = json.dumps(parts, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.blake2b(data.encode(), digest_size=16).hexdigest()[:length]
+
+
+# --------------------------------------------------------------------------- prompt facts
+def last_user_index(turns: list[Turn]) -> int:
+    for i in range(len(turns) - 1, -1, -1):
+        if turns[i].role == "user":
+            return i
+    return -1
+
+
+def prompt_tokens(prompt: Prompt) -> int:
+    total = 3
+    for turn in prompt.turns:
+        total += 3 + count_tokens(turn.text) + IMAGE_TOKENS * (turn.images + turn.attachments)
+    for tool in prompt.tools:
+        total += count_tokens(tool.name + " " + tool.description)
+        total += count_tokens(json.dumps(tool.parameters, sort_keys=True))
+    return total
+
+
+# --------------------------------------------------------------------------- text answers
+def extractive_answer(turns: list[Turn]) -> str:
+    """The best-matching context sentence for the last user question."""
+    idx = last_user_index(turns)
+    question_text = turns[idx].text if idx >= 0 else ""
+    question, own_context = textutil.split_question(question_text)
+    candidates: list[str] = []
+    for i, turn in enumerate(turns):
+        if i != idx:
+            candidates.extend(textutil.sentences(turn.text))
+    candidates.extend(textutil.sentences(own_context))
+    q_words = textutil.content_words(question)
+    best, best_score = "", 0
+    for sentence in candidates:
+        if sentence.strip() == question.strip():
+            continue
+        score = len(q_words & textutil.content_words(sentence))
+        if score > best_score:
+            best, best_score = sentence, score
+    if best:
+        return best
+    return FALLBACK if candidates else GREETING
+
+
+def tool_results_answer(results: list[Turn]) -> str:
+    parts = []
+    for turn in results:
+        content = turn.text.strip()
+        end = "" if content.endswith((".", "!", "?", "。", "！", "？")) else "."
+        parts.append(f"The result of {turn.tool_name or 'the tool'} is {content}{end}")
+    return " ".join(parts)
+
+
+def _pending_tool_results(turns: list[Turn]) -> list[Turn]:
+    idx = last_user_index(turns)
+    return [t for t in turns[idx + 1 :] if t.role == "tool"]
+
+
+# --------------------------------------------------------------------------- tools
+def _name_position(text: str, name: str) -> int:
+    positions = [textutil.mentions(text, name), textutil.mentions(text, name.replace("_", " "))]
+    words = [w.lower() for w in re.findall(r"[A-Za-z][a-z]*|[A-Z]+(?![a-z])|\d+", name)]
+    significant = [w for w in words if w not in GENERIC_TOOL_WORDS]
+    if significant:
+        hits = [h for w in significant if (h := textutil.mentions(text, w)) >= 0]
+        if hits and 2 * len(hits) >= len(significant):
+            positions.append(min(hits))
+    found = [p for p in positions if p >= 0]
+    return min(found) if found else -1
+
+
+def choose_tools(prompt: Prompt, text: str) -> list[ToolSpec]:
+    """Which tools the model calls for the user ``text`` (possibly none)."""
+    if not prompt.tools or prompt.tool_choice == "none":
+        return []
+    if prompt.tool_choice.startswith("name:"):
+        wanted = prompt.tool_choice[5:]
+        named = [t for t in prompt.tools if t.name == wanted]
+        return named[:1] or [ToolSpec(name=wanted)]
+    ranked = sorted(
+        (
+            (pos, i, tool)
+            for i, tool in enumerate(prompt.tools)
+            if (pos := _name_position(text, tool.name)) >= 0
+        ),
+        key=lambda item: (item[0], item[1]),
+    )
+    chosen = [tool for _, _, tool in ranked]
+    if not chosen and prompt.tool_choice == "required":
+        chosen = prompt.tools[:1]
+    if not prompt.parallel_tool_calls:
+        chosen = chosen[:1]
+    return chosen
+
+
+def make_tool_calls(prompt: Prompt, tools: list[ToolSpec], text: str) -> list[ToolCall]:
+    calls = []
+    for i, tool in enumerate(tools):
+        ctx = schema_fill.FillContext.from_text(text)
+        params = tool.parameters or {"type": "object", "properties": {}}
+        args = schema_fill.fill(params, params, ctx)
+        if not isinstance(args, dict):
+            args = {}
+        seed = [(t.role, t.text) for t in prompt.turns]
+        calls.append(ToolCall(id=stable_hex(seed, tool.name, i), name=tool.name, arguments=args))
+    return calls
+
+
+# --------------------------------------------------------------------------- JSON output
+_KEYS_WORD = re.compile(r"(?i)\b(?:keys?|fields?|properties|attributes)\b[:\s]*")
+_IDENT_QUOTED = re.compile(r"['\"“‘`]([A-Za-z_][\w]*)['\"”’`]")
+_IDENT = re.compile(r"[A-Za-z_]\w*")
+
+
+def _schema_in_text(text: str) -> dict[str, Any] | None:
+    decoder = json.JSONDecoder()
+    for match in re.finditer(r"\{", text):
+        try:
+            value, _ = decoder.raw_decode(text, match.start())
+        except ValueError:
+            continue
+        if isinstance(value, dict) and isinstance(value.get("properties"), dict):
+            return value
+    return None
+
+
+def _keys_in_text(text: str) -> list[str]:
+    """Key names requested in prose: quoted identifiers in a sentence that mentions keys or
+    fields, else the identifiers right after the word "keys"."""
+    keys: list[str] = []
+    for sentence in textutil.sentences(text):
+        match = _KEYS_WORD.search(sentence)
+        if match is None:
+            continue
+        found = _IDENT_QUOTED.findall(sentence)
+        if not found:
+            after = [
+                w
+                for w in _IDENT.findall(sentence[match.end() :])
+                if w.lower() not in ("and", "or", "with", "named", "called")
+            ]
+            found = after[:6]
+        for key in found:
+            if key not in keys and key.lower() not in textutil.STOPWORDS:
+                keys.append(key)
+    return keys
+
+
+def json_reply(prompt: Prompt, text: str, answer: str) -> str:
+    all_text = "\n".join(t.text for t in prompt.turns if t.role in ("system", "user"))
+    schema = prompt.json_schema
+    if schema is None and prompt.json_object:
+        schema = _schema_in_text(all_text)
+        if schema is None:
+            keys = _keys_in_text(all_text) or ["answer"]
+            schema = {
+                "type": "object",
+                "properties": {k: {"type": "string"} for k in keys},
+                "required": keys,
+            }
+    ctx = schema_fill.FillContext.from_text(text, answer=answer, json_mode=True)
+    value = schema_fill.fill(schema or {}, schema or {}, ctx)
+    return json.dumps(value, ensure_ascii=False)
+
+
+# --------------------------------------------------------------------------- the model
+def _reasoning_text(question: str, tools: list[ToolSpec], results: list[Turn]) -> str:
+    topic = question.strip() or "nothing in particular"
+    if tools:
+        plan = "I should call " + ", ".join(t.name for t in tools) + " to answer."
+    elif results:
+        plan = "The tool results are available, so I can report them."
+    else:
+        plan = "Looking for the most relevant sentence in the context."
+    return f'The user asks: "{topic}" {plan}'
+
+
+def _apply_stop(text: str, stops: list[str]) -> tuple[str, str | None]:
+    cut, which = len(text), None
+    for stop in stops:
+        pos = text.find(stop) if stop else -1
+        if 0 <= pos < cut:
+            cut, which = pos, stop
+    return text[:cut], which
+
+
+def media_reply(prompt: Prompt) -> str:
+    idx = last_user_index(prompt.turns)
+    seed = prompt.turns[idx].text if idx >= 0 else ""
+    digest = stable_hex(seed, length=32)
+    if prompt.media == "video":
+        return f"[download video](https://emulator.wenwen.local/videos/{digest}.mp4)\n\n"
+    return f"![image](https://emulator.wenwen.local/images/{digest}.png)\n\n"
+
+
+def generate(prompt: Prompt) -> Reply:
+    """Run the mock model."""
+    turns = prompt.turns
+    idx = last_user_index(turns)
+    user = turns[idx] if idx >= 0 else Turn(role="user")
+    question, _ = textutil.split_question(user.text)
+    p_tokens = prompt_tokens(prompt)
+    if prompt.media:
+        return Reply(text=media_reply(prompt))
+    results = _pending_tool_results(turns)
+    forced = prompt.tool_choice == "required" or prompt.tool_choice.startswith("name:")
+    tools = choose_tools(prompt, user.text) if (forced or not results) else []
+    reasoning = _reasoning_text(question, tools, results) if prompt.reasoning else ""
+    reply = Reply(text="", reasoning=reasoning, prompt_tokens=p_tokens)
+    if tools:
+        reply.tool_calls = make_tool_calls(prompt, tools, user.text)
+        reply.finish = "tool_calls"
+    else:
+        answer = tool_results_answer(results) if results else extractive_answer(turns)
+        if user.images:
+            plural = "image" if user.images == 1 else "images"
+            answer = f"I see {user.images} {plural}. {answer}"
+        if prompt.json_schema is not None or prompt.json_object:
+            answer = json_reply(prompt, user.text, answer)
+        reply.text, reply.stop_sequence = _apply_stop(answer, prompt.stop)
+        if reply.stop_sequence is not None:
+            reply.finish = "stop_sequence"
+    _apply_limit(reply, prompt.max_tokens)
+    reply.reasoning_tokens = count_tokens(reply.reasoning)
+    reply.completion_tokens = (
+        count_tokens(reply.text)
+        + reply.reasoning_tokens
+        + sum(count_tokens(c.name) + count_tokens(c.arguments_json) for c in reply.tool_calls)
+    )
+    return reply
+
+
+def _apply_limit(reply: Reply, limit: int | None) -> None:
+    if limit is None or reply.tool_calls:
+        return
+    reasoning_tokens = count_tokens(reply.reasoning)
+    if reasoning_tokens > limit:
+        reply.reasoning = truncate_tokens(reply.reasoning, limit)
+        reply.text, reply.finish, reply.stop_sequence = "", "length", None
+        return
+    budget = limit - reasoning_tokens
+    if count_tokens(reply.text) > budget:
+        reply.text = truncate_tokens(reply.text, budget)
+        reply.finish, reply.stop_sequence = "length", None

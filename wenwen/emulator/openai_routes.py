@@ -1,0 +1,228 @@
+"""``POST /v1/chat/completions`` and ``GET /v1/models[/{id}]`` in the OpenAI wire format."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from starlette.responses import JSONResponse, Response, StreamingResponse
+
+from . import models
+from .context import Ctx, dumps
+from .errors import json_response, with_id
+from .faults import Frame, emit
+from .mock_model import Reply, generate, stable_hex
+from .openai_chat_in import build_prompt
+from .tokens import count_tokens
+
+FINGERPRINT = "fp_emulator"
+_PIECE_RE = re.compile(r"\S+\s*|\s+")
+SSE_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
+
+
+def pieces(text: str, size: int = 8) -> list[str]:
+    """Split ``text`` into small stream pieces (words, long words in ``size``-char slices)."""
+    out: list[str] = []
+    for piece in _PIECE_RE.findall(text):
+        out.extend(piece[i : i + size] for i in range(0, len(piece), size))
+    return out
+
+
+def usage(reply: Reply, *, media: bool = False) -> dict[str, Any]:
+    prompt = 0 if media else reply.prompt_tokens
+    completion = 0 if media else reply.completion_tokens
+    cached = ((prompt - 1) // 128) * 128 if prompt > 1024 else 0
+    return {
+        "prompt_tokens": prompt,
+        "completion_tokens": completion,
+        "total_tokens": prompt + completion,
+        "prompt_tokens_details": {"cached_tokens": cached, "audio_tokens": 0},
+        "completion_tokens_details": {
+            "reasoning_tokens": 0 if media else reply.reasoning_tokens,
+            "audio_tokens": 0,
+            "accepted_prediction_tokens": 0,
+            "rejected_prediction_tokens": 0,
+        },
+    }
+
+
+def finish_reason(reply: Reply) -> str:
+    return "stop" if reply.finish == "stop_sequence" else reply.finish
+
+
+def _tool_call(call_id: str, name: str, arguments: str) -> dict[str, Any]:
+    return {"id": call_id, "type": "function", "function": {"name": name, "arguments": arguments}}
+
+
+def completion_body(ctx: Ctx, model: str, reply: Reply, media: bool) -> dict[str, Any]:
+    message: dict[str, Any] = {
+        "role": "assistant",
+        "content": None if reply.tool_calls and not reply.text else reply.text,
+        "refusal": None,
+        "annotations": [],
+    }
+    if reply.reasoning:
+        key = "reasoning" if "reasoning_field" in ctx.quirks else "reasoning_content"
+        message[key] = reply.reasoning
+    if reply.tool_calls:
+        message["tool_calls"] = [
+            _tool_call(f"call_{c.id}", c.name, c.arguments_json) for c in reply.tool_calls
+        ]
+    return {
+        "id": f"chatcmpl-{stable_hex(ctx.request_id, ctx.body)}",
+        "object": "chat.completion",
+        "created": ctx.created(),
+        "model": model,
+        "system_fingerprint": FINGERPRINT,
+        "choices": [
+            {
+                "index": 0,
+                "message": message,
+                "logprobs": None,
+                "finish_reason": finish_reason(reply),
+            }
+        ],
+        "usage": usage(reply, media=media),
+    }
+
+
+def _tool_deltas(ctx: Ctx, reply: Reply) -> list[list[dict[str, Any]]]:
+    """Tool-call deltas grouped per chunk, shaped by the tool quirks."""
+    chunks: list[list[dict[str, Any]]] = []
+    headers, fragments = [], []
+    for i, call in enumerate(reply.tool_calls):
+        head = {"index": i, **_tool_call(f"call_{call.id}", call.name, "")}
+        headers.append(head)
+        for frag in pieces(call.arguments_json, 6) or [""]:
+            delta: dict[str, Any] = {"index": i, "function": {"arguments": frag}}
+            if "repeat_tool_id" in ctx.quirks:
+                delta = {"index": i, **_tool_call(f"call_{call.id}", call.name, frag)}
+            fragments.append((i, delta))
+    if "multi_tool_chunk" in ctx.quirks:
+        chunks.append(headers)
+        chunks.extend([delta] for _, delta in fragments)
+    else:
+        for i, head in enumerate(headers):
+            chunks.append([head])
+            chunks.extend([delta] for j, delta in fragments if j == i)
+    if "no_tool_index" in ctx.quirks:
+        chunks = [[{k: v for k, v in d.items() if k != "index"} for d in c] for c in chunks]
+    return chunks
+
+
+def stream_frames(ctx: Ctx, model: str, reply: Reply, media: bool) -> list[Frame]:
+    body = ctx.body if isinstance(ctx.body, dict) else {}
+    options = body.get("stream_options") or {}
+    include_usage = isinstance(options, dict) and options.get("include_usage") is True
+    cumulative = "cumulative_usage" in ctx.quirks
+    final_usage = usage(reply, media=media)
+    base = {
+        "id": f"chatcmpl-{stable_hex(ctx.request_id, ctx.body)}",
+        "object": "chat.completion.chunk",
+        "created": ctx.created(),
+        "model": model,
+        "system_fingerprint": FINGERPRINT,
+    }
+    reasoning_key = "reasoning" if "reasoning_field" in ctx.quirks else "reasoning_content"
+    deltas: list[tuple[dict[str, Any], int]] = [({"role": "assistant", "content": ""}, 0)]
+    deltas += [({reasoning_key: p}, count_tokens(p)) for p in pieces(reply.reasoning)]
+    deltas += [({"content": p}, count_tokens(p)) for p in pieces(reply.text)]
+    for group in _tool_deltas(ctx, reply):
+        spent = sum(count_tokens(d.get("function", {}).get("arguments", "")) for d in group)
+        deltas.append(({"tool_calls": group}, spent))
+
+    def chunk(delta: dict[str, Any] | None, finish: str | None, use: Any) -> Frame:
+        data: dict[str, Any] = dict(base)
+        data["choices"] = (
+            []
+            if delta is None
+            else [{"index": 0, "delta": delta, "logprobs": None, "finish_reason": finish}]
+        )
+        if include_usage or cumulative or use is not None:
+            data["usage"] = use
+        return Frame(f"data: {dumps(data)}\n\n", final=finish is not None or delta is None)
+
+    frames, spent = [], 0
+    for delta, cost in deltas:
+        spent += cost
+        running = None
+        if cumulative:
+            done = min(spent, final_usage["completion_tokens"])
+            running = {
+                **final_usage,
+                "completion_tokens": done,
+                "total_tokens": final_usage["prompt_tokens"] + done,
+            }
+        frames.append(chunk(delta, None, running))
+    frames.append(chunk({}, finish_reason(reply), final_usage if cumulative else None))
+    if include_usage:
+        frames.append(chunk(None, None, final_usage))
+    if "no_done" not in ctx.quirks:
+        frames.append(Frame("data: [DONE]\n\n", final=True))
+    return frames
+
+
+def openai_error_frame(ctx: Ctx) -> str:
+    err = {
+        "message": with_id("upstream error", ctx.request_id),
+        "type": "upstream_error",
+        "code": "bad_response",
+    }
+    return f"data: {dumps({'error': err})}\n\n"
+
+
+def sse_response(ctx: Ctx, frames: list[Frame], error_frame: str) -> StreamingResponse:
+    assert ctx.conn is not None
+    state = ctx.state
+    body = emit(
+        frames,
+        ctx.faults,
+        lambda: error_frame,
+        ctx.conn,
+        stall_timeout=state.stall_timeout,
+        closing=lambda: state.closing,
+    )
+    return StreamingResponse(body, media_type="text/event-stream", headers=SSE_HEADERS)
+
+
+async def chat_completions(ctx: Ctx) -> Response:
+    body = ctx.json_body()
+    info = ctx.model(body)
+    if info.kind not in ("chat", "image", "video"):
+        raise ctx.bad(
+            f"model {info.id} does not support chat completions", code="model_not_supported"
+        )
+    prompt = build_prompt(ctx, body, info)
+    reply = generate(prompt)
+    media = bool(prompt.media)
+    if body.get("stream") is True:
+        frames = stream_frames(ctx, info.id, reply, media)
+        return sse_response(ctx, frames, openai_error_frame(ctx))
+    return json_response(completion_body(ctx, info.id, reply, media))
+
+
+async def list_models(ctx: Ctx) -> Response:
+    headers = ctx.request.headers
+    if "x-api-key" in headers and "anthropic-version" in headers:
+        data = [models.anthropic_entry(m) for m in models.CATALOGUE]
+        return json_response(
+            {"data": data, "has_more": False, "first_id": data[0]["id"], "last_id": data[-1]["id"]}
+        )
+    return json_response(
+        {"object": "list", "data": [models.openai_entry(m) for m in models.CATALOGUE]}
+    )
+
+
+async def retrieve_model(ctx: Ctx, model_id: str) -> Response:
+    info = models.get(model_id)
+    if info is not None:
+        return json_response(models.openai_entry(info))
+    err = {
+        "error": {
+            "message": f"The model '{model_id}' does not exist",
+            "type": "invalid_request_error",
+            "param": "model",
+            "code": "model_not_found",
+        }
+    }
+    return JSONResponse(err, status_code=200 if "models_200_error" in ctx.quirks else 404)

@@ -1,0 +1,297 @@
+"""Generate a JSON value that is valid for a JSON schema, using values found in a message.
+
+Used for tool-call arguments and for ``response_format`` structured output. The generator
+understands ``type`` (also lists), ``properties``/``required``, ``items``/``prefixItems``,
+``enum``/``const``, ``anyOf``/``oneOf``/``allOf``, ``$ref`` into ``$defs``/``definitions``,
+``default``, numeric bounds, string lengths and common string formats.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+from typing import Any
+
+from . import textutil
+
+LOCATION_NAMES = frozenset(
+    {
+        "location",
+        "city",
+        "place",
+        "address",
+        "country",
+        "region",
+        "town",
+        "destination",
+        "origin",
+        "where",
+        "area",
+        "state",
+    }
+)
+ANSWER_NAMES = frozenset(
+    {
+        "answer",
+        "response",
+        "reply",
+        "text",
+        "content",
+        "summary",
+        "explanation",
+        "result",
+        "output",
+        "setup",
+        "punchline",
+        "description",
+        "reasoning",
+        "final_answer",
+        "message",
+        "joke",
+        "title",
+        "sentence",
+        "thought",
+        "comment",
+    }
+)
+_FORMATS = {
+    "date": "2025-01-01",
+    "date-time": "2025-01-01T00:00:00Z",
+    "time": "00:00:00",
+    "email": "user@example.com",
+    "uri": "https://example.com",
+    "url": "https://example.com",
+    "uuid": "00000000-0000-4000-8000-000000000000",
+}
+MAX_DEPTH = 8
+
+
+@dataclass
+class FillContext:
+    """Where values come from. ``answer`` is used for answer-like strings in JSON mode."""
+
+    text: str
+    answer: str = ""
+    json_mode: bool = False
+    quotes: list[str] = field(default_factory=list)
+    numbers: list[float] = field(default_factory=list)
+    next_quote: int = 0
+    next_number: int = 0
+
+    @classmethod
+    def from_text(cls, text: str, *, answer: str = "", json_mode: bool = False) -> FillContext:
+        return cls(
+            text=text,
+            answer=answer,
+            json_mode=json_mode,
+            quotes=textutil.quotes(text),
+            numbers=textutil.numbers(text),
+        )
+
+    def take_quote(self) -> str | None:
+        if self.next_quote < len(self.quotes):
+            self.next_quote += 1
+            return self.quotes[self.next_quote - 1]
+        return None
+
+    def take_number(self) -> float | None:
+        if self.next_number < len(self.numbers):
+            self.next_number += 1
+            return self.numbers[self.next_number - 1]
+        return self.numbers[0] if self.numbers else None
+
+
+def fill(schema: Any, root: Any, ctx: FillContext) -> Any:
+    """A value valid for ``schema`` (``root`` resolves ``$ref``)."""
+    return _fill(schema, root, ctx, "", 0)[0]
+
+
+def _resolve(schema: Any, root: Any) -> Any:
+    seen = 0
+    while isinstance(schema, dict) and "$ref" in schema and seen < 32:
+        ref = schema["$ref"]
+        target: Any = root
+        if isinstance(ref, str) and ref.startswith("#"):
+            for part in ref[1:].split("/"):
+                if not part:
+                    continue
+                part = part.replace("~1", "/").replace("~0", "~")
+                target = target.get(part, {}) if isinstance(target, dict) else {}
+        else:
+            target = {}
+        rest = {k: v for k, v in schema.items() if k != "$ref"}
+        schema = {**target, **rest} if isinstance(target, dict) else rest
+        seen += 1
+    return schema
+
+
+def _merge_all_of(schema: dict[str, Any], root: Any) -> dict[str, Any]:
+    merged = {k: v for k, v in schema.items() if k != "allOf"}
+    for part in schema["allOf"]:
+        part = _resolve(part, root)
+        if not isinstance(part, dict):
+            continue
+        for key, value in part.items():
+            if key == "properties":
+                merged["properties"] = {**merged.get("properties", {}), **value}
+            elif key == "required":
+                merged["required"] = [*merged.get("required", []), *value]
+            else:
+                merged.setdefault(key, value)
+    return merged
+
+
+def _pick_branch(branches: list[Any], root: Any) -> Any:
+    for branch in branches:
+        resolved = _resolve(branch, root)
+        if not (isinstance(resolved, dict) and resolved.get("type") == "null"):
+            return resolved
+    return {"type": "null"}
+
+
+def _type_of(schema: dict[str, Any]) -> str:
+    declared = schema.get("type")
+    if isinstance(declared, list):
+        non_null = [t for t in declared if t != "null"]
+        return str(non_null[0]) if non_null else "null"
+    if isinstance(declared, str):
+        return declared
+    if "properties" in schema or "additionalProperties" in schema:
+        return "object"
+    if "items" in schema or "prefixItems" in schema:
+        return "array"
+    return "string"
+
+
+def _fill(schema: Any, root: Any, ctx: FillContext, name: str, depth: int) -> tuple[Any, bool]:
+    """Return ``(value, found)``; ``found`` means the value came from the message."""
+    schema = _resolve(schema, root)
+    if not isinstance(schema, dict):
+        return ("value" if schema is not False else None), False
+    if "allOf" in schema:
+        schema = _merge_all_of(schema, root)
+    for key in ("anyOf", "oneOf"):
+        if key in schema and isinstance(schema[key], list) and schema[key]:
+            branch = _pick_branch(schema[key], root)
+            rest = {k: v for k, v in schema.items() if k not in ("anyOf", "oneOf")}
+            if isinstance(branch, dict):
+                rest.update(branch)
+            return _fill(rest, root, ctx, name, depth)
+    if "const" in schema:
+        return copy.deepcopy(schema["const"]), False
+    if isinstance(schema.get("enum"), list) and schema["enum"]:
+        return _fill_enum(schema["enum"], ctx)
+    kind = _type_of(schema)
+    if kind == "object":
+        return _fill_object(schema, root, ctx, depth)
+    if kind == "array":
+        return _fill_array(schema, root, ctx, name, depth)
+    if kind in ("integer", "number"):
+        return _fill_number(schema, ctx, integer=kind == "integer")
+    if kind == "boolean":
+        default = schema.get("default")
+        return (default if isinstance(default, bool) else True), False
+    if kind == "null":
+        return None, False
+    return _fill_string(schema, ctx, name)
+
+
+def _fill_enum(values: list[Any], ctx: FillContext) -> tuple[Any, bool]:
+    best: tuple[int, Any] | None = None
+    for value in values:
+        if isinstance(value, str):
+            pos = textutil.mentions(ctx.text, value)
+            if pos >= 0 and (best is None or pos < best[0]):
+                best = (pos, value)
+    if best is not None:
+        return best[1], True
+    non_null = [v for v in values if v is not None]
+    return (copy.deepcopy(non_null[0]) if non_null else None), False
+
+
+def _fill_object(
+    schema: dict[str, Any], root: Any, ctx: FillContext, depth: int
+) -> tuple[dict[str, Any], bool]:
+    props = schema.get("properties") or {}
+    required = set(schema.get("required") or [])
+    out: dict[str, Any] = {}
+    found_any = False
+    if depth >= MAX_DEPTH:
+        props = {k: v for k, v in props.items() if k in required}
+    for prop, sub in props.items():
+        saved = (ctx.next_quote, ctx.next_number)
+        value, found = _fill(sub, root, ctx, prop, depth + 1)
+        if prop in required or found:
+            out[prop] = value
+            found_any = found_any or found
+        else:
+            ctx.next_quote, ctx.next_number = saved
+    return out, found_any
+
+
+def _fill_array(
+    schema: dict[str, Any], root: Any, ctx: FillContext, name: str, depth: int
+) -> tuple[list[Any], bool]:
+    max_items = schema.get("maxItems")
+    if depth >= MAX_DEPTH or max_items == 0:
+        return [], False
+    prefix = schema.get("prefixItems") or []
+    items = schema.get("items", {})
+    count = max(1, int(schema.get("minItems") or 0), len(prefix))
+    if isinstance(max_items, int):
+        count = min(count, max_items)
+    out: list[Any] = []
+    found_any = False
+    for i in range(count):
+        sub = prefix[i] if i < len(prefix) else (items if isinstance(items, dict) else {})
+        value, found = _fill(sub, root, ctx, name, depth + 1)
+        out.append(value)
+        found_any = found_any or found
+    return out, found_any
+
+
+def _fill_number(
+    schema: dict[str, Any], ctx: FillContext, *, integer: bool
+) -> tuple[int | float, bool]:
+    number = ctx.take_number()
+    found = number is not None
+    if number is None:
+        default = schema.get("default")
+        number = float(default) if isinstance(default, int | float) else 0.0
+    low = schema.get("minimum", schema.get("exclusiveMinimum"))
+    high = schema.get("maximum", schema.get("exclusiveMaximum"))
+    if isinstance(low, int | float) and number < low:
+        number = float(low) + (1 if "exclusiveMinimum" in schema and "minimum" not in schema else 0)
+    if isinstance(high, int | float) and number > high:
+        number = float(high) - (
+            1 if "exclusiveMaximum" in schema and "maximum" not in schema else 0
+        )
+    if integer:
+        return int(number), found
+    return float(number), found
+
+
+def _fill_string(schema: dict[str, Any], ctx: FillContext, name: str) -> tuple[str, bool]:
+    lname = name.lower()
+    fmt = schema.get("format")
+    value: str | None = None
+    found = False
+    if isinstance(fmt, str) and fmt in _FORMATS:
+        value = _FORMATS[fmt]
+    elif lname in LOCATION_NAMES or lname.endswith(("_location", "_city")):
+        value = textutil.location(ctx.text) or ctx.take_quote()
+        found = value is not None
+    if value is None and ctx.json_mode and lname in ANSWER_NAMES and ctx.answer:
+        value, found = ctx.answer, True
+    if value is None:
+        value = ctx.take_quote()
+        found = value is not None
+    if value is None:
+        default = schema.get("default")
+        value = default if isinstance(default, str) else textutil.keyword(ctx.text)
+    min_len, max_len = schema.get("minLength"), schema.get("maxLength")
+    if isinstance(min_len, int) and len(value) < min_len:
+        value = value + "x" * (min_len - len(value))
+    if isinstance(max_len, int) and len(value) > max_len:
+        value = value[:max_len]
+    return value, found

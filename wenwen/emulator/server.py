@@ -1,0 +1,136 @@
+"""Run the emulator in a background thread: ``with Emulator() as emu: emu.base_url``."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterable
+from types import TracebackType
+
+import uvicorn
+
+from .app import create_app
+from .faults import Fault
+from .state import EmulatorState, RecordedRequest
+
+
+class Emulator:
+    """A local, deterministic Wenwen-compatible server on ``127.0.0.1`` (port picked freely).
+
+    ``api_keys`` are the accepted keys (``api_key`` is the first), ``require_auth=False``
+    accepts anything, ``latency`` adds seconds to every API request, ``quirks`` switches relay
+    quirks on server-wide, ``stall_timeout`` bounds the ``stall`` fault.
+    """
+
+    def __init__(
+        self,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        api_keys: Iterable[str] | None = None,
+        require_auth: bool = True,
+        latency: float = 0.0,
+        quirks: Iterable[str] = (),
+        stall_timeout: float = 30.0,
+        log_level: str = "warning",
+    ) -> None:
+        self.state = EmulatorState(
+            api_keys=api_keys,
+            require_auth=require_auth,
+            latency=latency,
+            quirks=quirks,
+            stall_timeout=stall_timeout,
+        )
+        self.app = create_app(self.state)
+        self._host, self._port, self._log_level = host, port, log_level
+        self._server: uvicorn.Server | None = None
+        self._thread: threading.Thread | None = None
+        self._socket: socket.socket | None = None
+
+    # -------------------------------------------------------------- lifecycle
+    def start(self) -> Emulator:
+        if self._server is not None:
+            return self
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((self._host, self._port))
+        self._socket = sock
+        config = uvicorn.Config(
+            self.app,
+            log_level=self._log_level,
+            access_log=False,
+            lifespan="off",
+            timeout_graceful_shutdown=2,
+            ws="none",
+        )
+        server = uvicorn.Server(config)
+        self._server = server
+        self.state.closing = False
+        self._thread = threading.Thread(
+            target=server.run, kwargs={"sockets": [sock]}, name="wenwen-emulator", daemon=True
+        )
+        self._thread.start()
+        deadline = time.monotonic() + 10
+        while not server.started:
+            if not self._thread.is_alive() or time.monotonic() > deadline:
+                raise RuntimeError("the Wenwen emulator failed to start")
+            time.sleep(0.005)
+        return self
+
+    def stop(self) -> None:
+        server, thread = self._server, self._thread
+        if server is None:
+            return
+        self.state.closing = True
+        server.should_exit = True
+        if thread is not None:
+            thread.join(timeout=10)
+        if self._socket is not None:
+            self._socket.close()
+        self._server = self._thread = self._socket = None
+
+    def __enter__(self) -> Emulator:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    # -------------------------------------------------------------- accessors
+    @property
+    def port(self) -> int:
+        if self._socket is None:
+            raise RuntimeError("the emulator is not running; call start() first")
+        return int(self._socket.getsockname()[1])
+
+    @property
+    def base_url(self) -> str:
+        """``http://127.0.0.1:<port>`` (no trailing slash, no ``/v1``)."""
+        return f"http://{self._host}:{self.port}"
+
+    @property
+    def api_key(self) -> str:
+        return self.state.api_keys[0] if self.state.api_keys else ""
+
+    @property
+    def requests(self) -> list[RecordedRequest]:
+        """Recorded API requests (live list; control endpoints are not recorded)."""
+        return self.state.requests
+
+    @property
+    def quirks(self) -> set[str]:
+        """Server-wide quirks (mutable; ``reset()`` restores the constructor's set)."""
+        return self.state.quirks
+
+    def inject(self, fault: str | Fault, times: int = 1, path: str | None = None) -> None:
+        """Queue ``fault`` for the next ``times`` API requests (only to ``path`` if given)."""
+        self.state.inject(fault, times, path)
+
+    def reset(self) -> None:
+        """Forget recorded requests, queued faults and the prompt cache; restore quirks."""
+        self.state.reset()

@@ -1,0 +1,96 @@
+"""Mutable emulator state shared between the HTTP app and the controlling test thread."""
+
+from __future__ import annotations
+
+import secrets
+import threading
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from .faults import Fault, parse_faults
+
+DEFAULT_API_KEY = "sk-emulator"
+
+
+@dataclass
+class RecordedRequest:
+    """One request as the emulator saw it. Header names are lower-case."""
+
+    method: str
+    path: str
+    headers: dict[str, str]
+    json: Any
+    body: bytes = b""
+    query: dict[str, str] = field(default_factory=dict)
+    request_id: str = ""
+
+    def __getitem__(self, key: str) -> Any:
+        return getattr(self, key)
+
+
+@dataclass
+class _QueuedFault:
+    faults: list[Fault]
+    remaining: int
+    path: str | None
+
+
+class EmulatorState:
+    """Keys, switches, recorded requests, queued faults and the prompt-cache store."""
+
+    def __init__(
+        self,
+        *,
+        api_keys: Iterable[str] | None = None,
+        require_auth: bool = True,
+        latency: float = 0.0,
+        quirks: Iterable[str] = (),
+        stall_timeout: float = 30.0,
+        secret: bytes | None = None,
+    ) -> None:
+        self.api_keys = list(api_keys) if api_keys is not None else [DEFAULT_API_KEY]
+        self.require_auth = require_auth
+        self.latency = latency
+        self.quirks = set(quirks)
+        self._initial_quirks = set(quirks)
+        self.stall_timeout = stall_timeout
+        self.secret = secret or secrets.token_bytes(32)
+        self.closing = False
+        self.requests: list[RecordedRequest] = []
+        self.cache: set[str] = set()
+        self._faults: list[_QueuedFault] = []
+        self._lock = threading.Lock()
+        self._counter = 0
+
+    def next_request_id(self) -> str:
+        with self._lock:
+            self._counter += 1
+            return f"20250101000000{self._counter:08d}"
+
+    def record(self, request: RecordedRequest) -> None:
+        with self._lock:
+            self.requests.append(request)
+
+    def inject(self, spec: str | Fault, times: int = 1, path: str | None = None) -> None:
+        faults = [spec] if isinstance(spec, Fault) else parse_faults(spec)
+        with self._lock:
+            self._faults.append(_QueuedFault(faults, max(1, times), path))
+
+    def pop_faults(self, path: str) -> list[Fault]:
+        with self._lock:
+            for queued in self._faults:
+                if queued.path is None or queued.path == path:
+                    queued.remaining -= 1
+                    if queued.remaining <= 0:
+                        self._faults.remove(queued)
+                    return list(queued.faults)
+        return []
+
+    def reset(self) -> None:
+        with self._lock:
+            self.requests.clear()
+            self._faults.clear()
+            self.cache.clear()
+            self.quirks = set(self._initial_quirks)
+            self._counter = 0

@@ -1,0 +1,303 @@
+# ruff: noqa: RUF001, RUF002  (CJK punctuation and curly quotes are intended)
+"""Text helpers for the mock model: sentences, content words, quotes, numbers, keywords."""
+
+from __future__ import annotations
+
+import re
+
+STOPWORDS = frozenset(
+    [
+        "a",
+        "about",
+        "above",
+        "after",
+        "again",
+        "against",
+        "all",
+        "am",
+        "an",
+        "and",
+        "any",
+        "are",
+        "as",
+        "at",
+        "be",
+        "because",
+        "been",
+        "before",
+        "being",
+        "below",
+        "between",
+        "both",
+        "but",
+        "by",
+        "can",
+        "could",
+        "did",
+        "do",
+        "does",
+        "doing",
+        "down",
+        "during",
+        "each",
+        "few",
+        "for",
+        "from",
+        "further",
+        "had",
+        "has",
+        "have",
+        "having",
+        "he",
+        "her",
+        "here",
+        "hers",
+        "herself",
+        "him",
+        "himself",
+        "his",
+        "how",
+        "i",
+        "if",
+        "in",
+        "into",
+        "is",
+        "it",
+        "its",
+        "itself",
+        "just",
+        "me",
+        "more",
+        "most",
+        "my",
+        "myself",
+        "no",
+        "nor",
+        "not",
+        "now",
+        "of",
+        "off",
+        "on",
+        "once",
+        "only",
+        "or",
+        "other",
+        "our",
+        "ours",
+        "ourselves",
+        "out",
+        "over",
+        "own",
+        "same",
+        "she",
+        "should",
+        "so",
+        "some",
+        "such",
+        "than",
+        "that",
+        "the",
+        "their",
+        "theirs",
+        "them",
+        "themselves",
+        "then",
+        "there",
+        "these",
+        "they",
+        "this",
+        "those",
+        "through",
+        "to",
+        "too",
+        "under",
+        "until",
+        "up",
+        "very",
+        "was",
+        "we",
+        "were",
+        "what",
+        "when",
+        "where",
+        "which",
+        "while",
+        "who",
+        "whom",
+        "why",
+        "will",
+        "with",
+        "would",
+        "you",
+        "your",
+        "yours",
+        "yourself",
+        "yourselves",
+        "please",
+        "tell",
+        "let",
+        "lets",
+        "us",
+        "also",
+        "may",
+        "might",
+        "must",
+        "shall",
+        "s",
+        "t",
+        "don",
+        "dont",
+        "doesn",
+        "isn",
+        "aren",
+        "wasn",
+        "weren",
+        "ok",
+        "okay",
+        "yes",
+        "hi",
+        "hey",
+    ]
+)
+
+# Words of RAG prompt templates (LlamaIndex / LangChain) that must never make a sentence win.
+BOILERPLATE = frozenset(
+    [
+        "context",
+        "information",
+        "given",
+        "prior",
+        "knowledge",
+        "answer",
+        "query",
+        "question",
+        "below",
+        "following",
+        "use",
+        "pieces",
+        "retrieved",
+        "helpful",
+        "assistant",
+        "concise",
+        "sentences",
+        "maximum",
+        "keep",
+        "know",
+        "say",
+        "tasks",
+        "based",
+        "provided",
+    ]
+)
+
+CJK_STOP = frozenset("的了是吗呢吧啊这那个一不我你他她它们在有和什么怎样么请问")
+
+_SENTENCE_SPLIT = re.compile(r"(?<=[.!?])\s+|(?<=[。！？])|\n+")
+_WORD_RE = re.compile(r"[a-z0-9]+|[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
+_QUOTE_RES = (
+    re.compile(r"(?<!\w)'([^'\n]+?)'(?!\w)"),
+    re.compile(r'"([^"\n]+?)"'),
+    re.compile(r"“([^”\n]+?)”"),
+    re.compile(r"‘([^’\n]+?)’"),
+    re.compile(r"「([^」\n]+?)」"),
+    re.compile(r"『([^』\n]+?)』"),
+)
+_NUMBER_RE = re.compile(r"(?<![\w.])[-+]?\d+(?:\.\d+)?(?![\w])")
+_LOCATION_RE = re.compile(
+    r"\b(?:in|for|at|near|from|to)\s+"
+    r"([A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)*(?:,\s*[A-Z][\w'’-]*)?)"
+)
+_KEYWORD_RE = re.compile(r"[^\W\d_][\w'’-]*")
+_QUESTION_MARKER = re.compile(r"(?i)\b(?:query|question)\s*:")
+_AFTER_QUESTION = re.compile(r"(?i)(?:\n\s*(?:context|sources?|documents?)\s*:|\banswer\s*:)")
+
+
+def sentences(text: str) -> list[str]:
+    """Split ``text`` into trimmed, non-empty sentences (also splitting on newlines)."""
+    return [s.strip() for s in _SENTENCE_SPLIT.split(text) if s and s.strip()]
+
+
+def _stem(word: str) -> str:
+    if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
+        return word[:-1]
+    return word
+
+
+def content_words(text: str) -> set[str]:
+    """Lower-cased, stemmed words of ``text`` without stopwords and prompt boilerplate."""
+    out: set[str] = set()
+    for word in _WORD_RE.findall(text.lower()):
+        if word in STOPWORDS or word in BOILERPLATE or word in CJK_STOP:
+            continue
+        out.add(_stem(word))
+    return out
+
+
+def split_question(text: str) -> tuple[str, str]:
+    """Split the last user message into ``(question, context_text)``.
+
+    A ``Query:``/``Question:`` marker (RAG templates) wins: the question is the text after the
+    last marker up to an ``Answer:``/``Context:`` label. Otherwise the question is the last
+    sentence ending in ``?`` plus anything after it (or just the last sentence) and the
+    sentences before it are context.
+    """
+    markers = list(_QUESTION_MARKER.finditer(text))
+    if markers:
+        last = markers[-1]
+        after = text[last.end() :]
+        cut = _AFTER_QUESTION.search(after)
+        question = after[: cut.start()] if cut else after
+        rest = after[cut.start() :] if cut else ""
+        return question.strip(), text[: last.start()] + "\n" + rest
+    parts = sentences(text)
+    if not parts:
+        return "", ""
+    start = len(parts) - 1
+    for i in range(len(parts) - 1, -1, -1):
+        if parts[i].endswith(("?", "？")):
+            start = i
+            break
+    return " ".join(parts[start:]), "\n".join(parts[:start])
+
+
+def quotes(text: str) -> list[str]:
+    """Quoted spans in order of appearance ('…', "…", “…”, ‘…’, 「…」, 『…』)."""
+    found: list[tuple[int, str]] = []
+    for rx in _QUOTE_RES:
+        found.extend((m.start(), m.group(1).strip()) for m in rx.finditer(text))
+    return [q for _, q in sorted(found) if q]
+
+
+def numbers(text: str) -> list[float]:
+    """Numbers in ``text`` in order of appearance."""
+    return [float(m.group(0)) for m in _NUMBER_RE.finditer(text)]
+
+
+def location(text: str) -> str | None:
+    """A capitalised place name following in/for/at/near/from/to, if any."""
+    match = _LOCATION_RE.search(text)
+    return match.group(1).strip() if match else None
+
+
+def keyword(text: str, exclude: frozenset[str] = frozenset()) -> str:
+    """The most salient word: a capitalised word inside a sentence, else the longest word."""
+    words = [
+        (m.start(), m.group(0))
+        for m in _KEYWORD_RE.finditer(text)
+        if m.group(0).lower() not in STOPWORDS and m.group(0).lower() not in exclude
+    ]
+    if not words:
+        return "value"
+    for pos, word in words:
+        before = text[:pos].rstrip()
+        if word[0].isupper() and before and before[-1] not in ".!?:\n" and len(word) > 1:
+            return word
+    return max(words, key=lambda w: (len(w[1]), -w[0]))[1]
+
+
+def mentions(text: str, phrase: str) -> int:
+    """Position of ``phrase`` in ``text`` (case-insensitive, word-bounded), or -1."""
+    if not phrase:
+        return -1
+    match = re.search(r"(?<![\w])" + re.escape(phrase.lower()) + r"(?![\w])", text.lower())
+    return match.start() if match else -1
