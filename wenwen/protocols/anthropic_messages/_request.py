@@ -1,0 +1,267 @@
+"""Neutral ``ChatRequest`` → Anthropic ``POST /v1/messages``.
+
+Exact in what we send: a field appears only when the caller set it, except ``max_tokens``,
+which Anthropic requires (a per-family default fills it). What the protocol cannot carry
+raises a typed error naming it; what extended thinking forbids is dropped with a warning.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+from ...errors import ConfigurationError, UnsupportedFeatureError
+from ...types import ChatRequest, NamedToolChoice, Tool
+from .. import HttpRequest
+from ._content import WireDict, wire_messages
+from ._structured import StructuredTool, structured_tool
+
+logger = logging.getLogger("wenwen")
+
+PATH = "/v1/messages"
+ANTHROPIC_VERSION = "2023-06-01"
+_PROTOCOL = "the Anthropic Messages protocol"
+_TOOL_NAME = re.compile(r"^[a-zA-Z0-9_-]{1,128}$")
+
+# Budgets for ``reasoning_effort`` (an OpenAI knob) when no ``thinking`` is given.
+EFFORT_BUDGETS = {"minimal": 1024, "low": 1024, "medium": 4096, "high": 16384}
+MIN_THINKING_BUDGET = 1024  # Anthropic's minimum budget_tokens
+_THINKING_HEADROOM = 1024  # room for the answer above the thinking budget
+
+# max_tokens when the caller gives none, kept below each family's output limit:
+# Claude 3.7 and 4.x 16384, Claude 3.5 8192, Claude 3 and unknown models 4096.
+_LARGE_OUTPUT = re.compile(r"claude-(?:3-7|(?:[a-z]+-)?[4-9](?:$|[^0-9]))")
+_MEDIUM_OUTPUT = re.compile(r"claude-3-5")
+
+
+def default_max_tokens(model: str) -> int:
+    """A conservative ``max_tokens`` for ``model`` (Anthropic requires the field)."""
+    name = model.lower().replace(".", "-")
+    if _LARGE_OUTPUT.search(name):
+        return 16384
+    if _MEDIUM_OUTPUT.search(name):
+        return 8192
+    return 4096
+
+
+def build_request(request: ChatRequest, *, stream: bool) -> HttpRequest:
+    if request.seed is not None:
+        raise UnsupportedFeatureError(f"seed is not supported by {_PROTOCOL}")
+    structured = structured_tool(request)
+    thinking = _thinking(request)
+    system, messages = wire_messages(request.messages)
+    body: WireDict = {"model": request.model, "messages": messages}
+    body["max_tokens"] = _max_tokens(request, thinking)
+    thinks = thinking is not None or _thinks_anyway(request)
+    if structured is not None and thinks:
+        # A forced tool_choice is rejected while thinking: ask in the system prompt instead.
+        system.append({"type": "text", "text": structured.instruction()})
+    if system:
+        body["system"] = system
+    body.update(_tool_fields(request, structured, thinks))
+    if thinking is not None:
+        body["thinking"] = thinking
+    body.update(_sampling_fields(request, thinking_on=thinking is not None))
+    if request.metadata is not None:
+        body["metadata"] = dict(request.metadata)
+    if stream:
+        body["stream"] = True
+    extra = dict(request.extra_body)
+    betas = extra.pop("betas", None)
+    body.update(extra)
+    return HttpRequest(method="POST", path=PATH, json=body, headers=_headers(request, betas))
+
+
+def auth_headers(api_key: str) -> dict[str, str]:
+    return {"x-api-key": api_key}
+
+
+def _headers(request: ChatRequest, betas: Any) -> dict[str, str]:
+    headers = {"anthropic-version": ANTHROPIC_VERSION}
+    for name, value in request.extra_headers.items():
+        _set_header(headers, name, value)
+    if betas:
+        if isinstance(betas, str) or not all(isinstance(b, str) for b in betas):
+            raise ConfigurationError("extra_body['betas'] must be a list of beta names")
+        given = next((v for k, v in headers.items() if k.lower() == "anthropic-beta"), "")
+        names = [b.strip() for b in given.split(",") if b.strip()]
+        names += [b for b in betas if b not in names]
+        _set_header(headers, "anthropic-beta", ",".join(names))
+    return headers
+
+
+def _set_header(headers: dict[str, str], name: str, value: str) -> None:
+    for existing in [k for k in headers if k.lower() == name.lower()]:
+        del headers[existing]
+    headers[name] = value
+
+
+# --- thinking and sampling ----------------------------------------------------------------
+
+
+def _thinking(request: ChatRequest) -> WireDict | None:
+    """The ``thinking`` field. ``reasoning_effort`` maps to a budget when ``thinking`` is
+    not set (low 1024, medium 4096, high 16384 tokens; ``none`` leaves thinking off)."""
+    if request.thinking is not None:
+        budget = request.thinking.budget_tokens
+        if request.reasoning_effort:
+            logger.debug("thinking is set; reasoning_effort %r not used", request.reasoning_effort)
+    elif request.reasoning_effort:
+        effort = request.reasoning_effort.lower()
+        if effort == "none":
+            return None
+        if effort not in EFFORT_BUDGETS:
+            raise ConfigurationError(
+                f"reasoning_effort {request.reasoning_effort!r} is not one of "
+                f"none, {', '.join(EFFORT_BUDGETS)}"
+            )
+        budget = EFFORT_BUDGETS[effort]
+    else:
+        return None
+    if budget < MIN_THINKING_BUDGET:
+        raise ConfigurationError(
+            f"thinking budget_tokens must be at least {MIN_THINKING_BUDGET}, got {budget}"
+        )
+    return {"type": "enabled", "budget_tokens": budget}
+
+
+def _thinks_anyway(request: ChatRequest) -> bool:
+    """Thinking switched on without ``request.thinking``: by ``extra_body``, or by a
+    Wenwen ``*-thinking`` model, which thinks by itself (wenwen-api.md §7.4)."""
+    extra = request.extra_body.get("thinking")
+    if isinstance(extra, dict) and extra.get("type") in ("enabled", "adaptive"):
+        return True
+    return request.model.lower().endswith("-thinking")
+
+
+def _max_tokens(request: ChatRequest, thinking: WireDict | None) -> int:
+    budget = thinking["budget_tokens"] if thinking is not None else None
+    if request.max_tokens is not None:
+        if budget is not None and request.max_tokens <= budget:
+            raise ConfigurationError(
+                f"max_tokens ({request.max_tokens}) must be greater than the thinking "
+                f"budget ({budget}); thinking tokens count towards max_tokens"
+            )
+        return request.max_tokens
+    default = default_max_tokens(request.model)
+    return default if budget is None else max(default, budget + _THINKING_HEADROOM)
+
+
+def _sampling_fields(request: ChatRequest, *, thinking_on: bool) -> WireDict:
+    temperature, top_p, top_k = request.temperature, request.top_p, request.top_k
+    if thinking_on:
+        # Extended thinking rejects temperature other than 1, any top_k and top_p < 0.95.
+        if temperature is not None and temperature != 1:
+            logger.warning(
+                "thinking is on: temperature %s not sent (Anthropic allows 1)", temperature
+            )
+            temperature = None
+        if top_k is not None:
+            logger.warning("thinking is on: top_k %s not sent (Anthropic forbids it)", top_k)
+            top_k = None
+        if top_p is not None and top_p < 0.95:
+            logger.warning("thinking is on: top_p %s not sent (Anthropic wants >= 0.95)", top_p)
+            top_p = None
+    fields: WireDict = {}
+    for name, value in (("temperature", temperature), ("top_p", top_p), ("top_k", top_k)):
+        if value is not None:
+            fields[name] = value
+    if request.stop:
+        fields["stop_sequences"] = list(request.stop)
+    return fields
+
+
+# --- tools -----------------------------------------------------------------------------------
+
+
+def _tool_fields(request: ChatRequest, structured: StructuredTool | None, thinks: bool) -> WireDict:
+    choice = request.tool_choice
+    if not request.tools and structured is None:
+        if choice == "required" or isinstance(choice, NamedToolChoice):
+            raise ConfigurationError(
+                f"tool_choice {_describe(choice)} needs tools, but the request has none"
+            )
+        return {}  # "auto" / "none" / parallel_tool_calls mean nothing without tools
+    tools = [_wire_tool(tool) for tool in request.tools]
+    if structured is not None:
+        tools.append(
+            {
+                "name": structured.name,
+                "description": structured.description,
+                "input_schema": input_schema(
+                    structured.schema, f"response_format {structured.name!r}"
+                ),
+            }
+        )
+    wire_choice = _wire_choice(request, structured)
+    if thinks and wire_choice is not None and wire_choice["type"] in ("any", "tool"):
+        if structured is None or wire_choice.get("name") != structured.name:
+            logger.warning(
+                "thinking is on: tool_choice %s sent as 'auto' (Anthropic forbids forcing a "
+                "tool while thinking)",
+                _describe(choice),
+            )
+        wire_choice = {"type": "auto"}
+    if request.parallel_tool_calls is False:
+        wire_choice = wire_choice or {"type": "auto"}
+        if wire_choice["type"] != "none":
+            wire_choice["disable_parallel_tool_use"] = True
+    fields: WireDict = {"tools": tools}
+    if wire_choice is not None:
+        fields["tool_choice"] = wire_choice
+    return fields
+
+
+def _wire_choice(request: ChatRequest, structured: StructuredTool | None) -> WireDict | None:
+    choice = request.tool_choice
+    if isinstance(choice, NamedToolChoice):
+        names = {tool.name for tool in request.tools}
+        if choice.name not in names:
+            raise ConfigurationError(
+                f"tool_choice names {choice.name!r}, which is not among the tools "
+                f"({', '.join(sorted(names)) or 'none'})"
+            )
+        return {"type": "tool", "name": choice.name}
+    if structured is not None:
+        # The answer is the synthetic tool's input. With tools of the caller's own that
+        # may be called first, "any" lets the model call one of those or answer.
+        if request.tools and choice != "none":
+            return {"type": "any"}
+        return {"type": "tool", "name": structured.name}
+    if choice is None:
+        return None
+    return {"type": {"auto": "auto", "required": "any", "none": "none"}[choice]}
+
+
+def _wire_tool(tool: Tool) -> WireDict:
+    if not _TOOL_NAME.match(tool.name):
+        raise ConfigurationError(
+            f"tool name {tool.name!r} is not accepted by {_PROTOCOL}: use 1-128 letters, "
+            "digits, '_' or '-'"
+        )
+    wire: WireDict = {"name": tool.name}
+    if tool.description:
+        wire["description"] = tool.description
+    wire["input_schema"] = input_schema(tool.parameters, f"tool {tool.name!r}")
+    # ``strict`` is not sent: strict tool use is a 2025-11 beta that older upstream
+    # channels behind the relay (Bedrock, Vertex) reject.
+    if tool.cache_control is not None:
+        wire["cache_control"] = dict(tool.cache_control)
+    return wire
+
+
+def input_schema(schema: dict[str, Any], what: str) -> dict[str, Any]:
+    """``schema`` as an Anthropic ``input_schema``, which must describe an object."""
+    kind = schema.get("type")
+    if kind is None:
+        return {"type": "object", **schema}
+    if kind != "object":
+        raise UnsupportedFeatureError(
+            f"the schema of {what} has type {kind!r}; {_PROTOCOL} needs an object schema"
+        )
+    return dict(schema)
+
+
+def _describe(choice: Any) -> str:
+    return repr(choice.name) if isinstance(choice, NamedToolChoice) else repr(choice)
