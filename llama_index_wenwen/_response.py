@@ -1,0 +1,174 @@
+"""``wenwen.types`` replies -> LlamaIndex ``ChatResponse`` / ``CompletionResponse``.
+
+Where LlamaIndex looks for things (see the research notes, section 1.5):
+
+- token counts: ``raw["usage"]`` (``TokenCountingHandler``) and
+  ``additional_kwargs`` ``{prompt_tokens, completion_tokens, total_tokens}``;
+- reasoning: ``ThinkingBlock`` (signature in ``additional_information["signature"]``);
+- tool calls: ``ToolCallBlock`` plus OpenAI-shaped dicts in
+  ``message.additional_kwargs["tool_calls"]`` (``process_streaming_objects`` reads those).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from llama_index.core.base.llms.types import (
+    AudioBlock,
+    ChatMessage,
+    ChatResponse,
+    CompletionResponse,
+    ImageBlock,
+    MessageRole,
+    TextBlock,
+    ThinkingBlock,
+    ToolCallBlock,
+    VideoBlock,
+)
+
+from wenwen import types as wt
+
+Block = TextBlock | ThinkingBlock | ToolCallBlock | ImageBlock | AudioBlock | VideoBlock
+
+
+def usage_dict(usage: wt.Usage) -> dict[str, Any]:
+    """A plain dict with both the OpenAI and the Anthropic key names, and the details.
+    ``input_tokens`` here counts every prompt token (cached ones too), like ``prompt_tokens``."""
+    data: dict[str, Any] = dict(usage.raw)
+    data.update(
+        prompt_tokens=usage.input_tokens,
+        completion_tokens=usage.output_tokens,
+        total_tokens=usage.total_tokens or usage.input_tokens + usage.output_tokens,
+        input_tokens=usage.input_tokens,
+        output_tokens=usage.output_tokens,
+        cache_read_tokens=usage.cache_read_tokens,
+        cache_creation_tokens=usage.cache_creation_tokens,
+        reasoning_tokens=usage.reasoning_tokens,
+    )
+    return data
+
+
+def token_counts(usage: wt.Usage | None) -> dict[str, int]:
+    if usage is None:
+        return {}
+    return {
+        "prompt_tokens": usage.input_tokens,
+        "completion_tokens": usage.output_tokens,
+        "total_tokens": usage.total_tokens or usage.input_tokens + usage.output_tokens,
+    }
+
+
+def response_raw(response: wt.ChatResponse) -> dict[str, Any]:
+    """The provider's body (when there was one) with the normalised usage in ``usage``."""
+    raw: dict[str, Any] = dict(response.raw)
+    raw.setdefault("id", response.id)
+    raw.setdefault("model", response.model)
+    raw["protocol"] = response.protocol
+    raw["finish_reason"] = response.finish_reason
+    raw["stop_reason"] = response.stop_reason_raw
+    if response.usage is not None:
+        raw["usage"] = usage_dict(response.usage)
+    return raw
+
+
+def tool_kwargs(arguments: str) -> dict[str, Any] | str:
+    """Parsed arguments, or the text as received when it is not a JSON object (kept, not
+    dropped: ``get_tool_calls_from_response`` decides what to do with it)."""
+    try:
+        value = json.loads(arguments or "{}")
+    except ValueError:
+        return arguments
+    return value if isinstance(value, dict) else arguments
+
+
+def openai_tool_call(part: wt.ToolCallPart) -> dict[str, Any]:
+    call: dict[str, Any] = {
+        "id": part.id,
+        "type": "function",
+        "function": {"name": part.name, "arguments": part.arguments},
+    }
+    if part.provider_data:
+        call["provider_data"] = dict(part.provider_data)
+    return call
+
+
+def thinking_block(part: wt.ThinkingPart) -> ThinkingBlock:
+    info: dict[str, Any] = {}
+    if part.signature:
+        info["signature"] = part.signature
+    if part.redacted:
+        info["redacted"] = part.redacted
+    return ThinkingBlock(content=part.text, additional_information=info)
+
+
+def part_block(part: wt.Part) -> Block:
+    if isinstance(part, wt.TextPart):
+        return TextBlock(text=part.text)
+    if isinstance(part, wt.ThinkingPart):
+        return thinking_block(part)
+    if isinstance(part, wt.ToolCallPart):
+        return ToolCallBlock(
+            tool_call_id=part.id, tool_name=part.name, tool_kwargs=tool_kwargs(part.arguments)
+        )
+    if isinstance(part, wt.ImagePart):
+        if part.data:
+            return ImageBlock(image=part.data.encode("ascii"), image_mimetype=part.media_type)
+        return ImageBlock(url=part.url, image_mimetype=part.media_type)
+    if isinstance(part, wt.AudioPart):
+        if part.data:
+            return AudioBlock(audio=part.data.encode("ascii"), format=part.format)
+        return AudioBlock(url=part.url, format=part.format)
+    if isinstance(part, wt.VideoPart):
+        return VideoBlock(url=part.url, video_mimetype=part.media_type)
+    # A file or a tool result in a reply would be a protocol bug; keep it visible as text.
+    return TextBlock(text=part.model_dump_json())
+
+
+def message_extras(response: wt.ChatResponse) -> dict[str, Any]:
+    extras: dict[str, Any] = {}
+    calls = response.tool_calls
+    if calls:
+        extras["tool_calls"] = [openai_tool_call(p) for p in calls]
+    if response.refusal:
+        extras["refusal"] = response.refusal
+    audio = [p for p in response.parts if isinstance(p, wt.AudioPart)]
+    if audio:
+        # AudioBlock has no field for a transcript or the provider's audio id.
+        extras["audio"] = [{"transcript": p.transcript, **p.provider_data} for p in audio]
+    return extras
+
+
+def to_chat_response(response: wt.ChatResponse, *, delta: str | None = None) -> ChatResponse:
+    message = ChatMessage(
+        role=MessageRole.ASSISTANT,
+        blocks=[part_block(p) for p in response.parts],
+        additional_kwargs=message_extras(response),
+    )
+    return ChatResponse(
+        message=message,
+        raw=response_raw(response),
+        delta=delta,
+        additional_kwargs=token_counts(response.usage),
+    )
+
+
+def completion_extras(message: ChatMessage) -> dict[str, Any]:
+    """What a ``CompletionResponse`` cannot show as text: thinking and tool calls."""
+    extras: dict[str, Any] = {}
+    thinking = [b.content or "" for b in message.blocks if isinstance(b, ThinkingBlock)]
+    if thinking:
+        extras["thinking"] = "".join(thinking)
+    if "tool_calls" in message.additional_kwargs:
+        extras["tool_calls"] = message.additional_kwargs["tool_calls"]
+    return extras
+
+
+def to_completion_response(chat: ChatResponse) -> CompletionResponse:
+    extras = {**chat.additional_kwargs, **completion_extras(chat.message)}
+    return CompletionResponse(
+        text=chat.message.content or "",
+        raw=chat.raw,
+        delta=chat.delta,
+        additional_kwargs=extras,
+    )

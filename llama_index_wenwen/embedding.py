@@ -1,0 +1,152 @@
+"""``WenwenEmbedding``: LlamaIndex embeddings through the relay's ``/v1/embeddings``.
+
+Texts are sent as text (never token ids), in batches of ``embed_batch_size``; vectors come
+back in input order. LlamaIndex's ``aget_text_embedding_batch`` gathers every batch at once
+when ``num_workers`` is unset, which floods a relay with concurrent requests (429s); here a
+per-event-loop semaphore bounds the requests in flight to ``max_concurrency``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import httpx
+from llama_index.core.base.embeddings.base import BaseEmbedding, Embedding
+from llama_index.core.bridge.pydantic import Field, PrivateAttr, SecretStr, field_serializer
+from pydantic import field_validator
+
+from wenwen.errors import ConfigurationError
+
+from ._clients import ClientSet, client_set_for, redact_headers, resolve_key, resolve_url
+
+DEFAULT_EMBEDDING_MODEL = "text-embedding-3-small"
+DEFAULT_MAX_CONCURRENCY = 4
+
+
+class WenwenEmbedding(BaseEmbedding):
+    """Any embedding model the Wenwen relay serves.
+
+    >>> embed = WenwenEmbedding(model="text-embedding-3-small")   # or model_name=...
+    """
+
+    model_name: str = Field(default=DEFAULT_EMBEDDING_MODEL, description="Embedding model.")
+    embed_batch_size: int = Field(default=100, gt=0, le=2048, description="Texts per request.")
+    dimensions: int | None = Field(default=None, gt=0, description="Output dimensions, if set.")
+    max_concurrency: int | None = Field(
+        default=None,
+        gt=0,
+        description="Requests in flight at once for async batches; defaults to num_workers, "
+        f"else {DEFAULT_MAX_CONCURRENCY}.",
+    )
+    api_key: SecretStr | None = Field(
+        default=None,
+        exclude=True,
+        repr=False,
+        validate_default=True,
+        description="Wenwen API key; defaults to WENWEN_API_KEY. Never serialized.",
+    )
+    base_url: str | None = Field(default=None, validate_default=True)
+    timeout: float = Field(default=120.0, gt=0)
+    max_retries: int = Field(default=2, ge=0)
+    default_headers: dict[str, str] | None = Field(default=None, repr=False)
+    additional_kwargs: dict[str, Any] = Field(
+        default_factory=dict, description="Extra fields sent in the request body."
+    )
+    http_client: httpx.Client | None = Field(default=None, exclude=True, repr=False)
+    async_http_client: httpx.AsyncClient | None = Field(default=None, exclude=True, repr=False)
+
+    _clients: ClientSet | None = PrivateAttr(default=None)
+    _clients_key: tuple[Any, ...] | None = PrivateAttr(default=None)
+
+    def __init__(self, model: str | None = None, **data: Any) -> None:
+        """``model`` and ``model_name`` are the same setting; give either."""
+        if model is not None:
+            named = data.get("model_name")
+            if named is not None and named != model:
+                raise ConfigurationError(
+                    f"model={model!r} and model_name={named!r} disagree; give only one"
+                )
+            data["model_name"] = model
+        super().__init__(**data)
+
+    @classmethod
+    def class_name(cls) -> str:
+        return "wenwen_embedding"
+
+    @property
+    def model(self) -> str:
+        return self.model_name
+
+    @field_validator("api_key", mode="before")
+    @classmethod
+    def _resolve_api_key(cls, value: Any) -> SecretStr | None:
+        return resolve_key(value)
+
+    @field_validator("base_url", mode="before")
+    @classmethod
+    def _resolve_base_url(cls, value: Any) -> str:
+        return resolve_url(value)
+
+    @field_serializer("default_headers")
+    def _serialize_headers(self, headers: dict[str, str] | None) -> dict[str, str] | None:
+        return redact_headers(headers)
+
+    def _client_set(self) -> ClientSet:
+        self._clients, self._clients_key = client_set_for(self, self._clients, self._clients_key)
+        return self._clients
+
+    def _concurrency(self) -> int:
+        return self.max_concurrency or self.num_workers or DEFAULT_MAX_CONCURRENCY
+
+    def _embed(self, texts: list[str]) -> list[Embedding]:
+        result = (
+            self._client_set()
+            .sync()
+            .embed(
+                texts,
+                model=self.model_name,
+                dimensions=self.dimensions,
+                batch_size=self.embed_batch_size,
+                extra_body=self.additional_kwargs or None,
+            )
+        )
+        return result.vectors
+
+    async def _aembed(self, texts: list[str]) -> list[Embedding]:
+        clients = self._client_set()
+        gate: asyncio.Semaphore = clients.loop_local(
+            "embedding_gate", lambda: asyncio.Semaphore(self._concurrency())
+        )
+        async with gate:
+            result = await clients.async_().embed(
+                texts,
+                model=self.model_name,
+                dimensions=self.dimensions,
+                batch_size=self.embed_batch_size,
+                extra_body=self.additional_kwargs or None,
+                max_concurrency=1,  # one batch per call here; the gate bounds the calls
+            )
+        return result.vectors
+
+    def _get_query_embedding(self, query: str) -> Embedding:
+        return self._embed([query])[0]
+
+    async def _aget_query_embedding(self, query: str) -> Embedding:
+        return (await self._aembed([query]))[0]
+
+    def _get_text_embedding(self, text: str) -> Embedding:
+        return self._embed([text])[0]
+
+    async def _aget_text_embedding(self, text: str) -> Embedding:
+        return (await self._aembed([text]))[0]
+
+    def _get_text_embeddings(self, texts: list[str]) -> list[Embedding]:
+        return self._embed(texts)
+
+    async def _aget_text_embeddings(self, texts: list[str]) -> list[Embedding]:
+        return await self._aembed(texts)
+
+    def close(self) -> None:
+        if self._clients is not None:
+            self._clients.close()
