@@ -52,8 +52,8 @@ def _find_handler(method: str, path: str) -> Handler | None:
 def _authorised(state: EmulatorState, request: Request, path: str) -> bool:
     if not state.require_auth:
         return True
-    auth = request.headers.get("authorization", "")
-    key = auth[7:].strip() if auth.lower().startswith("bearer ") else ""
+    auth = request.headers.get("authorization", "").strip()
+    key = auth[7:].strip() if auth.lower().startswith("bearer ") else auth  # new-api: raw ok
     if not key and path.startswith(("/v1/messages", "/v1/models")):
         key = request.headers.get("x-api-key", "").strip()
     return key in state.api_keys

@@ -212,9 +212,23 @@ _QUESTION_MARKER = re.compile(r"(?i)\b(?:query|question)\s*:")
 _AFTER_QUESTION = re.compile(r"(?i)(?:\n\s*(?:context|sources?|documents?)\s*:|\banswer\s*:)")
 
 
+_LABEL_RE = re.compile(
+    r"(?i)^(?:context|answer|question|query|sources?|documents?|text|passage|input|output|"
+    r"user|assistant|system|human|ai)\s*:\s*"
+)
+
+
 def sentences(text: str) -> list[str]:
-    """Split ``text`` into trimmed, non-empty sentences (also splitting on newlines)."""
-    return [s.strip() for s in _SENTENCE_SPLIT.split(text) if s and s.strip()]
+    """Split ``text`` into trimmed, non-empty sentences (also splitting on newlines).
+
+    A leading prompt label such as ``Context:`` is removed from a sentence.
+    """
+    out = []
+    for part in _SENTENCE_SPLIT.split(text):
+        part = _LABEL_RE.sub("", part.strip()) if part else ""
+        if part:
+            out.append(part)
+    return out
 
 
 def _stem(word: str) -> str:
