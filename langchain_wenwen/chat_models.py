@@ -1,0 +1,448 @@
+"""``ChatWenwen``: a LangChain chat model for the Wenwen relay, adapting ``wenwen`` types only.
+
+The wire belongs to the core: this module turns LangChain messages and options into a
+neutral ``ChatRequest``, lets ``wenwen.WenwenClient`` / ``AsyncWenwenClient`` speak the
+chosen protocol (OpenAI chat completions, or Anthropic Messages for Claude models), and
+turns the ``ChatResponse`` or stream events back into LangChain messages.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
+from typing import Any, Literal
+
+import httpx
+from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
+from langchain_core.language_models import BaseChatModel, LanguageModelInput
+from langchain_core.language_models.chat_models import LangSmithParams
+from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
+from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
+from langchain_core.runnables import Runnable
+from langchain_core.tools import BaseTool
+from langchain_core.utils import from_env, get_pydantic_field_names, secret_from_env
+from pydantic import ConfigDict, Field, PrivateAttr, SecretStr, model_validator
+
+from wenwen import AsyncWenwenClient, WenwenClient
+from wenwen._settings import API_KEY_ENV, BASE_URL_ENV, DEFAULT_BASE_URL, DEFAULT_MAX_RETRIES
+from wenwen._version import __version__
+from wenwen.errors import ConfigurationError
+from wenwen.protocols import choose_protocol
+from wenwen.types import ChatRequest, ChatResponse, ThinkingConfig
+
+from . import _tools
+from ._clients import ClientSet
+from ._convert import to_wenwen_messages
+from ._output import ChunkConverter, to_ai_message, token_usage
+
+DEFAULT_TIMEOUT = 120.0
+
+# Per-call options that map onto ChatRequest fields; anything else a caller passes goes into
+# the JSON body as is (one pass-through, like ``model_kwargs`` / ``extra_body``).
+_REQUEST_OPTIONS = (
+    "temperature",
+    "max_tokens",
+    "top_p",
+    "top_k",
+    "seed",
+    "reasoning_effort",
+    "metadata",
+    "parallel_tool_calls",
+    "stream_usage",
+)
+
+
+class ChatWenwen(BaseChatModel):
+    """Chat with any model the Wenwen relay serves, through one API key.
+
+    Setup: ``pip install "wenwen-ai[langchain]"`` and set ``WENWEN_API_KEY`` (and
+    optionally ``WENWEN_BASE_URL``).
+
+    ```python
+    from langchain_wenwen import ChatWenwen
+
+    llm = ChatWenwen(model="gpt-4o-mini", temperature=0)
+    llm.invoke("Hello!")
+    for chunk in llm.stream("Tell me a story"):
+        print(chunk.text, end="")
+    ```
+
+    ``protocol="auto"`` sends Claude models over the native Anthropic Messages protocol
+    (thinking signatures, prompt caching) and every other model over OpenAI chat
+    completions; ``"openai"`` or ``"anthropic"`` force one.
+    """
+
+    model: str = Field(alias="model_name")
+    """Model id, e.g. ``gpt-4o-mini``, ``claude-sonnet-4-20250514``, ``deepseek-reasoner``."""
+    api_key: SecretStr | None = Field(default_factory=secret_from_env(API_KEY_ENV, default=None))
+    """Wenwen API key; read from ``WENWEN_API_KEY`` when not given."""
+    base_url: str = Field(default_factory=from_env(BASE_URL_ENV, default=DEFAULT_BASE_URL))
+    """Relay root URL (with or without ``/v1``); read from ``WENWEN_BASE_URL``."""
+    protocol: Literal["auto", "openai", "anthropic"] = "auto"
+    temperature: float | None = None
+    max_tokens: int | None = None
+    top_p: float | None = None
+    stop: list[str] | None = Field(default=None, alias="stop_sequences")
+    seed: int | None = None
+    timeout: float | httpx.Timeout | None = Field(default=DEFAULT_TIMEOUT, alias="request_timeout")
+    """Seconds (or an ``httpx.Timeout``) per request; finite by default."""
+    max_retries: int = DEFAULT_MAX_RETRIES
+    """Retries for connection errors, 429 and 5xx, before the first byte of a reply."""
+    streaming: bool = False
+    stream_usage: bool = True
+    """Ask for token usage in streams (``stream_options.include_usage``), for any base URL."""
+    model_kwargs: dict[str, Any] = Field(default_factory=dict)
+    """Extra JSON body fields, merged into every request (same as ``extra_body``)."""
+    extra_body: dict[str, Any] | None = None
+    """Extra JSON body fields, merged into every request after ``model_kwargs``."""
+    reasoning_effort: str | None = None
+    thinking: dict[str, Any] | None = None
+    """Extended thinking, e.g. ``{"type": "enabled", "budget_tokens": 2048}``."""
+    default_headers: dict[str, str] | None = None
+    http_client: httpx.Client | None = Field(default=None, exclude=True)
+    """A sync httpx client to use (not closed by us)."""
+    http_async_client: httpx.AsyncClient | None = Field(default=None, exclude=True)
+    """An async httpx client to use; it must belong to the event loop that calls us."""
+
+    model_config = ConfigDict(populate_by_name=True, arbitrary_types_allowed=True)
+
+    _clients: ClientSet = PrivateAttr()
+
+    @model_validator(mode="before")
+    @classmethod
+    def _collect_extra_kwargs(cls, values: dict[str, Any]) -> Any:
+        """Unknown constructor arguments go to ``model_kwargs`` with a warning (LangChain's
+        convention), so a relay-specific parameter is sent rather than silently dropped."""
+        if not isinstance(values, dict):
+            return values
+        known = get_pydantic_field_names(cls)
+        extra = dict(values.get("model_kwargs") or {})
+        for name in list(values):
+            if name not in known:
+                warnings.warn(
+                    f"{name!r} is not a ChatWenwen parameter; it is sent in the request "
+                    "body via model_kwargs.",
+                    stacklevel=4,
+                )
+                extra[name] = values.pop(name)
+        clashes = known & set(extra)
+        if clashes:
+            raise ConfigurationError(
+                f"pass {', '.join(sorted(clashes))} as ChatWenwen parameters, not in model_kwargs"
+            )
+        if extra:
+            values["model_kwargs"] = extra
+        return values
+
+    @model_validator(mode="after")
+    def _check_settings(self) -> ChatWenwen:
+        if self.max_retries < 0:
+            raise ConfigurationError(f"max_retries must be >= 0, got {self.max_retries}")
+        _thinking_config(self.thinking)
+        self._clients = ClientSet(self._make_client, self._make_async_client)
+        self._add_version("wenwen-ai", __version__)
+        return self
+
+    # --- LangChain metadata ----------------------------------------------------------------
+
+    @property
+    def _llm_type(self) -> str:
+        return "wenwen-chat"
+
+    @property
+    def lc_secrets(self) -> dict[str, str]:
+        return {"api_key": API_KEY_ENV}
+
+    @classmethod
+    def is_lc_serializable(cls) -> bool:
+        return True
+
+    @classmethod
+    def get_lc_namespace(cls) -> list[str]:
+        return ["langchain_wenwen", "chat_models"]
+
+    @property
+    def _identifying_params(self) -> dict[str, Any]:
+        params = {
+            "model": self.model,
+            "protocol": self.protocol,
+            "base_url": self.base_url,
+            "temperature": self.temperature,
+            "max_tokens": self.max_tokens,
+            "top_p": self.top_p,
+            "seed": self.seed,
+            "stop": self.stop,
+            "reasoning_effort": self.reasoning_effort,
+            "thinking": self.thinking,
+            "stream_usage": self.stream_usage,
+            "model_kwargs": self.model_kwargs or None,
+            "extra_body": self.extra_body,
+        }
+        return {k: v for k, v in params.items() if v is not None}
+
+    def _get_ls_params(self, stop: list[str] | None = None, **kwargs: Any) -> LangSmithParams:
+        params = LangSmithParams(
+            ls_provider="wenwen",
+            ls_model_name=kwargs.get("model") or self.model,
+            ls_model_type="chat",
+        )
+        temperature = kwargs.get("temperature", self.temperature)
+        if temperature is not None:
+            params["ls_temperature"] = temperature
+        max_tokens = kwargs.get("max_tokens", self.max_tokens)
+        if max_tokens is not None:
+            params["ls_max_tokens"] = max_tokens
+        stop_list = stop or kwargs.get("stop") or self.stop
+        if stop_list:
+            params["ls_stop"] = list(stop_list)
+        return params
+
+    # --- clients ---------------------------------------------------------------------------
+
+    def _client_args(self) -> dict[str, Any]:
+        return {
+            "api_key": self.api_key,
+            "base_url": self.base_url,
+            "timeout": self.timeout,
+            "max_retries": self.max_retries,
+            "default_headers": self.default_headers,
+        }
+
+    def _make_client(self) -> WenwenClient:
+        return WenwenClient(**self._client_args(), http_client=self.http_client)
+
+    def _make_async_client(self) -> AsyncWenwenClient:
+        return AsyncWenwenClient(**self._client_args(), http_client=self.http_async_client)
+
+    def close(self) -> None:
+        """Close the sync connection pool (it is reopened on the next call)."""
+        self._clients.close()
+
+    async def aclose(self) -> None:
+        """Close the current event loop's connection pool now (otherwise it closes when the
+        loop shuts down)."""
+        await self._clients.aclose()
+
+    # --- requests --------------------------------------------------------------------------
+
+    def _chat_request(
+        self, messages: list[BaseMessage], stop: list[str] | None, kwargs: dict[str, Any]
+    ) -> tuple[ChatRequest, str]:
+        """The neutral request for one call, and the protocol to send it with."""
+        options = dict(kwargs)
+        options.pop("stream", None)
+        model = options.pop("model", None) or self.model
+        protocol = choose_protocol(model, options.pop("protocol", None) or self.protocol)
+        tools = [_tools.to_wenwen_tool(t) for t in options.pop("tools", None) or []]
+        raw_choice = options.pop("tool_choice", None)
+        values: dict[str, Any] = {
+            "temperature": self.temperature,
+            "max_tokens": self.max_tokens,
+            "top_p": self.top_p,
+            "seed": self.seed,
+            "reasoning_effort": self.reasoning_effort,
+            "stream_usage": self.stream_usage,
+        }
+        values.update({k: options.pop(k) for k in _REQUEST_OPTIONS if k in options})
+        if values.get("parallel_tool_calls") is None:
+            disabled = _tools.disables_parallel_calls(raw_choice)
+            values["parallel_tool_calls"] = None if disabled is None else not disabled
+        thinking = options.pop("thinking", self.thinking)
+        response_format = options.pop("response_format", None)
+        extra_headers = options.pop("extra_headers", None) or {}
+        call_body = options.pop("extra_body", None) or {}
+        body = {**self.model_kwargs, **(self.extra_body or {}), **call_body, **options}
+        request = ChatRequest(
+            model=model,
+            messages=to_wenwen_messages(messages),
+            tools=tools,
+            tool_choice=_tools.to_wenwen_tool_choice(raw_choice, [t.name for t in tools]),
+            response_format=_tools.to_wenwen_response_format(response_format),
+            stop=list(stop if stop is not None else self.stop or []),
+            thinking=_thinking_config(thinking),
+            extra_body=body,
+            extra_headers=dict(extra_headers),
+            **{k: v for k, v in values.items() if v is not None},
+        )
+        return request, protocol
+
+    def _result(self, response: ChatResponse, protocol: str) -> ChatResult:
+        message = to_ai_message(response, protocol, v1=self.output_version == "v1")
+        generation = ChatGeneration(message=message)
+        llm_output = {
+            "model_name": response.model or "",
+            "token_usage": token_usage(response.usage),
+        }
+        return ChatResult(generations=[generation], llm_output=llm_output)
+
+    # --- invocation --------------------------------------------------------------------------
+
+    def _generate(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> ChatResult:
+        request, protocol = self._chat_request(messages, stop, kwargs)
+        response = self._clients.sync().chat(request, protocol=protocol)
+        return self._result(response, protocol)
+
+    async def _agenerate(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: AsyncCallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> ChatResult:
+        request, protocol = self._chat_request(messages, stop, kwargs)
+        client = await self._clients.for_running_loop()
+        response = await client.chat(request, protocol=protocol)
+        return self._result(response, protocol)
+
+    def _stream(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> Iterator[ChatGenerationChunk]:
+        request, protocol = self._chat_request(messages, stop, kwargs)
+        converter = ChunkConverter(protocol, v1=self.output_version == "v1")
+        with self._clients.sync().stream(request, protocol=protocol) as stream:
+            for event in stream:
+                chunk = converter.convert(event)
+                if chunk is not None:
+                    yield _generation_chunk(chunk, run_manager)
+            yield _generation_chunk(converter.final(stream.response()), run_manager)
+
+    async def _astream(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: AsyncCallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> AsyncIterator[ChatGenerationChunk]:
+        request, protocol = self._chat_request(messages, stop, kwargs)
+        converter = ChunkConverter(protocol, v1=self.output_version == "v1")
+        client = await self._clients.for_running_loop()
+        async with client.stream(request, protocol=protocol) as stream:
+            async for event in stream:
+                chunk = converter.convert(event)
+                if chunk is not None:
+                    generation = ChatGenerationChunk(message=chunk)
+                    if run_manager:
+                        await run_manager.on_llm_new_token(generation.text, chunk=generation)
+                    yield generation
+            generation = ChatGenerationChunk(message=converter.final(stream.response()))
+            if run_manager:
+                await run_manager.on_llm_new_token(generation.text, chunk=generation)
+            yield generation
+
+    # --- tools and structured output -----------------------------------------------------
+
+    def bind_tools(
+        self,
+        tools: Sequence[dict[str, Any] | type | Callable | BaseTool],
+        *,
+        tool_choice: dict | str | bool | None = None,
+        strict: bool | None = None,
+        parallel_tool_calls: bool | None = None,
+        **kwargs: Any,
+    ) -> Runnable[LanguageModelInput, AIMessage]:
+        """Bind tools (any form LangChain accepts, incl. Anthropic tool dicts).
+
+        ``tool_choice``: ``"auto"``, ``"none"``, ``"required"`` (also ``"any"`` or ``True``),
+        a tool name, or an OpenAI / Anthropic tool-choice dict. ``strict`` asks for schema-exact
+        arguments; ``parallel_tool_calls=False`` asks for at most one call.
+        """
+        formatted = [_tools.format_tool(tool, strict=strict) for tool in tools]
+        names = [tool["function"]["name"] for tool in formatted]
+        choice = _tools.normalize_tool_choice(tool_choice, names)
+        disabled = _tools.disables_parallel_calls(tool_choice)
+        if parallel_tool_calls is None and disabled is not None:
+            parallel_tool_calls = not disabled
+        if choice is not None:
+            kwargs["tool_choice"] = choice
+        if parallel_tool_calls is not None:
+            kwargs["parallel_tool_calls"] = parallel_tool_calls
+        return super().bind(tools=formatted, **kwargs)
+
+    def with_structured_output(
+        self,
+        schema: dict[str, Any] | type | None = None,
+        *,
+        method: Literal["json_schema", "function_calling", "json_mode"] = "json_schema",
+        include_raw: bool = False,
+        strict: bool | None = None,
+        **kwargs: Any,
+    ) -> Runnable[LanguageModelInput, dict | Any]:
+        """Answers shaped by ``schema`` (pydantic model, TypedDict or JSON schema).
+
+        ``method``: ``"json_schema"`` (default; the relay's structured output, emulated with
+        a forced tool on the Anthropic protocol), ``"function_calling"`` (a forced tool call)
+        or ``"json_mode"`` (JSON object output; put the shape in the prompt).
+        """
+        if method == "json_mode":
+            if strict is not None:
+                raise ConfigurationError("strict is not available with method='json_mode'")
+            bound = {"response_format": {"type": "json_object"}}
+            parser = _tools.content_parser(schema)
+        elif schema is None:
+            raise ConfigurationError(f"method={method!r} needs a schema")
+        elif method == "json_schema":
+            bound = {"response_format": _tools.json_schema_response_format(schema, strict)}
+            parser = _tools.content_parser(schema)
+        elif method == "function_calling":
+            name = _tools.schema_function(schema)["name"]
+            llm = self.bind_tools(
+                [schema],
+                tool_choice=name,
+                strict=strict,
+                parallel_tool_calls=False,
+                ls_structured_output_format=_ls_format(schema, method, strict),
+                **kwargs,
+            )
+            parser = _tools.tool_call_parser(schema, name)
+            return _tools.with_raw(llm, parser) if include_raw else llm | parser
+        else:
+            raise ConfigurationError(
+                f"unknown method {method!r}; use json_schema, function_calling or json_mode"
+            )
+        format_info = _ls_format(schema, method, strict) if schema is not None else None
+        llm = self.bind(**bound, ls_structured_output_format=format_info, **kwargs)
+        return _tools.with_raw(llm, parser) if include_raw else llm | parser
+
+
+def _generation_chunk(
+    message: AIMessageChunk, run_manager: CallbackManagerForLLMRun | None
+) -> ChatGenerationChunk:
+    generation = ChatGenerationChunk(message=message)
+    if run_manager:
+        run_manager.on_llm_new_token(generation.text, chunk=generation)
+    return generation
+
+
+def _ls_format(schema: Any, method: str, strict: bool | None) -> dict[str, Any]:
+    return {"kwargs": {"method": method, "strict": strict}, "schema": schema}
+
+
+def _thinking_config(thinking: dict[str, Any] | None) -> ThinkingConfig | None:
+    """``{"type": "enabled", "budget_tokens": N}`` → ``ThinkingConfig``; ``disabled`` or
+    ``None`` → no thinking."""
+    if thinking is None:
+        return None
+    if not isinstance(thinking, dict):
+        raise ConfigurationError(f"thinking must be a dict, got {thinking!r}")
+    kind = thinking.get("type", "enabled")
+    if kind == "disabled":
+        return None
+    if kind != "enabled":
+        raise ConfigurationError(
+            f"thinking type {kind!r} is not supported; use 'enabled' (with budget_tokens) or "
+            "'disabled', or send the field yourself via extra_body"
+        )
+    budget = thinking.get("budget_tokens", ThinkingConfig().budget_tokens)
+    if not isinstance(budget, int) or budget < 1:
+        raise ConfigurationError(f"thinking budget_tokens must be a positive int, got {budget!r}")
+    return ThinkingConfig(budget_tokens=budget)

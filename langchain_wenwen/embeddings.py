@@ -1,0 +1,167 @@
+"""``WenwenEmbeddings``: LangChain embeddings through the relay's ``/v1/embeddings``.
+
+Texts go as raw strings (never token ids) with ``encoding_format="float"``, in batches of
+``chunk_size``; results keep the input order. The core client retries each batch on its own
+(connection errors, 429, 5xx) and runs async batches concurrently up to ``max_concurrency``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+from langchain_core.embeddings import Embeddings
+from langchain_core.utils import from_env, secret_from_env
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, SecretStr, model_validator
+
+from wenwen import AsyncWenwenClient, WenwenClient
+from wenwen._settings import API_KEY_ENV, BASE_URL_ENV, DEFAULT_BASE_URL, DEFAULT_MAX_RETRIES
+from wenwen.errors import ConfigurationError
+
+from ._clients import ClientSet
+
+DEFAULT_TIMEOUT = 120.0
+
+
+class WenwenEmbeddings(BaseModel, Embeddings):
+    """Embeddings from any embedding model the Wenwen relay serves.
+
+    ```python
+    from langchain_wenwen import WenwenEmbeddings
+
+    embeddings = WenwenEmbeddings(model="text-embedding-3-small", dimensions=256)
+    vectors = embeddings.embed_documents(["first text", "second text"])
+    ```
+    """
+
+    model: str = "text-embedding-3-small"
+    api_key: SecretStr | None = Field(default_factory=secret_from_env(API_KEY_ENV, default=None))
+    base_url: str = Field(default_factory=from_env(BASE_URL_ENV, default=DEFAULT_BASE_URL))
+    dimensions: int | None = None
+    """Output vector size, for models that can shorten their vectors."""
+    chunk_size: int = 512
+    """Texts per request."""
+    max_concurrency: int = 4
+    """Async requests in flight at once."""
+    show_progress_bar: bool = False
+    """Show a tqdm progress bar over batches (needs ``tqdm``)."""
+    timeout: float | httpx.Timeout | None = DEFAULT_TIMEOUT
+    max_retries: int = DEFAULT_MAX_RETRIES
+    model_kwargs: dict[str, Any] = Field(default_factory=dict)
+    """Extra JSON body fields sent with every request."""
+    default_headers: dict[str, str] | None = None
+    http_client: httpx.Client | None = Field(default=None, exclude=True)
+    http_async_client: httpx.AsyncClient | None = Field(default=None, exclude=True)
+
+    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True)
+
+    _clients: ClientSet = PrivateAttr()
+
+    @model_validator(mode="after")
+    def _check_settings(self) -> WenwenEmbeddings:
+        for name in ("chunk_size", "max_concurrency"):
+            if getattr(self, name) < 1:
+                raise ConfigurationError(f"{name} must be >= 1, got {getattr(self, name)}")
+        if self.dimensions is not None and self.dimensions < 1:
+            raise ConfigurationError(f"dimensions must be >= 1, got {self.dimensions}")
+        self._clients = ClientSet(self._make_client, self._make_async_client)
+        return self
+
+    def _client_args(self) -> dict[str, Any]:
+        return {
+            "api_key": self.api_key,
+            "base_url": self.base_url,
+            "timeout": self.timeout,
+            "max_retries": self.max_retries,
+            "default_headers": self.default_headers,
+        }
+
+    def _make_client(self) -> WenwenClient:
+        return WenwenClient(**self._client_args(), http_client=self.http_client)
+
+    def _make_async_client(self) -> AsyncWenwenClient:
+        return AsyncWenwenClient(**self._client_args(), http_client=self.http_async_client)
+
+    def _embed_args(self) -> dict[str, Any]:
+        return {
+            "model": self.model,
+            "dimensions": self.dimensions,
+            "batch_size": self.chunk_size,
+            "extra_body": self.model_kwargs or None,
+        }
+
+    # --- sync --------------------------------------------------------------------------
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        if not texts:
+            return []
+        client = self._clients.sync()
+        if not self.show_progress_bar:
+            return client.embed(texts, **self._embed_args()).vectors
+        vectors: list[list[float]] = []
+        with _ProgressBar(len(texts)) as advance:
+            for batch in _batches(texts, self.chunk_size):
+                vectors.extend(client.embed(batch, **self._embed_args()).vectors)
+                advance(len(batch))
+        return vectors
+
+    def embed_query(self, text: str) -> list[float]:
+        return self.embed_documents([text])[0]
+
+    # --- async -------------------------------------------------------------------------
+
+    async def aembed_documents(self, texts: list[str]) -> list[list[float]]:
+        if not texts:
+            return []
+        client = await self._clients.for_running_loop()
+        args = self._embed_args()
+        if not self.show_progress_bar:
+            result = await client.embed(texts, **args, max_concurrency=self.max_concurrency)
+            return result.vectors
+        gate = asyncio.Semaphore(self.max_concurrency)
+        with _ProgressBar(len(texts)) as advance:
+
+            async def one(batch: list[str]) -> list[list[float]]:
+                async with gate:
+                    vectors = (await client.embed(batch, **args)).vectors
+                advance(len(batch))
+                return vectors
+
+            batches = _batches(texts, self.chunk_size)
+            results = await asyncio.gather(*(one(batch) for batch in batches))
+        return [vector for batch_vectors in results for vector in batch_vectors]
+
+    async def aembed_query(self, text: str) -> list[float]:
+        return (await self.aembed_documents([text]))[0]
+
+    def close(self) -> None:
+        self._clients.close()
+
+    async def aclose(self) -> None:
+        await self._clients.aclose()
+
+
+def _batches(texts: list[str], size: int) -> list[list[str]]:
+    return [texts[i : i + size] for i in range(0, len(texts), size)]
+
+
+class _ProgressBar:
+    """A tqdm bar over ``total`` texts; the context value advances it."""
+
+    def __init__(self, total: int) -> None:
+        try:
+            from tqdm.auto import tqdm
+        except ImportError as exc:
+            raise ImportError(
+                "show_progress_bar=True needs tqdm: pip install tqdm (or set "
+                "show_progress_bar=False)"
+            ) from exc
+        self._bar = tqdm(total=total, unit="text", desc="Embedding")
+
+    def __enter__(self) -> Callable[[int], Any]:
+        return self._bar.update
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._bar.close()
