@@ -8,7 +8,9 @@ breaks half-way is never replayed (the caller has already seen part of it).
 from __future__ import annotations
 
 import email.utils
+import functools
 import random
+import ssl
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -89,6 +91,12 @@ def retry_after_seconds(
     return max(email.utils.mktime_tz(parsed) - now(), 0.0)
 
 
+@functools.lru_cache(maxsize=1)
+def _default_ssl_context() -> ssl.SSLContext:
+    """Built once: loading the CA bundle takes ~150 ms, and every shard needs the same one."""
+    return httpx.create_ssl_context()
+
+
 class ShardedAsyncTransport(httpx.AsyncBaseTransport):
     """Spreads requests over several small connection pools.
 
@@ -104,6 +112,7 @@ class ShardedAsyncTransport(httpx.AsyncBaseTransport):
             max_connections=connections_per_shard,
             max_keepalive_connections=connections_per_shard,
         )
+        kwargs.setdefault("verify", _default_ssl_context())
         self._shards = [
             httpx.AsyncHTTPTransport(limits=limits, **kwargs)  # type: ignore[arg-type]
             for _ in range(max(shards, 1))
