@@ -1,0 +1,132 @@
+"""langchain-tests integration suites, against the local Wenwen emulator.
+
+Capability flags are set to what the adapter and the core protocol really carry:
+
+* images (base64 and URL), PDFs and audio go over the OpenAI protocol as ``image_url``,
+  ``file`` and ``input_audio`` parts; images returned by tools travel too;
+* PDFs returned by tools cannot: the neutral ``ToolResultPart`` holds text and images only;
+* Anthropic-format inputs (``tool_use``, ``thinking`` + ``signature``, ``cache_control``,
+  ``source`` image blocks, Anthropic tool dicts) are accepted on either protocol;
+* usage details: reasoning tokens (reasoning models) and cache reads (long prompts; the
+  emulator reports cached tokens like OpenAI's automatic prompt cache).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+import pytest
+from langchain_core.embeddings import Embeddings
+from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import AIMessage, AIMessageChunk
+from langchain_tests.integration_tests import (
+    ChatModelIntegrationTests,
+    EmbeddingsIntegrationTests,
+)
+
+from langchain_wenwen import ChatWenwen, WenwenEmbeddings
+from wenwen.emulator import Emulator
+
+UsageDetail = Literal[
+    "audio_input", "audio_output", "reasoning_output", "cache_read_input", "cache_creation_input"
+]
+
+# Over 1024 prompt tokens, so that a repeated prompt reports cached tokens.
+LONG_CONTEXT = " ".join(
+    f"Fact {i}: the archive shelf {i} holds volume {i * 7}." for i in range(220)
+)
+
+
+class EmulatorBound:
+    """Gives the suite classes the session emulator (autouse runs before the ``model``
+    fixture, so the param properties can read it)."""
+
+    emulator: Emulator
+
+    @pytest.fixture(autouse=True)
+    def _bind_emulator(self, emu: Emulator) -> None:
+        self.emulator = emu
+
+    def connection(self) -> dict[str, Any]:
+        return {"base_url": self.emulator.base_url, "api_key": self.emulator.api_key}
+
+
+def _run(model: BaseChatModel, prompt: Any, *, stream: bool) -> AIMessage:
+    if not stream:
+        result = model.invoke(prompt)
+        assert isinstance(result, AIMessage)
+        return result
+    full: AIMessageChunk | None = None
+    for chunk in model.stream(prompt):
+        full = chunk if full is None else full + chunk
+    assert full is not None
+    return full
+
+
+class TestChatWenwenOpenAIProtocol(EmulatorBound, ChatModelIntegrationTests):
+    @property
+    def chat_model_class(self) -> type[BaseChatModel]:
+        return ChatWenwen
+
+    @property
+    def chat_model_params(self) -> dict[str, Any]:
+        return {"model": "gpt-4o-mini", **self.connection()}
+
+    @property
+    def model_override_value(self) -> str:
+        return "gpt-4o"
+
+    @property
+    def supports_json_mode(self) -> bool:
+        return True
+
+    @property
+    def supports_image_inputs(self) -> bool:
+        return True
+
+    @property
+    def supports_image_urls(self) -> bool:
+        return True
+
+    @property
+    def supports_pdf_inputs(self) -> bool:
+        return True
+
+    @property
+    def supports_audio_inputs(self) -> bool:
+        return True
+
+    @property
+    def supports_image_tool_message(self) -> bool:
+        return True
+
+    @property
+    def supports_anthropic_inputs(self) -> bool:
+        return True
+
+    @property
+    def supported_usage_metadata_details(
+        self,
+    ) -> dict[Literal["invoke", "stream"], list[UsageDetail]]:
+        details: list[UsageDetail] = ["reasoning_output", "cache_read_input"]
+        return {"invoke": details, "stream": details}
+
+    def invoke_with_reasoning_output(self, *, stream: bool = False) -> AIMessage:
+        model = ChatWenwen(model="deepseek-reasoner", **self.connection())
+        return _run(model, "Explain briefly why the sky is blue.", stream=stream)
+
+    def invoke_with_cache_read_input(self, *, stream: bool = False) -> AIMessage:
+        model = ChatWenwen(model="gpt-4o-mini", **self.connection())
+        prompt = f"{LONG_CONTEXT}\n\nWhich shelf holds volume 70?"
+        _run(model, prompt, stream=False)  # fills the cache
+        return _run(model, prompt, stream=stream)
+
+
+class TestWenwenEmbeddingsIntegration(EmulatorBound, EmbeddingsIntegrationTests):
+    @property
+    def embeddings_class(self) -> type[Embeddings]:
+        return WenwenEmbeddings
+
+    @property
+    def embedding_model_params(self) -> dict[str, Any]:
+        return {"model": "text-embedding-3-small", "dimensions": 64, **self.connection()}
