@@ -645,3 +645,15 @@ def test_stream_flag_and_no_stream_options() -> None:
 
 def test_auth_uses_the_documented_header() -> None:
     assert anthropic.auth_headers("sk-test") == {"x-api-key": "sk-test"}
+
+
+def test_thinking_from_extra_body_also_drops_forbidden_sampling() -> None:
+    thinking = {"type": "enabled", "budget_tokens": 2048}
+    sent = body(make(temperature=0.2, extra_body={"thinking": thinking}))
+    assert "temperature" not in sent and sent["thinking"] == thinking
+
+
+def test_thinking_model_names_leave_sampling_to_the_relay() -> None:
+    # the relay's thinking adapter sets temperature itself for *-thinking models
+    sent = body(make(model="claude-sonnet-4-20250514-thinking", temperature=0.2))
+    assert sent["temperature"] == 0.2 and "thinking" not in sent

@@ -53,7 +53,8 @@ def build_request(request: ChatRequest, *, stream: bool) -> HttpRequest:
     system, messages = wire_messages(request.messages)
     body: WireDict = {"model": request.model, "messages": messages}
     body["max_tokens"] = _max_tokens(request, thinking)
-    thinks = thinking is not None or _thinks_anyway(request)
+    thinking_on = thinking is not None or _extra_body_thinks(request)
+    thinks = thinking_on or _model_thinks(request.model)
     if structured is not None and thinks:
         # A forced tool_choice is rejected while thinking: ask in the system prompt instead.
         system.append({"type": "text", "text": structured.instruction()})
@@ -62,7 +63,7 @@ def build_request(request: ChatRequest, *, stream: bool) -> HttpRequest:
     body.update(_tool_fields(request, structured, thinks))
     if thinking is not None:
         body["thinking"] = thinking
-    body.update(_sampling_fields(request, thinking_on=thinking is not None))
+    body.update(_sampling_fields(request, thinking_on=thinking_on))
     if request.metadata is not None:
         body["metadata"] = dict(request.metadata)
     if stream:
@@ -126,13 +127,17 @@ def _thinking(request: ChatRequest) -> WireDict | None:
     return {"type": "enabled", "budget_tokens": budget}
 
 
-def _thinks_anyway(request: ChatRequest) -> bool:
-    """Thinking switched on without ``request.thinking``: by ``extra_body``, or by a
-    Wenwen ``*-thinking`` model, which thinks by itself (wenwen-api.md §7.4)."""
+def _extra_body_thinks(request: ChatRequest) -> bool:
+    """Thinking switched on through ``extra_body`` rather than ``request.thinking``."""
     extra = request.extra_body.get("thinking")
-    if isinstance(extra, dict) and extra.get("type") in ("enabled", "adaptive"):
-        return True
-    return request.model.lower().endswith("-thinking")
+    return isinstance(extra, dict) and extra.get("type") in ("enabled", "adaptive")
+
+
+def _model_thinks(model: str) -> bool:
+    """Wenwen's ``*-thinking`` models think by themselves (wenwen-api.md §7.4): the relay
+    (new-api's Claude thinking adapter) adds the thinking field with a budget of 80% of
+    max_tokens and sets temperature 1 itself, but a forced tool_choice still fails upstream."""
+    return model.lower().endswith("-thinking")
 
 
 def _max_tokens(request: ChatRequest, thinking: WireDict | None) -> int:

@@ -64,10 +64,12 @@ class StreamDecoder:
         if self._done or not event.data.strip():
             return []
         data = _load(event)
-        kind = data.get("type") or event.event
-        if kind == "error" or (kind is None and "error" in data):
+        kind = data.get("type")
+        if not isinstance(kind, str):
+            kind = event.event or ""
+        if kind == "error" or (not kind and "error" in data):
             raise StreamError(_error_text(data))
-        handler = self._HANDLERS.get(kind or "")
+        handler = self._HANDLERS.get(kind)
         if handler is None:
             logger.debug("Anthropic stream event %r ignored", kind)
             return []
