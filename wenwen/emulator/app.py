@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -25,6 +26,7 @@ from .errors import (
 from .faults import MALFORMED_BODY, Connection, Fault, FaultSpecError, find, parse_faults
 from .state import EmulatorState, RecordedRequest
 
+logger = logging.getLogger("wenwen.emulator")
 Handler = Callable[[Ctx], Awaitable[Response]]
 ROUTES: dict[tuple[str, str], Handler] = {
     ("POST", "/v1/chat/completions"): openai_routes.chat_completions,
@@ -185,6 +187,16 @@ async def _handle(state: EmulatorState, request: Request, request_id: str) -> Re
         response = await handler(ctx)
     except ErrorResponse as exc:
         response = exc.response
+    except Exception as exc:  # an emulator bug: say so in the relay's shape
+        logger.exception("emulator error while handling %s %s", method, path)
+        response = error(
+            kind,
+            500,
+            f"emulator internal error: {exc!r}",
+            request_id,
+            type="emulator_error",
+            code="emulator_error",
+        )
     return _degrade(response, faults, ctx)
 
 

@@ -93,9 +93,15 @@ def model_not_found(kind: str, model: str, request_id: str) -> Response:
 
 
 def bad_request(
-    kind: str, message: str, request_id: str, *, type: str = "invalid_request_error", code: Any = ""
+    kind: str,
+    message: str,
+    request_id: str,
+    *,
+    type: str = "invalid_request_error",
+    code: Any = "",
+    param: str = "",
 ) -> Response:
-    return error(kind, 400, message, request_id, type=type, code=code, param="")
+    return error(kind, 400, message, request_id, type=type, code=code, param=param)
 
 
 def upstream_status(
