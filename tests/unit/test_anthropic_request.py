@@ -627,9 +627,10 @@ def test_extra_headers_may_override_the_version_whatever_the_case() -> None:
     assert built.headers == {"Anthropic-Version": "2024-01-01"}
 
 
-def test_betas_must_be_a_list_of_names() -> None:
+@pytest.mark.parametrize("betas", ["one", 3, ["ok", 4]])
+def test_betas_must_be_a_list_of_names(betas: Any) -> None:
     with pytest.raises(ConfigurationError, match="betas"):
-        anthropic.build_request(make(extra_body={"betas": "one"}), stream=False)
+        anthropic.build_request(make(extra_body={"betas": betas}), stream=False)
 
 
 def test_extra_body_is_merged_last_and_metadata_passes_through() -> None:

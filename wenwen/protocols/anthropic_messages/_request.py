@@ -83,7 +83,7 @@ def _headers(request: ChatRequest, betas: Any) -> dict[str, str]:
     for name, value in request.extra_headers.items():
         _set_header(headers, name, value)
     if betas:
-        if isinstance(betas, str) or not all(isinstance(b, str) for b in betas):
+        if not isinstance(betas, list | tuple) or not all(isinstance(b, str) for b in betas):
             raise ConfigurationError("extra_body['betas'] must be a list of beta names")
         given = next((v for k, v in headers.items() if k.lower() == "anthropic-beta"), "")
         names = [b.strip() for b in given.split(",") if b.strip()]
