@@ -48,6 +48,8 @@ class ClientSet:
             with _creation_lock:
                 if self._sync is None:
                     self._sync = self._make_sync()
+                    # close the pool when this model object goes away
+                    weakref.finalize(self, self._sync.close)
                 client = self._sync
         return client
 
