@@ -11,6 +11,7 @@ import re
 from typing import Any, TypeVar
 
 from llama_index.core.base.llms.types import ChatResponse
+from llama_index.core.program.streaming_utils import process_streaming_content_incremental
 from pydantic import BaseModel, ValidationError
 
 from wenwen.errors import ConfigurationError, ProtocolError
@@ -74,3 +75,12 @@ def parse_structured(output_cls: type[M], response: ChatResponse) -> M:
         raise ProtocolError(
             f"the reply is not a valid {output_cls.__name__} ({reason}); reply text: {text[:300]!r}"
         ) from exc
+
+
+def partial_object(chunk: ChatResponse, output_cls: type[BaseModel], current: Any) -> Any:
+    """The best object so far while JSON streams in. LlamaIndex's parser answers an empty
+    object when a fragment ends mid-token; keep the previous, fuller one instead."""
+    parsed = process_streaming_content_incremental(chunk, output_cls, current)
+    if current is not None and not parsed.model_fields_set and current.model_fields_set:
+        return current
+    return parsed

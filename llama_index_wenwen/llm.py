@@ -31,7 +31,6 @@ from llama_index.core.instrumentation.events.llm import (
 from llama_index.core.llms.callbacks import llm_chat_callback, llm_completion_callback
 from llama_index.core.llms.function_calling import FunctionCallingLLM
 from llama_index.core.llms.llm import ToolSelection
-from llama_index.core.program.streaming_utils import process_streaming_content_incremental
 from llama_index.core.prompts import PromptTemplate
 from llama_index.core.types import Model, PydanticProgramMode
 from pydantic import field_validator
@@ -44,7 +43,7 @@ from ._models import model_limits
 from ._request import RequestDefaults, build_request
 from ._response import to_chat_response, to_completion_response
 from ._stream import ChunkBuilder
-from ._structured import parse_structured, schema_format
+from ._structured import parse_structured, partial_object, schema_format
 from ._tools import (
     keep_first_tool_call,
     resolve_tool_choice,
@@ -401,7 +400,7 @@ class Wenwen(FunctionCallingLLM):
         def gen() -> Generator[Model | FlexibleModel, None, None]:
             current: Any = None
             for chunk in chunks:
-                current = process_streaming_content_incremental(chunk, output_cls, current)
+                current = partial_object(chunk, output_cls, current)
                 yield current
 
         return gen()
@@ -423,7 +422,7 @@ class Wenwen(FunctionCallingLLM):
         async def gen() -> AsyncGenerator[Model | FlexibleModel, None]:
             current: Any = None
             async for chunk in chunks:
-                current = process_streaming_content_incremental(chunk, output_cls, current)
+                current = partial_object(chunk, output_cls, current)
                 yield current
 
         return gen()

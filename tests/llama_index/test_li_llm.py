@@ -39,9 +39,10 @@ def test_chat_answers_from_the_context(llm: Wenwen, caller: Any) -> None:
     assert response.message.role == MessageRole.ASSISTANT
     assert response.message.content == "The Colosseum stands in Rome."
     assert response.raw["usage"]["prompt_tokens"] > 0
-    assert response.additional_kwargs["completion_tokens"] == response.raw["usage"][
-        "completion_tokens"
-    ]
+    assert (
+        response.additional_kwargs["completion_tokens"]
+        == response.raw["usage"]["completion_tokens"]
+    )
 
 
 def test_stream_chat_chunks_are_cumulative(llm: Wenwen, caller: Any) -> None:
@@ -76,9 +77,7 @@ def test_complete_and_stream_complete(llm: Wenwen, caller: Any) -> None:
     assert chunks[-1].raw["usage"]["completion_tokens"] > 0
 
 
-def test_only_what_the_user_set_is_sent(
-    make_llm: Callable[..., Wenwen], chat_bodies: Any
-) -> None:
+def test_only_what_the_user_set_is_sent(make_llm: Callable[..., Wenwen], chat_bodies: Any) -> None:
     make_llm().chat(question("Where is Mount Fuji?"))
     body = chat_bodies()[-1]
     assert "temperature" not in body and "max_tokens" not in body
@@ -137,9 +136,7 @@ def test_missing_key_is_a_configuration_error(
         llm.chat(question("Where is Rome?"))
 
 
-def test_settings_come_from_the_environment(
-    emu: Emulator, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_settings_come_from_the_environment(emu: Emulator, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("WENWEN_API_KEY", emu.api_key)
     monkeypatch.setenv("WENWEN_BASE_URL", emu.base_url + "/v1")
     llm = Wenwen()

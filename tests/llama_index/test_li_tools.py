@@ -112,9 +112,7 @@ def test_streamed_tool_calls_survive_relay_quirks(
 
 
 def test_tool_required_forces_a_call(llm: Wenwen, caller: Any, chat_bodies: Any) -> None:
-    response = caller.chat_with_tools(
-        llm, TOOLS, user_msg="Tell me something.", tool_required=True
-    )
+    response = caller.chat_with_tools(llm, TOOLS, user_msg="Tell me something.", tool_required=True)
     assert chat_bodies()[-1]["tool_choice"] == "required"
     assert calls(llm, response)
 
