@@ -14,7 +14,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
-from . import embeddings, openai_routes
+from . import anthropic_routes, embeddings, openai_routes
 from .context import QUIRKS, Ctx
 from .errors import (
     REQUEST_ID_HEADER,
@@ -32,6 +32,7 @@ ROUTES: dict[tuple[str, str], Handler] = {
     ("POST", "/v1/chat/completions"): openai_routes.chat_completions,
     ("POST", "/v1/embeddings"): embeddings.create_embeddings,
     ("GET", "/v1/models"): openai_routes.list_models,
+    ("POST", "/v1/messages"): anthropic_routes.messages,
 }
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -11,6 +10,8 @@ from typing import Any
 from .faults import Fault, parse_faults
 
 DEFAULT_API_KEY = "sk-emulator"
+DEFAULT_SECRET = b"wenwen-emulator-thinking-signature"
+"""Fixed by default, so thinking signatures stay valid across emulator restarts."""
 
 
 @dataclass
@@ -55,7 +56,7 @@ class EmulatorState:
         self.quirks = set(quirks)
         self._initial_quirks = set(quirks)
         self.stall_timeout = stall_timeout
-        self.secret = secret or secrets.token_bytes(32)
+        self.secret = secret or DEFAULT_SECRET
         self.closing = False
         self.requests: list[RecordedRequest] = []
         self.cache: set[str] = set()
