@@ -34,6 +34,10 @@ from ._transport import ShardedAsyncTransport
 from .protocols import HttpRequest, WireProtocol
 from .types import ChatRequest, ChatResponse, EmbeddingResult, ModelInfo, StreamEvent
 
+# Module-level so tests can replace the waits without touching the time/asyncio modules.
+_sleep = time.sleep
+_async_sleep = asyncio.sleep
+
 
 class WenwenClient:
     """A synchronous client. ``api_key``/``base_url`` default to ``WENWEN_API_KEY`` and
@@ -80,7 +84,7 @@ class WenwenClient:
             wait = self._core.may_retry(attempt, error)
             if wait is None:
                 raise error
-            time.sleep(wait)
+            _sleep(wait)
             attempt += 1
 
     def _json(self, spec: HttpRequest, protocol: WireProtocol | None = None) -> Any:
@@ -226,7 +230,7 @@ class AsyncWenwenClient:
             wait = self._core.may_retry(attempt, error)
             if wait is None:
                 raise error
-            await asyncio.sleep(wait)
+            await _async_sleep(wait)
             attempt += 1
 
     async def _json(self, spec: HttpRequest, protocol: WireProtocol | None = None) -> Any:

@@ -36,12 +36,12 @@ def sync_client(handler: Handler, **kwargs: object) -> WenwenClient:
 @pytest.fixture
 def sleeps(monkeypatch: pytest.MonkeyPatch) -> list[float]:
     recorded: list[float] = []
-    monkeypatch.setattr("wenwen._client.time.sleep", recorded.append)
+    monkeypatch.setattr("wenwen._client._sleep", recorded.append)
 
     async def fake_sleep(seconds: float) -> None:
         recorded.append(seconds)
 
-    monkeypatch.setattr("wenwen._client.asyncio.sleep", fake_sleep)
+    monkeypatch.setattr("wenwen._client._async_sleep", fake_sleep)
     return recorded
 
 
