@@ -30,7 +30,7 @@ from ._shared import (
     parse_models,
     translate_transport_error,
 )
-from ._transport import ShardedAsyncTransport
+from ._transport import ShardedAsyncTransport, default_ssl_context
 from .protocols import HttpRequest, WireProtocol
 from .types import ChatRequest, ChatResponse, EmbeddingResult, ModelInfo, StreamEvent
 
@@ -58,7 +58,9 @@ class WenwenClient:
             default_headers=default_headers,
         )  # fmt: skip
         self._owns_http = http_client is None
-        self._http = http_client or httpx.Client(timeout=self._core.timeout)
+        self._http = http_client or httpx.Client(
+            timeout=self._core.timeout, verify=default_ssl_context()
+        )
 
     @property
     def base_url(self) -> str:

@@ -92,7 +92,7 @@ def retry_after_seconds(
 
 
 @functools.lru_cache(maxsize=1)
-def _default_ssl_context() -> ssl.SSLContext:
+def default_ssl_context() -> ssl.SSLContext:
     """Built once: loading the CA bundle takes ~150 ms, and every shard needs the same one."""
     return httpx.create_ssl_context()
 
@@ -112,7 +112,7 @@ class ShardedAsyncTransport(httpx.AsyncBaseTransport):
             max_connections=connections_per_shard,
             max_keepalive_connections=connections_per_shard,
         )
-        kwargs.setdefault("verify", _default_ssl_context())
+        kwargs.setdefault("verify", default_ssl_context())
         self._shards = [
             httpx.AsyncHTTPTransport(limits=limits, **kwargs)  # type: ignore[arg-type]
             for _ in range(max(shards, 1))

@@ -165,7 +165,7 @@ def test_reasoning_streams_first_and_is_replayed(client: Any) -> None:
         model="deepseek-reasoner",
         tools=[MAGIC],
     )
-    events, streamed = client.stream(request)
+    _, streamed = client.stream(request)
     assert streamed.thinking and streamed.thinking[0].text
     assert type(streamed.parts[0]).__name__ == "ThinkingPart"
     [call] = streamed.tool_calls

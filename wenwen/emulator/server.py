@@ -54,6 +54,9 @@ class Emulator:
             return self
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        # Accepted sockets inherit TCP_NODELAY; without it uvicorn's separate header and body
+        # writes meet the client's delayed ACK and every reply takes ~40 ms.
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         sock.bind((self._host, self._port))
         self._socket = sock
         config = uvicorn.Config(
