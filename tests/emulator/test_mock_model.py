@@ -404,3 +404,24 @@ def test_media_models(http: httpx.Client, model: str, prefix: str, suffix: str) 
     assert content.startswith(prefix) and content.endswith(suffix)
     assert content == text_of(chat(http, "画只猫", model=model))
     assert body["model"] == model
+
+
+def test_numeric_questions_prefer_sentences_with_numbers(http: httpx.Client) -> None:
+    messages = [
+        {
+            "role": "system",
+            "content": "The Eiffel Tower is in Paris. It was built in 1889 for the fair.",
+        },
+        {"role": "user", "content": "When was the Eiffel Tower built?"},
+    ]
+    assert text_of(chat(http, messages)) == "It was built in 1889 for the fair."
+
+
+def test_keyword_comes_from_the_question_part(http: httpx.Client) -> None:
+    city = tool(
+        "City", {"name": {"type": "string"}, "country": {"type": "string"}}, ["name", "country"]
+    )
+    body = chat(
+        http, "Paris is in France. Extract the city: Paris", tools=[city], tool_choice="required"
+    )
+    assert calls_of(body) == [("City", {"name": "Paris", "country": "France"})]

@@ -139,6 +139,11 @@ def prompt_tokens(prompt: Prompt) -> int:
 
 
 # --------------------------------------------------------------------------- text answers
+_NUMERIC_QUESTION = re.compile(
+    r"(?i)\b(?:when|what year|which year|how (?:many|much|old|long|far|tall|big))\b|多少|几"
+)
+
+
 def extractive_answer(turns: list[Turn]) -> str:
     """The best-matching context sentence for the last user question."""
     idx = last_user_index(turns)
@@ -150,11 +155,14 @@ def extractive_answer(turns: list[Turn]) -> str:
             candidates.extend(textutil.sentences(turn.text))
     candidates.extend(textutil.sentences(own_context))
     q_words = textutil.content_words(question)
-    best, best_score = "", 0
+    wants_number = _NUMERIC_QUESTION.search(question) is not None
+    best, best_score = "", 0.0
     for sentence in candidates:
         if sentence.strip() == question.strip():
             continue
-        score = len(q_words & textutil.content_words(sentence))
+        score: float = len(q_words & textutil.content_words(sentence))
+        if score and wants_number and re.search(r"\d", sentence):
+            score += 1.5  # "when"/"how many" questions prefer sentences with numbers
         if score > best_score:
             best, best_score = sentence, score
     if best:

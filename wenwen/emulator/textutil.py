@@ -293,20 +293,35 @@ def location(text: str) -> str | None:
     return match.group(1).strip() if match else None
 
 
-def keyword(text: str, exclude: frozenset[str] = frozenset()) -> str:
-    """The most salient word: a capitalised word inside a sentence, else the longest word."""
-    words = [
+def _candidates(text: str, exclude: frozenset[str]) -> list[tuple[int, str]]:
+    return [
         (m.start(), m.group(0))
         for m in _KEYWORD_RE.finditer(text)
         if m.group(0).lower() not in STOPWORDS and m.group(0).lower() not in exclude
     ]
-    if not words:
-        return "value"
+
+
+def _proper_noun(text: str, words: list[tuple[int, str]]) -> str | None:
     for pos, word in words:
         before = text[:pos].rstrip()
-        if word[0].isupper() and before and before[-1] not in ".!?:\n" and len(word) > 1:
+        if word[0].isupper() and before and before[-1] not in ".!?\n" and len(word) > 1:
             return word
-    return max(words, key=lambda w: (len(w[1]), -w[0]))[1]
+    return None
+
+
+def keyword(text: str, exclude: frozenset[str] = frozenset()) -> str:
+    """The most salient word of ``text``, looking at its question part first: a capitalised
+    word inside a sentence, else the longest word; ``"value"`` if there is no word at all."""
+    focus = split_question(text)[0]
+    scopes = [(focus, _candidates(focus, exclude)), (text, _candidates(text, exclude))]
+    for scope, words in scopes:
+        noun = _proper_noun(scope, words)
+        if noun:
+            return noun
+    for _, words in scopes:
+        if words:
+            return max(words, key=lambda w: (len(w[1]), -w[0]))[1]
+    return "value"
 
 
 def mentions(text: str, phrase: str) -> int:
