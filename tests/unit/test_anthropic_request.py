@@ -616,6 +616,7 @@ def test_betas_in_extra_body_become_the_beta_header() -> None:
         "anthropic-beta": "b1,prompt-caching-2024-07-31,b2",
     }
     assert built.json is not None
+    validate_anthropic("CreateMessageParams", built.json)
     assert "betas" not in built.json and built.json["service_tier"] == "auto"
     assert request.extra_body["betas"] == ["prompt-caching-2024-07-31", "b2"]  # not mutated
 
@@ -625,6 +626,7 @@ def test_extra_headers_may_override_the_version_whatever_the_case() -> None:
         make(extra_headers={"Anthropic-Version": "2024-01-01"}), stream=False
     )
     assert built.headers == {"Anthropic-Version": "2024-01-01"}
+    validate_anthropic("CreateMessageParams", built.json)
 
 
 @pytest.mark.parametrize("betas", ["one", 3, ["ok", 4]])
