@@ -80,7 +80,7 @@ class StreamDecoder:
         self._started = False
         self._tools = _ToolSlots()
         self._segment_kind: str | None = None  # "reasoning" or "text", the latest one
-        self._segments = {"reasoning": 0, "text": 0}
+        self._segments = {"reasoning": -1, "text": -1}  # segments opened so far, minus one
         self._audio: dict[str, Any] = {}
         self._images = 0
 
@@ -162,9 +162,8 @@ class StreamDecoder:
         """``"reasoning"`` / ``"text"``; a kind that resumes after the other one started
         gets a numbered key (``"reasoning:1"``), so the parts keep their order."""
         if self._segment_kind != kind:
-            if self._segment_kind is not None or self._segments[kind]:
-                self._segments[kind] += 1
             self._segment_kind = kind
+            self._segments[kind] += 1
         count = self._segments[kind]
         return kind if count == 0 else f"{kind}:{count}"
 
