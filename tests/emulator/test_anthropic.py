@@ -345,3 +345,17 @@ def test_models_list_anthropic_shape(emu: Emulator) -> None:
     body = httpx.get(emu.base_url + "/v1/models", headers=headers).json()
     assert body["has_more"] is False
     assert {"type", "id", "display_name", "created_at"} <= set(body["data"][0])
+
+
+def test_midstream_close_surfaces_as_connection_error(claude: Any, emu: Emulator) -> None:
+    emu.inject("midstream_close:4", path=MSG)
+    kwargs: dict[str, Any] = {
+        "model": MODEL,
+        "max_tokens": 50,
+        "system": CONTEXT,
+        "messages": [{"role": "user", "content": "Where does Bob live?"}],
+    }
+    with pytest.raises(Exception) as info, claude.messages.stream(**kwargs) as stream:
+        list(stream)
+    # the SDK may use its own httpx fork (httpx2), so match by name
+    assert type(info.value).__name__ in ("RemoteProtocolError", "APIConnectionError")

@@ -321,3 +321,31 @@ def test_request_recorded(oai: Any, emu: Any) -> None:
     assert recorded.method == "POST" and recorded.path == "/v1/chat/completions"
     assert recorded.headers["authorization"] == f"Bearer {emu.api_key}"
     assert recorded.json["messages"] == [{"role": "user", "content": "Hi"}]
+
+
+def test_raw_stream_chunks_validate(http: Any) -> None:
+    body = {
+        "model": "o4-mini",
+        "stream": True,
+        "stream_options": {"include_usage": True},
+        "tools": [MAGIC, WEATHER],
+        "messages": [
+            {
+                "role": "user",
+                "content": "Use get_weather for Boston in fahrenheit and magic_function for 7.",
+            }
+        ],
+    }
+    response = http.post("/v1/chat/completions", json=body)
+    assert response.headers["content-type"].startswith("text/event-stream")
+    frames = [f for f in response.text.split("\n\n") if f]
+    assert frames[-1] == "data: [DONE]"
+    chunks = [json.loads(f[len("data: ") :]) for f in frames[:-1]]
+    for chunk in chunks:
+        validate_openai("CreateChatCompletionStreamResponse", chunk)
+        ChatCompletionChunk.model_validate(chunk, strict=True)
+    assert chunks[0]["choices"][0]["delta"] == {"role": "assistant", "content": ""}
+    assert chunks[-2]["choices"][0]["finish_reason"] == "tool_calls"
+    assert chunks[-1]["choices"] == [] and chunks[-1]["usage"]["total_tokens"] > 0
+    assert all(c["usage"] is None for c in chunks[:-1])
+    assert len({c["id"] for c in chunks}) == 1

@@ -137,3 +137,12 @@ def test_langchain_style_consumer_with_sdk(emu: Emulator, oai: Any) -> None:
         if d.function and d.function.name
     ]
     assert names == ["alpha_tool", "beta_tool"]
+
+
+def test_quirks_control_endpoint(http: httpx.Client, emu: Emulator) -> None:
+    assert http.post("/_emulator/quirks", json={"quirks": ["no_done"]}).json()["ok"]
+    assert emu.quirks == {"no_done"}
+    assert "[DONE]" not in http.post(CHAT, json=TEXT_BODY).text
+    assert http.post("/_emulator/quirks", json={"quirks": ["bogus"]}).status_code == 400
+    http.post("/_emulator/quirks", json={"quirks": []})
+    assert "[DONE]" in http.post(CHAT, json=TEXT_BODY).text

@@ -117,6 +117,17 @@ async def _control(state: EmulatorState, request: Request, path: str) -> Respons
         except (ValueError, KeyError, TypeError, FaultSpecError) as exc:
             return JSONResponse({"ok": False, "error": str(exc)}, status_code=400)
         return JSONResponse({"ok": True})
+    if path == "/_emulator/quirks" and request.method == "POST":
+        try:
+            names = json.loads(await request.body() or b"{}")["quirks"]
+            unknown = sorted(set(names) - QUIRKS)
+        except (ValueError, KeyError, TypeError) as exc:
+            return JSONResponse({"ok": False, "error": str(exc)}, status_code=400)
+        if unknown:
+            return JSONResponse({"ok": False, "error": f"unknown quirks {unknown}"}, 400)
+        state.quirks.clear()
+        state.quirks.update(names)
+        return JSONResponse({"ok": True, "quirks": sorted(state.quirks)})
     if path == "/_emulator/requests" and request.method == "GET":
         items = [
             {"method": r.method, "path": r.path, "headers": r.headers, "json": r.json}
