@@ -395,3 +395,19 @@ def test_audio_reply_round_trips_by_id() -> None:
         "content": None,
         "audio": {"id": "audio_686b"},
     }
+
+
+def test_empty_user_message_is_sent_not_dropped() -> None:
+    messages = body_of(ask(Message(role="user", parts=[])))["messages"]
+    assert messages == [{"role": "user", "content": ""}]
+
+
+def test_media_part_before_its_linking_text_is_not_duplicated() -> None:
+    url = "https://x.test/cat.png"
+    assistant = Message(
+        role="assistant", parts=[ImagePart(url=url), TextPart(text=f"![cat]({url})")]
+    )
+    messages = body_of(ask(Message.of("user", "draw"), assistant, Message.of("user", "again")))[
+        "messages"
+    ]
+    assert messages[1] == {"role": "assistant", "content": f"![cat]({url})"}

@@ -12,7 +12,9 @@ from wenwen._sse import ServerSentEvent
 from wenwen.errors import StreamError
 from wenwen.protocols import openai_chat
 from wenwen.types import (
+    AudioPart,
     Finished,
+    MediaDelta,
     ResponseStarted,
     TextPart,
     ThinkingPart,
@@ -358,3 +360,20 @@ def test_empty_data_is_skipped() -> None:
     decoder = openai_chat.StreamDecoder()
     assert decoder.feed(ServerSentEvent(data="")) == []
     assert not decoder.done
+
+
+@pytest.mark.parametrize("finish", ["stop", None])
+def test_streamed_audio_is_sent_whole_once_it_is_complete(finish: str | None) -> None:
+    pieces = [{"id": "audio_1", "transcript": "Hel"}, {"transcript": "lo", "data": "UklG"}]
+    pieces += [{"data": "Rv//"}, {"expires_at": 1751892430}]
+    chunks = [chunk({"audio": piece}) for piece in pieces]
+    events, response = run_stream([sse_body(*chunks, chunk(finish=finish))])
+    media = [e for e in events if isinstance(e, MediaDelta)]
+    assert len(media) == 2  # the opening piece, then the whole part
+    whole = AudioPart(
+        data="UklGRv//",
+        transcript="Hello",
+        provider_data={"id": "audio_1", "expires_at": 1751892430},
+    )
+    assert media[-1].part == whole
+    assert response.parts == [whole]

@@ -204,12 +204,13 @@ def _user_messages(
             out.append(_tool_message(part, message, pending_images))
         else:
             others.append(part)
-    images, pending_images[:] = list(pending_images), []
-    if not others and not images:
-        return out
+    images = list(pending_images)
+    pending_images.clear()
+    if out and not others and not images:
+        return out  # the message held tool results only
     content: str | list[WireDict]
-    if not images and len(others) == 1 and isinstance(others[0], TextPart):
-        content = others[0].text
+    if not images and len(others) <= 1 and all(isinstance(p, TextPart) for p in others):
+        content = "".join(p.text for p in others if isinstance(p, TextPart))
     else:
         content = images + [_user_content_part(part, position) for part in others]
     out.append(_with_common({"role": "user", "content": content}, message))
@@ -273,7 +274,7 @@ def _assistant_message(message: Message, position: int) -> WireDict:
         elif isinstance(part, AudioPart):
             wire["audio"] = _assistant_audio(part, position)
         elif isinstance(part, ImagePart | VideoPart):
-            _add_assistant_media(wire, part, texts, position)
+            _add_assistant_media(wire, part, message.text, position)
         else:
             raise _unsupported(part, "assistant", position)
     has_text = any(isinstance(p, TextPart) for p in message.parts)
@@ -307,12 +308,11 @@ def _assistant_audio(part: AudioPart, position: int) -> WireDict:
 
 
 def _add_assistant_media(
-    wire: WireDict, part: ImagePart | VideoPart, texts: list[str], position: int
+    wire: WireDict, part: ImagePart | VideoPart, text: str, position: int
 ) -> None:
     """Media found as markdown links in the reply text already travel inside that text;
     other images go back the way relays return them, in ``images``."""
-    url = part.url
-    if url and any(url in text for text in texts):
+    if part.url and part.url in text:
         return
     if isinstance(part, ImagePart):
         wire.setdefault("images", []).append(_image_url_part(part))

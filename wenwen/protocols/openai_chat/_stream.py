@@ -15,7 +15,6 @@ from typing import Any
 from ..._sse import ServerSentEvent
 from ...errors import StreamError, parse_error_body
 from ...types import (
-    AudioPart,
     ChatRequest,
     Finished,
     MediaDelta,
@@ -81,7 +80,8 @@ class StreamDecoder:
         self._tools = _ToolSlots()
         self._segment_kind: str | None = None  # "reasoning" or "text", the latest one
         self._segments = {"reasoning": -1, "text": -1}  # segments opened so far, minus one
-        self._audio: dict[str, Any] = {}
+        self._audio: dict[str, Any] = {}  # data/transcript as lists of pieces
+        self._audio_complete = False
         self._images = 0
 
     @property
@@ -119,10 +119,11 @@ class StreamDecoder:
             raise StreamError(
                 "stream ended before the model finished (no finish_reason, no [DONE])"
             )
+        events = self._pending_audio()
         if not self._finished:
             self._finished = True
-            return [Finished(reason=None)]
-        return []
+            events.append(Finished(reason=None))
+        return events
 
     # --- one choice -----------------------------------------------------------------------
 
@@ -150,11 +151,12 @@ class StreamDecoder:
             events.append(TextDelta(key="refusal", text=refusal))
         events.extend(self._media_events([*images, *image_parts(delta.get("images"))]))
         if isinstance(delta.get("audio"), dict):
-            events.append(self._audio_event(delta["audio"]))
+            events.extend(self._audio_events(delta["audio"]))
         events.extend(self._tool_events(delta))
         reason, raw_reason = map_finish_reason(choice.get("finish_reason"))
         if raw_reason is not None:
             self._finished = True
+            events.extend(self._pending_audio())
             events.append(Finished(reason=reason, raw_reason=raw_reason))
         return events
 
@@ -174,17 +176,30 @@ class StreamDecoder:
             self._images += 1
         return events
 
-    def _audio_event(self, fragment: dict[str, Any]) -> MediaDelta:
-        """Audio arrives in pieces (base64 data and transcript split across chunks); the
-        event carries the whole part so far, and the latest one replaces the earlier."""
+    def _audio_events(self, fragment: dict[str, Any]) -> list[StreamEvent]:
+        """Audio arrives in pieces (base64 data and transcript split across chunks). The
+        first piece opens the part, so it keeps its place; the whole part follows once the
+        choice finishes (``_pending_audio``) and replaces it. Re-sending the growing part on
+        every chunk would copy the audio quadratically."""
+        first = not self._audio
         for key in ("data", "transcript"):
             if isinstance(fragment.get(key), str):
-                self._audio[key] = self._audio.get(key, "") + fragment[key]
+                self._audio.setdefault(key, []).append(fragment[key])
         for key in ("id", "expires_at", "format"):
             if fragment.get(key) is not None:
                 self._audio[key] = fragment[key]
-        part: AudioPart = audio_part(self._audio, self._request)
-        return MediaDelta(key="audio", part=part)
+        self._audio_complete = False
+        return [self._audio_delta()] if first else []
+
+    def _pending_audio(self) -> list[StreamEvent]:
+        if not self._audio or self._audio_complete:
+            return []
+        self._audio_complete = True
+        return [self._audio_delta()]
+
+    def _audio_delta(self) -> MediaDelta:
+        fields = {k: "".join(v) if isinstance(v, list) else v for k, v in self._audio.items()}
+        return MediaDelta(key="audio", part=audio_part(fields, self._request))
 
     def _tool_events(self, delta: dict[str, Any]) -> list[StreamEvent]:
         calls = delta.get("tool_calls")
