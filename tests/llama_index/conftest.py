@@ -38,9 +38,32 @@ def make_llm(emu: Emulator) -> Callable[..., Wenwen]:
     return make
 
 
+@pytest.fixture(params=[OPENAI_MODEL, ANTHROPIC_MODEL], ids=["openai", "anthropic"])
+def llm(request: pytest.FixtureRequest, make_llm: Callable[..., Wenwen]) -> Wenwen:
+    """A ``Wenwen`` on each protocol: an OpenAI model and a Claude model (``protocol="auto"``
+    sends it over Anthropic Messages)."""
+    return make_llm(model=request.param)
+
+
 @pytest.fixture
-def llm(make_llm: Callable[..., Wenwen]) -> Wenwen:
-    return make_llm()
+def openai_llm(make_llm: Callable[..., Wenwen]) -> Wenwen:
+    """For tests that check the OpenAI wire format."""
+    return make_llm(model=OPENAI_MODEL)
+
+
+def _tool_choice_of(body: dict[str, Any]) -> Any:
+    choice = body.get("tool_choice")
+    if not isinstance(choice, dict) or choice.get("type") in (None, "function"):
+        return choice
+    if choice["type"] == "tool":
+        return {"type": "function", "function": {"name": choice["name"]}}
+    return {"any": "required"}.get(choice["type"], choice["type"])
+
+
+@pytest.fixture
+def sent_tool_choice() -> Callable[[dict[str, Any]], Any]:
+    """The tool choice of a request body in OpenAI's words, whatever the protocol."""
+    return _tool_choice_of
 
 
 @pytest.fixture

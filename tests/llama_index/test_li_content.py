@@ -26,6 +26,7 @@ from llama_index.core.tools import FunctionTool
 from llama_index_wenwen import Wenwen
 from llama_index_wenwen._convert import to_wenwen_messages
 from wenwen import errors
+from wenwen.protocols import choose_protocol
 from wenwen.types import (
     AudioPart,
     FilePart,
@@ -60,13 +61,19 @@ def test_images_by_bytes_path_and_url(
     response = caller.chat(llm, [message])
     assert (response.message.content or "").startswith("I see 3 images.")
     sent = chat_bodies()[-1]["messages"][0]["content"]
-    assert [p["type"] for p in sent] == ["text", "image_url", "image_url", "image_url"]
-    assert sent[1]["image_url"]["url"] == f"data:image/png;base64,{PNG_B64}"
-    assert sent[2]["image_url"]["url"] == f"data:image/png;base64,{PNG_B64}"
-    assert sent[3]["image_url"] == {"url": "https://example.com/cat.jpg", "detail": "low"}
+    if choose_protocol(llm.model) == "openai":
+        assert [p["type"] for p in sent] == ["text", "image_url", "image_url", "image_url"]
+        assert sent[1]["image_url"]["url"] == f"data:image/png;base64,{PNG_B64}"
+        assert sent[2]["image_url"]["url"] == f"data:image/png;base64,{PNG_B64}"
+        assert sent[3]["image_url"] == {"url": "https://example.com/cat.jpg", "detail": "low"}
+    else:
+        inline = {"type": "base64", "media_type": "image/png", "data": PNG_B64}
+        assert [p["type"] for p in sent] == ["text", "image", "image", "image"]
+        assert sent[1]["source"] == sent[2]["source"] == inline
+        assert sent[3]["source"] == {"type": "url", "url": "https://example.com/cat.jpg"}
 
 
-def test_audio_and_documents_reach_the_wire(llm: Wenwen, chat_bodies: Any) -> None:
+def test_audio_and_documents_reach_the_wire(openai_llm: Wenwen, chat_bodies: Any) -> None:
     message = ChatMessage(
         role=MessageRole.USER,
         blocks=[
@@ -77,7 +84,7 @@ def test_audio_and_documents_reach_the_wire(llm: Wenwen, chat_bodies: Any) -> No
             ),
         ],
     )
-    llm.chat([message])
+    openai_llm.chat([message])
     sent = chat_bodies()[-1]["messages"][0]["content"]
     assert sent[1] == {
         "type": "input_audio",

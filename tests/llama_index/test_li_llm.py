@@ -91,8 +91,8 @@ def test_only_what_the_user_set_is_sent(make_llm: Callable[..., Wenwen], chat_bo
     assert body["top_p"] == 0.5 and body["user"] == "u-1" and body["seed"] == 7
 
 
-def test_streams_ask_for_usage(llm: Wenwen, chat_bodies: Any) -> None:
-    list(llm.stream_chat(question("Where is Mount Fuji?")))
+def test_streams_ask_for_usage(openai_llm: Wenwen, chat_bodies: Any) -> None:
+    list(openai_llm.stream_chat(question("Where is Mount Fuji?")))
     body = chat_bodies()[-1]
     assert body["stream"] is True
     assert body["stream_options"] == {"include_usage": True}

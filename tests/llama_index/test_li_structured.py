@@ -28,10 +28,16 @@ class City(BaseModel):
     population: int = Field(description="Number of inhabitants")
 
 
-def test_structured_predict_uses_json_schema(llm: Wenwen, caller: Any, chat_bodies: Any) -> None:
+def test_structured_predict(llm: Wenwen, caller: Any) -> None:
     city = caller.structured_predict(llm, City, PROMPT, city="Paris")
     assert isinstance(city, City)
     assert city.population == 2100000
+
+
+def test_structured_predict_uses_json_schema_on_openai(
+    openai_llm: Wenwen, caller: Any, chat_bodies: Any
+) -> None:
+    assert isinstance(caller.structured_predict(openai_llm, City, PROMPT, city="Paris"), City)
     body = chat_bodies()[-1]
     assert body["response_format"]["type"] == "json_schema"
     assert body["response_format"]["json_schema"]["name"] == "City"
@@ -110,7 +116,8 @@ def test_a_reply_that_does_not_fit_is_a_clear_error(caller: Any) -> None:
         caller.structured_predict(llm, City, PROMPT, city="Paris")
 
 
-def test_response_format_in_openai_shape_is_accepted(llm: Wenwen, chat_bodies: Any) -> None:
+def test_response_format_in_openai_shape_is_accepted(openai_llm: Wenwen, chat_bodies: Any) -> None:
+    llm = openai_llm
     fmt = {
         "type": "json_schema",
         "json_schema": {"name": "City", "schema": City.model_json_schema()},

@@ -39,7 +39,9 @@ def calls(llm: Wenwen, response: ChatResponse) -> list[tuple[str, dict[str, Any]
     return [(s.tool_name, s.tool_kwargs) for s in selections]
 
 
-def test_single_tool_call(llm: Wenwen, caller: Any, chat_bodies: Any) -> None:
+def test_single_tool_call(
+    llm: Wenwen, caller: Any, chat_bodies: Any, sent_tool_choice: Any
+) -> None:
     response = caller.chat_with_tools(llm, TOOLS, user_msg=MAGIC_QUESTION)
     assert calls(llm, response) == [("magic_function", {"input": 3})]
     block = next(b for b in response.message.blocks if isinstance(b, ToolCallBlock))
@@ -47,13 +49,21 @@ def test_single_tool_call(llm: Wenwen, caller: Any, chat_bodies: Any) -> None:
     legacy = response.message.additional_kwargs["tool_calls"]
     assert legacy[0]["id"] == block.tool_call_id
     assert json.loads(legacy[0]["function"]["arguments"]) == {"input": 3}
+    assert sent_tool_choice(chat_bodies()[-1]) == "auto"
+
+
+def test_tools_on_the_openai_wire(openai_llm: Wenwen, chat_bodies: Any) -> None:
+    openai_llm.chat_with_tools(TOOLS, user_msg=MAGIC_QUESTION)
     body = chat_bodies()[-1]
     assert body["tool_choice"] == "auto"
     assert body["parallel_tool_calls"] is False
     assert [t["function"]["name"] for t in body["tools"]] == ["magic_function", "get_weather"]
+    assert body["tools"][0]["function"]["parameters"]["required"] == ["input"]
+    openai_llm.chat_with_tools(TOOLS, user_msg=BOTH_QUESTION, allow_parallel_tool_calls=True)
+    assert "parallel_tool_calls" not in chat_bodies()[-1]  # the default, so not sent
 
 
-def test_parallel_tool_calls(llm: Wenwen, caller: Any, chat_bodies: Any) -> None:
+def test_parallel_tool_calls(llm: Wenwen, caller: Any) -> None:
     response = caller.chat_with_tools(
         llm, TOOLS, user_msg=BOTH_QUESTION, allow_parallel_tool_calls=True
     )
@@ -61,7 +71,6 @@ def test_parallel_tool_calls(llm: Wenwen, caller: Any, chat_bodies: Any) -> None
         ("magic_function", {"input": 3}),
         ("get_weather", {"city": "Paris"}),
     ]
-    assert "parallel_tool_calls" not in chat_bodies()[-1]  # the default, so not sent
 
 
 def test_only_the_first_call_is_kept_when_parallel_is_off(llm: Wenwen) -> None:
@@ -111,15 +120,17 @@ def test_streamed_tool_calls_survive_relay_quirks(
     assert final.raw["usage"]["completion_tokens"] > 0
 
 
-def test_tool_required_forces_a_call(llm: Wenwen, caller: Any, chat_bodies: Any) -> None:
+def test_tool_required_forces_a_call(
+    llm: Wenwen, caller: Any, chat_bodies: Any, sent_tool_choice: Any
+) -> None:
     response = caller.chat_with_tools(llm, TOOLS, user_msg="Tell me something.", tool_required=True)
-    assert chat_bodies()[-1]["tool_choice"] == "required"
+    assert sent_tool_choice(chat_bodies()[-1]) == "required"
     assert calls(llm, response)
 
 
-def test_tool_choice_by_name(llm: Wenwen, chat_bodies: Any) -> None:
+def test_tool_choice_by_name(llm: Wenwen, chat_bodies: Any, sent_tool_choice: Any) -> None:
     response = llm.chat_with_tools(TOOLS, user_msg="Tell me something.", tool_choice="get_weather")
-    assert chat_bodies()[-1]["tool_choice"] == {
+    assert sent_tool_choice(chat_bodies()[-1]) == {
         "type": "function",
         "function": {"name": "get_weather"},
     }
@@ -132,21 +143,23 @@ def test_tool_required_is_a_named_parameter() -> None:
     assert _supports_tool_required(Wenwen, True)
 
 
-def test_prepare_does_not_touch_the_history(llm: Wenwen) -> None:
+def test_prepare_does_not_touch_the_history(openai_llm: Wenwen) -> None:
     history = [ChatMessage(role=MessageRole.USER, content="Hi")]
-    kwargs = llm._prepare_chat_with_tools(TOOLS, user_msg="More", chat_history=history)
+    kwargs = openai_llm._prepare_chat_with_tools(TOOLS, user_msg="More", chat_history=history)
     assert len(history) == 1
     assert [m.content for m in kwargs["messages"]] == ["Hi", "More"]
 
 
-def test_no_tool_call_raises_only_when_asked(llm: Wenwen) -> None:
+def test_no_tool_call_raises_only_when_asked(openai_llm: Wenwen) -> None:
+    llm = openai_llm
+
     response = llm.chat([ChatMessage(role=MessageRole.USER, content="Hello")])
     assert llm.get_tool_calls_from_response(response, error_on_no_tool_call=False) == []
     with pytest.raises(ValueError, match="tool call"):
         llm.get_tool_calls_from_response(response)
 
 
-def test_tool_result_round_trip(llm: Wenwen, caller: Any, chat_bodies: Any) -> None:
+def test_tool_result_round_trip(llm: Wenwen, caller: Any) -> None:
     first = caller.chat_with_tools(llm, TOOLS, user_msg=MAGIC_QUESTION)
     selection = llm.get_tool_calls_from_response(first)[0]
     output = magic_function(**selection.tool_kwargs)
@@ -160,11 +173,23 @@ def test_tool_result_round_trip(llm: Wenwen, caller: Any, chat_bodies: Any) -> N
         ),
     ]
     second = caller.chat_with_tools(llm, TOOLS, chat_history=history)
-    assert "5" in (second.message.content or "")
+    assert second.message.content == "The result of magic_function is 5."
+
+
+def test_tool_results_on_the_openai_wire(openai_llm: Wenwen, chat_bodies: Any) -> None:
+    first = openai_llm.chat_with_tools(TOOLS, user_msg=MAGIC_QUESTION)
+    call_id = openai_llm.get_tool_calls_from_response(first)[0].tool_id
+    history = [
+        ChatMessage(role=MessageRole.USER, content=MAGIC_QUESTION),
+        first.message,
+        ChatMessage(
+            role=MessageRole.TOOL, content="5", additional_kwargs={"tool_call_id": call_id}
+        ),
+    ]
+    openai_llm.chat_with_tools(TOOLS, chat_history=history)
     sent = chat_bodies()[-1]["messages"]
-    assistant = sent[1]
-    assert len(assistant["tool_calls"]) == 1  # blocks and additional_kwargs not doubled
-    assert sent[2] == {"role": "tool", "tool_call_id": selection.tool_id, "content": "5"}
+    assert len(sent[1]["tool_calls"]) == 1  # blocks and additional_kwargs not doubled
+    assert sent[2] == {"role": "tool", "tool_call_id": call_id, "content": "5"}
 
 
 def test_predict_and_call_runs_the_tool(llm: Wenwen) -> None:
@@ -172,7 +197,9 @@ def test_predict_and_call_runs_the_tool(llm: Wenwen) -> None:
     assert result.response == "5"
 
 
-def test_malformed_and_partial_arguments_never_crash(llm: Wenwen) -> None:
+def test_malformed_and_partial_arguments_never_crash(openai_llm: Wenwen) -> None:
+    llm = openai_llm
+
     def response(arguments: str, raw: Any) -> ChatResponse:
         block = ToolCallBlock(tool_call_id="c1", tool_name="magic_function", tool_kwargs=arguments)
         return ChatResponse(
@@ -184,7 +211,9 @@ def test_malformed_and_partial_arguments_never_crash(llm: Wenwen) -> None:
     assert calls(llm, response("[1, 2]", {})) == [("magic_function", {})]
 
 
-def test_legacy_additional_kwargs_tool_calls_are_read(llm: Wenwen) -> None:
+def test_legacy_additional_kwargs_tool_calls_are_read(openai_llm: Wenwen) -> None:
+    llm = openai_llm
+
     message = ChatMessage(
         role=MessageRole.ASSISTANT,
         content="",
