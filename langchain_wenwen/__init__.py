@@ -1,18 +1,41 @@
-"""LangChain integration for the Wenwen AI relay: ``ChatWenwen`` and ``WenwenEmbeddings``."""
+"""LangChain integration for the Wenwen AI relay: ``ChatWenwen`` and ``WenwenEmbeddings``.
 
-try:
-    import langchain_core  # noqa: F401
-except ImportError as exc:  # pragma: no cover - exercised only without the extra
-    raise ImportError(
-        'langchain_wenwen needs langchain-core: pip install "wenwen-ai[langchain]"'
-    ) from exc
+The classes are imported on first use (PEP 562), so ``import langchain_wenwen`` stays cheap;
+``from langchain_wenwen import ChatWenwen`` loads what the chat model needs.
+"""
 
-from wenwen._version import __version__
+from __future__ import annotations
 
-from ._blocks import register as _register_block_translator
-from .chat_models import ChatWenwen
-from .embeddings import WenwenEmbeddings
+import importlib
+from importlib.util import find_spec
+from typing import TYPE_CHECKING, Any
 
-_register_block_translator()
+if find_spec("langchain_core") is None:  # pragma: no cover - only without the extra
+    raise ImportError('langchain_wenwen needs langchain-core: pip install "wenwen-ai[langchain]"')
+
+if TYPE_CHECKING:
+    from wenwen._version import __version__
+
+    from .chat_models import ChatWenwen
+    from .embeddings import WenwenEmbeddings
+
+_EXPORTS = {
+    "ChatWenwen": "langchain_wenwen.chat_models",
+    "WenwenEmbeddings": "langchain_wenwen.embeddings",
+    "__version__": "wenwen._version",
+}
 
 __all__ = ["ChatWenwen", "WenwenEmbeddings", "__version__"]
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'langchain_wenwen' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

@@ -30,12 +30,14 @@ from wenwen.errors import ConfigurationError
 from wenwen.protocols import choose_protocol
 from wenwen.types import ChatRequest, ChatResponse, ThinkingConfig
 
-from . import _tools
+from . import _blocks, _tools
 from ._clients import ClientSet
 from ._convert import to_wenwen_messages
 from ._output import ChunkConverter, to_ai_message, token_usage
 
 DEFAULT_TIMEOUT = 120.0
+
+_blocks.register()  # content_blocks for messages tagged model_provider="wenwen"
 
 # Per-call options that map onto ChatRequest fields; anything else a caller passes goes into
 # the JSON body as is (one pass-through, like ``model_kwargs`` / ``extra_body``).
