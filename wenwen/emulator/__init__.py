@@ -2,11 +2,33 @@
 
 >>> from wenwen.emulator import Emulator
 >>> with Emulator() as emu:  # doctest: +SKIP
-...     print(emu.base_url, emu.api_key)
+...     client = OpenAI(base_url=emu.base_url + "/v1", api_key=emu.api_key)
 
-It never imports the client code (``wenwen.protocols`` / ``wenwen.types``), so a mapping bug
-in the client cannot agree with itself here. See :mod:`wenwen.emulator.faults` for the fault
-grammar and :mod:`wenwen.emulator.mock_model` for the mock model's behaviour.
+Routes: ``POST /v1/chat/completions``, ``POST /v1/embeddings``, ``GET /v1/models[/{id}]``,
+``POST /v1/messages``; anything else is new-api's 404 ``Invalid URL (METHOD /path)``.
+
+``Emulator(api_keys=["sk-emulator"], require_auth=True, latency=0.0, quirks=(),
+stall_timeout=30.0, host="127.0.0.1", port=0)`` runs uvicorn in a thread; ``base_url``,
+``api_key``, ``requests`` (recorded :class:`RecordedRequest` objects), ``quirks`` (mutable set),
+``inject(fault, times=1, path=None)``, ``reset()``, ``start()``/``stop()``.
+
+Faults (:mod:`.faults`), per request via ``x-emulator-fault: spec[,spec]`` or queued:
+``status:CODE[;retry_after=S][;retry_after_ms=MS]``, ``empty:CODE``, ``disconnect``,
+``malformed_json``, ``slow_first_byte:S``, ``midstream_close:N``, ``truncate:N``, ``stall:N``,
+``ping``, ``error_event:N``, ``crlf``.
+
+Quirks, per request via ``x-emulator-quirks: a,b`` or server-wide: ``no_tool_index``,
+``multi_tool_chunk``, ``repeat_tool_id``, ``cumulative_usage``, ``no_done``,
+``reasoning_field`` (OpenAI streams); ``delta_input_tokens``, ``claude_extra_newline``
+(Anthropic streams); ``models_200_error`` (unknown ``GET /v1/models/{id}`` answers 200).
+
+Control endpoints (not recorded, no auth): ``POST /_emulator/faults`` ``{"fault", "times",
+"path"}``, ``POST /_emulator/quirks`` ``{"quirks": [...]}``, ``POST /_emulator/reset``,
+``GET /_emulator/requests``, ``GET /_emulator/health``.
+
+The mock model is described in :mod:`.mock_model`. This package never imports the client code
+(``wenwen.protocols`` / ``wenwen.types``), so a mapping bug in the client cannot agree with
+itself here.
 """
 
 from .app import create_app
