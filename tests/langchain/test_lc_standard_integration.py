@@ -8,7 +8,8 @@ Capability flags are set to what the adapter and the core protocol really carry:
 * Anthropic-format inputs (``tool_use``, ``thinking`` + ``signature``, ``cache_control``,
   ``source`` image blocks, Anthropic tool dicts) are accepted on either protocol;
 * usage details: reasoning tokens (reasoning models) and cache reads (long prompts; the
-  emulator reports cached tokens like OpenAI's automatic prompt cache).
+  emulator reports cached tokens like OpenAI's automatic prompt cache) over OpenAI; cache
+  reads and cache creations (``cache_control``) over Anthropic, whose wire has no audio.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from typing import Any, Literal
 import pytest
 from langchain_core.embeddings import Embeddings
 from langchain_core.language_models import BaseChatModel
-from langchain_core.messages import AIMessage, AIMessageChunk
+from langchain_core.messages import AIMessage, AIMessageChunk, HumanMessage, SystemMessage
 from langchain_tests.integration_tests import (
     ChatModelIntegrationTests,
     EmbeddingsIntegrationTests,
@@ -130,3 +131,87 @@ class TestWenwenEmbeddingsIntegration(EmulatorBound, EmbeddingsIntegrationTests)
     @property
     def embedding_model_params(self) -> dict[str, Any]:
         return {"model": "text-embedding-3-small", "dimensions": 64, **self.connection()}
+
+
+class TestChatWenwenAnthropicProtocol(EmulatorBound, ChatModelIntegrationTests):
+    """The same suite with a Claude model, which ``protocol="auto"`` sends over the native
+    Anthropic Messages protocol. Audio input has no place on that wire; prompt caching is
+    reported as cache reads and cache creations."""
+
+    @property
+    def chat_model_class(self) -> type[BaseChatModel]:
+        return ChatWenwen
+
+    @property
+    def chat_model_params(self) -> dict[str, Any]:
+        return {"model": "claude-sonnet-4-20250514", **self.connection()}
+
+    @property
+    def model_override_value(self) -> str:
+        return "claude-3-5-haiku-20241022"
+
+    @property
+    def supports_json_mode(self) -> bool:
+        return True
+
+    @property
+    def supports_image_inputs(self) -> bool:
+        return True
+
+    @property
+    def supports_image_urls(self) -> bool:
+        return True
+
+    @property
+    def supports_pdf_inputs(self) -> bool:
+        return True
+
+    @property
+    def supports_image_tool_message(self) -> bool:
+        return True
+
+    @property
+    def supports_anthropic_inputs(self) -> bool:
+        return True
+
+    @property
+    def supported_usage_metadata_details(
+        self,
+    ) -> dict[Literal["invoke", "stream"], list[UsageDetail]]:
+        details: list[UsageDetail] = ["cache_read_input", "cache_creation_input"]
+        return {"invoke": details, "stream": details}
+
+    def _cached_prompt(self) -> list[Any]:
+        return [
+            SystemMessage(
+                [{"type": "text", "text": LONG_CONTEXT, "cache_control": {"type": "ephemeral"}}]
+            ),
+            HumanMessage("Which shelf holds volume 70?"),
+        ]
+
+    @pytest.mark.xfail(
+        reason="emulator limitation: json_mode travels as a forced tool with an open "
+        "{'type': 'object'} input schema on the Anthropic protocol, which the emulator fills "
+        "with {} instead of the keys the prompt names (a real model writes them); "
+        "test_lc_anthropic checks the json_mode wiring over Anthropic"
+    )
+    def test_json_mode(self, model: BaseChatModel) -> None:
+        super().test_json_mode(model)
+
+    @pytest.mark.xfail(
+        reason="the emulator verifies thinking signatures against its own key and rejects the "
+        "real Anthropic signature this test replays; test_lc_anthropic replays the same "
+        "inputs with an emulator-issued signature"
+    )
+    def test_anthropic_inputs(self, model: BaseChatModel) -> None:
+        super().test_anthropic_inputs(model)
+
+    def invoke_with_cache_creation_input(self, *, stream: bool = False) -> AIMessage:
+        self.emulator.reset()  # an empty cache: this call writes it
+        model = ChatWenwen(model="claude-sonnet-4-20250514", **self.connection())
+        return _run(model, self._cached_prompt(), stream=stream)
+
+    def invoke_with_cache_read_input(self, *, stream: bool = False) -> AIMessage:
+        model = ChatWenwen(model="claude-sonnet-4-20250514", **self.connection())
+        _run(model, self._cached_prompt(), stream=False)  # writes the cache
+        return _run(model, self._cached_prompt(), stream=stream)
