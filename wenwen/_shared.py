@@ -36,6 +36,7 @@ from .types import (
     ImagePart,
     MediaDelta,
     ModelInfo,
+    RefusalDelta,
     ResponseStarted,
     StreamEvent,
     TextDelta,
@@ -250,6 +251,8 @@ def events_from_response(response: ChatResponse) -> list[StreamEvent]:
             tool_index += 1
         elif isinstance(part, ImagePart | AudioPart | VideoPart):
             events.append(MediaDelta(key=key, part=part))
+    if response.refusal:
+        events.append(RefusalDelta(text=response.refusal))
     if response.usage is not None:
         events.append(UsageReport(usage=response.usage))
     events.append(Finished(reason=response.finish_reason, raw_reason=response.stop_reason_raw))

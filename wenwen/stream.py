@@ -18,6 +18,7 @@ from .types import (
     FinishReason,
     MediaDelta,
     Part,
+    RefusalDelta,
     ResponseStarted,
     StreamEvent,
     TextDelta,
@@ -68,6 +69,7 @@ class StreamAccumulator:
         self._redacted: dict[str, str] = {}
         self._tools: dict[str, _ToolCallBuffer] = {}
         self._media: dict[str, Part] = {}
+        self._refusal: list[str] = []
         self.id: str | None = None
         self.model: str | None = None
         self.usage: Usage | None = None
@@ -95,6 +97,8 @@ class StreamAccumulator:
                 self._redacted[event.key] = event.redacted
         elif isinstance(event, ToolCallDelta):
             self._add_tool(event)
+        elif isinstance(event, RefusalDelta):
+            self._refusal.append(event.text)
         elif isinstance(event, MediaDelta):
             self._slot(event.key)
             self._media[event.key] = event.part
@@ -151,5 +155,6 @@ class StreamAccumulator:
             finish_reason=self.finish_reason,
             stop_reason_raw=self.raw_reason,
             usage=self.usage,
+            refusal="".join(self._refusal) or None,
         )
         return self._finalize(response) if self._finalize else response

@@ -309,6 +309,13 @@ class ToolCallDelta(BaseModel):
     provider_data: dict[str, Any] = Field(default_factory=dict)
 
 
+class RefusalDelta(BaseModel):
+    """A piece of the model's refusal message (kept apart from the answer's text)."""
+
+    kind: Literal["refusal"] = "refusal"
+    text: str
+
+
 class MediaDelta(BaseModel):
     """A complete non-text output part (image, audio or video) received in a stream."""
 
@@ -335,6 +342,7 @@ StreamEvent: TypeAlias = (
     | TextDelta
     | ThinkingDelta
     | ToolCallDelta
+    | RefusalDelta
     | MediaDelta
     | UsageReport
     | Finished
@@ -371,6 +379,7 @@ __all__ = [
     "ModelInfo",
     "NamedToolChoice",
     "Part",
+    "RefusalDelta",
     "ResponseFormat",
     "ResponseStarted",
     "Role",

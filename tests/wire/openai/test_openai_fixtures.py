@@ -101,11 +101,6 @@ def test_stream_fixture_follows_the_spec(scenario: str) -> None:
 def test_stream_accumulates_to_expected(scenario: str) -> None:
     _, response = run_stream([load_stream(scenario)], load_request(scenario))
     expected = expected_response(scenario)
-    if scenario == "refusal":
-        # no refusal event in wenwen.types yet: a streamed refusal arrives as text keyed
-        # "refusal" (see test_streamed_refusal_is_kept_as_text)
-        expected["refusal"] = None
-        expected["parts"] = [{"type": "text", "text": response.text, "cache_control": None}]
     assert comparable(response) == expected
 
 
@@ -134,12 +129,11 @@ def test_stream_and_reply_agree(scenario: str) -> None:
         assert streamed.usage.model_dump(exclude={"raw"}) == parsed.usage.model_dump(
             exclude={"raw"}
         )
-    if scenario == "refusal":
-        assert parsed.parts == [] and streamed.text == parsed.refusal
-    else:
-        assert streamed.parts == parsed.parts
+    assert streamed.parts == parsed.parts
+    assert streamed.refusal == parsed.refusal
 
 
-def test_streamed_refusal_is_kept_as_text() -> None:
+def test_streamed_refusal_is_kept_apart_from_text() -> None:
     _, response = run_stream([load_stream("refusal")], load_request("refusal"))
-    assert response.text == load_json("refusal", "expected.json")["refusal"]
+    assert response.refusal == load_json("refusal", "expected.json")["refusal"]
+    assert response.text == ""

@@ -18,6 +18,7 @@ from ...types import (
     ChatRequest,
     Finished,
     MediaDelta,
+    RefusalDelta,
     ResponseStarted,
     StreamEvent,
     TextDelta,
@@ -147,8 +148,7 @@ class StreamDecoder:
         if isinstance(delta.get("refusal"), str) and delta["refusal"]:
             refusal = delta["refusal"] + refusal
         if refusal:
-            # no refusal event exists yet: carried as text under its own key so it is kept
-            events.append(TextDelta(key="refusal", text=refusal))
+            events.append(RefusalDelta(text=refusal))
         events.extend(self._media_events([*images, *image_parts(delta.get("images"))]))
         if isinstance(delta.get("audio"), dict):
             events.extend(self._audio_events(delta["audio"]))
