@@ -5,6 +5,8 @@ connections do), so each running loop gets its own, held in a dict keyed weakly 
 When that loop shuts down its async generators (``asyncio.run`` and ``asyncio.Runner`` do so
 before closing), a parked generator closes the client's connections on the loop that owns
 them — which is why ``asyncio.run`` twice in one process just works.
+
+A copy of a model object starts with an empty set, so it builds clients from its own fields.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import asyncio
 import threading
 import weakref
 from collections.abc import AsyncGenerator, Callable
+from typing import Any
 
 from wenwen import AsyncWenwenClient, WenwenClient
 
@@ -27,38 +30,38 @@ async def _close_when_loop_shuts_down(client: AsyncWenwenClient) -> AsyncGenerat
 
 
 class ClientSet:
-    """Lazily built clients for one model object."""
+    """Lazily built clients for one model object; ``make`` builds one when needed."""
 
-    def __init__(
-        self,
-        make_sync: Callable[[], WenwenClient],
-        make_async: Callable[[], AsyncWenwenClient],
-    ) -> None:
-        self._make_sync = make_sync
-        self._make_async = make_async
+    def __init__(self) -> None:
         self._sync: WenwenClient | None = None
         self._async: weakref.WeakKeyDictionary[
             asyncio.AbstractEventLoop,
             tuple[AsyncWenwenClient, AsyncGenerator[None, None]],
         ] = weakref.WeakKeyDictionary()
 
-    def sync(self) -> WenwenClient:
+    def __copy__(self) -> ClientSet:
+        return ClientSet()
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> ClientSet:
+        return ClientSet()
+
+    def sync(self, make: Callable[[], WenwenClient]) -> WenwenClient:
         client = self._sync
         if client is None:
             with _creation_lock:
                 if self._sync is None:
-                    self._sync = self._make_sync()
-                    # close the pool when this model object goes away
+                    self._sync = make()
+                    # close the pool when the owning model object goes away
                     weakref.finalize(self, self._sync.close)
                 client = self._sync
         return client
 
-    async def for_running_loop(self) -> AsyncWenwenClient:
+    async def for_running_loop(self, make: Callable[[], AsyncWenwenClient]) -> AsyncWenwenClient:
         loop = asyncio.get_running_loop()
         entry = self._async.get(loop)
         if entry is not None:
             return entry[0]
-        client = self._make_async()
+        client = make()
         closer = _close_when_loop_shuts_down(client)
         await closer.__anext__()  # registers with the loop's async-generator hooks
         self._async[loop] = (client, closer)

@@ -108,7 +108,7 @@ class ChatWenwen(BaseChatModel):
 
     model_config = ConfigDict(populate_by_name=True, arbitrary_types_allowed=True)
 
-    _clients: ClientSet = PrivateAttr()
+    _clients: ClientSet = PrivateAttr(default_factory=ClientSet)
 
     @model_validator(mode="before")
     @classmethod
@@ -141,7 +141,6 @@ class ChatWenwen(BaseChatModel):
         if self.max_retries < 0:
             raise ConfigurationError(f"max_retries must be >= 0, got {self.max_retries}")
         _thinking_config(self.thinking)
-        self._clients = ClientSet(self._make_client, self._make_async_client)
         self._add_version("wenwen-ai", __version__)
         return self
 
@@ -200,6 +199,12 @@ class ChatWenwen(BaseChatModel):
         return params
 
     # --- clients ---------------------------------------------------------------------------
+
+    def __copy__(self) -> ChatWenwen:
+        """A shallow copy (``model_copy``) gets its own clients, built from its own fields."""
+        copied = super().__copy__()
+        copied._clients = ClientSet()
+        return copied
 
     def _client_args(self) -> dict[str, Any]:
         return {
@@ -287,7 +292,7 @@ class ChatWenwen(BaseChatModel):
         **kwargs: Any,
     ) -> ChatResult:
         request, protocol = self._chat_request(messages, stop, kwargs)
-        response = self._clients.sync().chat(request, protocol=protocol)
+        response = self._clients.sync(self._make_client).chat(request, protocol=protocol)
         return self._result(response, protocol)
 
     async def _agenerate(
@@ -298,7 +303,7 @@ class ChatWenwen(BaseChatModel):
         **kwargs: Any,
     ) -> ChatResult:
         request, protocol = self._chat_request(messages, stop, kwargs)
-        client = await self._clients.for_running_loop()
+        client = await self._clients.for_running_loop(self._make_async_client)
         response = await client.chat(request, protocol=protocol)
         return self._result(response, protocol)
 
@@ -311,7 +316,7 @@ class ChatWenwen(BaseChatModel):
     ) -> Iterator[ChatGenerationChunk]:
         request, protocol = self._chat_request(messages, stop, kwargs)
         converter = ChunkConverter(protocol, v1=self.output_version == "v1")
-        with self._clients.sync().stream(request, protocol=protocol) as stream:
+        with self._clients.sync(self._make_client).stream(request, protocol=protocol) as stream:
             for event in stream:
                 chunk = converter.convert(event)
                 if chunk is not None:
@@ -327,7 +332,7 @@ class ChatWenwen(BaseChatModel):
     ) -> AsyncIterator[ChatGenerationChunk]:
         request, protocol = self._chat_request(messages, stop, kwargs)
         converter = ChunkConverter(protocol, v1=self.output_version == "v1")
-        client = await self._clients.for_running_loop()
+        client = await self._clients.for_running_loop(self._make_async_client)
         async with client.stream(request, protocol=protocol) as stream:
             async for event in stream:
                 chunk = converter.convert(event)

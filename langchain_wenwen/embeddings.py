@@ -57,7 +57,7 @@ class WenwenEmbeddings(BaseModel, Embeddings):
 
     model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True)
 
-    _clients: ClientSet = PrivateAttr()
+    _clients: ClientSet = PrivateAttr(default_factory=ClientSet)
 
     @model_validator(mode="after")
     def _check_settings(self) -> WenwenEmbeddings:
@@ -66,8 +66,13 @@ class WenwenEmbeddings(BaseModel, Embeddings):
                 raise ConfigurationError(f"{name} must be >= 1, got {getattr(self, name)}")
         if self.dimensions is not None and self.dimensions < 1:
             raise ConfigurationError(f"dimensions must be >= 1, got {self.dimensions}")
-        self._clients = ClientSet(self._make_client, self._make_async_client)
         return self
+
+    def __copy__(self) -> WenwenEmbeddings:
+        """A shallow copy (``model_copy``) gets its own clients, built from its own fields."""
+        copied = super().__copy__()
+        copied._clients = ClientSet()
+        return copied
 
     def _client_args(self) -> dict[str, Any]:
         return {
@@ -97,7 +102,7 @@ class WenwenEmbeddings(BaseModel, Embeddings):
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         if not texts:
             return []
-        client = self._clients.sync()
+        client = self._clients.sync(self._make_client)
         if not self.show_progress_bar:
             return client.embed(texts, **self._embed_args()).vectors
         vectors: list[list[float]] = []
@@ -115,7 +120,7 @@ class WenwenEmbeddings(BaseModel, Embeddings):
     async def aembed_documents(self, texts: list[str]) -> list[list[float]]:
         if not texts:
             return []
-        client = await self._clients.for_running_loop()
+        client = await self._clients.for_running_loop(self._make_async_client)
         args = self._embed_args()
         if not self.show_progress_bar:
             result = await client.embed(texts, **args, max_concurrency=self.max_concurrency)

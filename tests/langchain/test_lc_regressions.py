@@ -18,7 +18,7 @@ from langchain_core.tools import tool
 
 from langchain_wenwen import ChatWenwen
 from wenwen.emulator import Emulator
-from wenwen.errors import AuthenticationError, ModelNotFoundError, StreamError
+from wenwen.errors import APIConnectionError, AuthenticationError, ModelNotFoundError, StreamError
 
 QUESTION = "What is the value of magic_function(3)? Use the tool."
 
@@ -255,8 +255,9 @@ async def test_concurrent_calls_share_one_loop_client(emu: Emulator) -> None:
     model = make_model(emu)
     answers = await model.abatch([f"Say {i}" for i in range(6)])
     assert len(answers) == 6 and all(a.text for a in answers)
-    client = await model._clients.for_running_loop()
-    assert client is await model._clients.for_running_loop()
+    make = model._make_async_client
+    client = await model._clients.for_running_loop(make)
+    assert client is await model._clients.for_running_loop(make)
     await model.aclose()
 
 
@@ -331,6 +332,19 @@ def test_construction_opens_no_connection(socket_disabled: None) -> None:
     model.bind_tools([magic_function], tool_choice="any")
     model.with_structured_output({"title": "Joke", "type": "object", "properties": {}})
     assert model._clients._sync is None
+
+
+def test_copies_use_their_own_settings(emu: Emulator) -> None:
+    import copy
+
+    original = make_model(emu)
+    assert original.invoke("Hello").text
+    moved = original.model_copy(update={"base_url": "http://127.0.0.1:9"})
+    assert moved._clients is not original._clients
+    with pytest.raises(APIConnectionError):
+        moved.invoke("Hello")
+    deep = copy.deepcopy(original)
+    assert deep.invoke("Hello").text and deep._clients._sync is not original._clients._sync
 
 
 def test_missing_key_is_reported_at_call_time(monkeypatch: pytest.MonkeyPatch) -> None:
