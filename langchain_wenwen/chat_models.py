@@ -84,6 +84,7 @@ class ChatWenwen(BaseChatModel):
     temperature: float | None = None
     max_tokens: int | None = None
     top_p: float | None = None
+    top_k: int | None = None
     stop: list[str] | None = Field(default=None, alias="stop_sequences")
     seed: int | None = None
     timeout: float | httpx.Timeout | None = Field(default=DEFAULT_TIMEOUT, alias="request_timeout")
@@ -171,6 +172,7 @@ class ChatWenwen(BaseChatModel):
             "temperature": self.temperature,
             "max_tokens": self.max_tokens,
             "top_p": self.top_p,
+            "top_k": self.top_k,
             "seed": self.seed,
             "stop": self.stop,
             "reasoning_effort": self.reasoning_effort,
@@ -246,6 +248,7 @@ class ChatWenwen(BaseChatModel):
             "temperature": self.temperature,
             "max_tokens": self.max_tokens,
             "top_p": self.top_p,
+            "top_k": self.top_k,
             "seed": self.seed,
             "reasoning_effort": self.reasoning_effort,
             "stream_usage": self.stream_usage,

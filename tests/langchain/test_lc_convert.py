@@ -499,7 +499,8 @@ def test_request_options_and_pass_through_body() -> None:
             temperature=0.2,
             max_tokens=50,
             stop=["END"],
-            model_kwargs={"user": "u1", "top_k": 3},
+            model_kwargs={"user": "u1", "logit_bias": {"50256": -100}},
+            top_k=3,
             extra_body={"user": "u2"},
             frequency_penalty=0.5,
             reasoning_effort="low",
@@ -512,10 +513,10 @@ def test_request_options_and_pass_through_body() -> None:
         ["END"],
         7,
     )
-    assert request.reasoning_effort == "low"
+    assert (request.reasoning_effort, request.top_k) == ("low", 3)
     assert request.extra_body == {
         "user": "u2",
-        "top_k": 3,
+        "logit_bias": {"50256": -100},
         "frequency_penalty": 0.5,
         "service_tier": "flex",
     }
