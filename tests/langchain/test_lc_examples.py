@@ -21,6 +21,8 @@ EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
     ],
 )
 def test_example_runs_on_the_emulator(script: str, expected: str) -> None:
+    if script == "langchain_agent.py":
+        pytest.importorskip("langchain.agents", reason="the agent example needs `langchain` (v1)")
     env = {k: v for k, v in os.environ.items() if not k.startswith("WENWEN_")}
     done = subprocess.run(
         [sys.executable, str(EXAMPLES / script)],
