@@ -287,3 +287,27 @@ def test_models_list(client: Any) -> None:
     ids = {m.id for m in client.list_models()}
     assert {"gpt-4o", "text-embedding-3-small"} <= ids
     assert any("claude" in i for i in ids)
+
+
+CLAUDE = "claude-sonnet-4-20250514"
+
+
+def test_anthropic_protocol_stream_parity_and_typed_errors(client_factory: Any) -> None:
+    client = client_factory()
+    request = ChatRequest(
+        model=CLAUDE,
+        messages=[
+            Message.of("system", "The Nile is the longest river. The Sahara is a desert."),
+            Message.of("user", "Which is the longest river?"),
+        ],
+    )
+    whole = client.chat(request, protocol="anthropic")
+    assert "Nile" in whole.text and whole.protocol == "anthropic"
+    _, streamed = client.stream(request, protocol="anthropic")
+    assert streamed.parts == whole.parts
+    assert streamed.usage is not None and whole.usage is not None
+    assert streamed.usage.input_tokens == whole.usage.input_tokens > 0
+    with pytest.raises(errors.ModelNotFoundError):
+        client.chat(ask("hi", model="claude-nope"), protocol="anthropic")
+    with pytest.raises(errors.AuthenticationError):
+        client_factory(api_key="sk-wrong").chat(ask("hi", model=CLAUDE), protocol="anthropic")

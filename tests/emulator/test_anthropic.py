@@ -293,19 +293,22 @@ def test_both_auth_headers(emu: Emulator, header: str) -> None:
 
 def test_claude_error_shapes(emu: Emulator, http: httpx.Client) -> None:
     body = {"model": MODEL, "max_tokens": 10, "messages": [{"role": "user", "content": "Hi"}]}
+    # auth and channel errors come from new-api's middleware: OpenAI-shaped on every route
     bad_key = httpx.post(emu.base_url + MSG, json=body, headers={"x-api-key": "nope"})
     assert bad_key.status_code == 401
     data = bad_key.json()
-    assert data["type"] == "error" and data["error"]["type"] == "new_api_error"
+    assert "type" not in data and data["error"]["type"] == "new_api_error"
     assert data["error"]["message"].endswith(
         f"(request id: {bad_key.headers['x-oneapi-request-id']})"
     )
     for model in ("claude-nope", "gpt-4o"):
         missing = http.post(MSG, json={**body, "model": model})
         assert missing.status_code == 503
-        assert missing.json()["error"]["type"] == "new_api_error"
+        assert missing.json()["error"]["code"] == "model_not_found"
+    # the relay's own errors on /v1/messages are Claude-shaped
     no_max = http.post(MSG, json={"model": MODEL, "messages": body["messages"]})
     assert no_max.status_code == 400
+    assert no_max.json()["type"] == "error"
     assert no_max.json()["error"]["type"] == "invalid_request_error"
     limited = http.post(MSG, json=body, headers={"x-emulator-fault": "status:429"})
     assert limited.status_code == 429
