@@ -5,8 +5,9 @@ Content shape (``output_version`` unset / ``"v0"``): a plain string while the re
 (reasoning text in ``additional_kwargs["reasoning_content"]``, tool calls in ``tool_calls``);
 a list of blocks when the reply carries something a string cannot hold — signed or redacted
 thinking (Anthropic's ``thinking`` / ``redacted_thinking`` blocks, replayed verbatim) or
-images and videos (standard ``image`` / ``video`` blocks). Streams over the Anthropic
-protocol always use blocks, since thinking arrives before the text. With
+images and videos (standard ``image`` / ``video`` blocks). A stream sends text as strings
+until a part needs a block (Anthropic thinking, which comes before the text, or media), and
+blocks from then on. With
 ``output_version="v1"`` the content is LangChain's standard blocks, built here with stable
 ``index`` values so that chunks merge into exactly one block per reply part.
 """
@@ -258,7 +259,7 @@ class ChunkConverter:
     def __init__(self, protocol: str, *, v1: bool) -> None:
         self.protocol = protocol
         self.v1 = v1
-        self.blocks = v1 or protocol == "anthropic"
+        self.blocks = v1  # becomes true once a part needed a block
         self._ordinals: dict[str, int] = {}
         self._tool_sent: dict[str, tuple[bool, bool]] = {}
         self._media_seen: set[str] = set()
@@ -300,13 +301,10 @@ class ChunkConverter:
         if not (event.text or event.signature or event.redacted):
             return None
         extra = {"reasoning_content": event.text} if event.text else {}
-        if not self.blocks:
-            # The OpenAI wire carries reasoning text only; a signature arriving here is kept.
-            if event.signature:
-                extra["reasoning_signature"] = event.signature
-            if event.redacted:
-                extra["redacted_reasoning"] = event.redacted
+        # Anthropic thinking is replayed as blocks (signatures); elsewhere the text suffices.
+        if not (self.v1 or self.protocol == "anthropic" or event.signature or event.redacted):
             return self._chunk("", additional_kwargs=extra)
+        self.blocks = True
         part = ThinkingPart(text=event.text, signature=event.signature, redacted=event.redacted)
         block = thinking_block(part, v1=self.v1)
         if not self.v1 and not event.redacted and not event.text:
@@ -332,6 +330,7 @@ class ChunkConverter:
             return self._chunk(
                 [] if self.blocks else "", additional_kwargs={"audio": audio_kwarg(part)}
             )
+        self.blocks = True
         block = media_block(part)
         block["index"] = self._ordinal(key)
         return self._chunk([block])

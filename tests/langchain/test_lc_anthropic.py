@@ -216,3 +216,20 @@ def test_bad_key_is_typed_on_the_anthropic_protocol(emu: Emulator) -> None:
     model = ChatWenwen(model=CLAUDE, base_url=emu.base_url, api_key="sk-wrong-key")
     with pytest.raises(AuthenticationError):
         model.invoke("Hello")
+
+
+@pytest.mark.parametrize("model_name", [CLAUDE, THINKING_CLAUDE])
+def test_stream_content_has_the_shape_of_invoke(emu: Emulator, model_name: str) -> None:
+    """Plain Claude streams text as strings (so token callbacks get strings); with thinking,
+    content is blocks in both, the streamed ones carrying their merge index."""
+    model = claude(emu, model_name)
+    invoked = model.invoke("Hello")
+    streamed = stream_all(model, "Hello")
+
+    def without_index(content: Any) -> Any:
+        if isinstance(content, str):
+            return content
+        return [{k: v for k, v in block.items() if k != "index"} for block in content]
+
+    assert without_index(streamed.content) == invoked.content
+    assert isinstance(invoked.content, str) == (model_name == CLAUDE)

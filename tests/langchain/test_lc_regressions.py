@@ -299,6 +299,7 @@ def test_rate_limit_is_retried(emu: Emulator) -> None:
 # --- key hygiene and construction -----------------------------------------------------------
 
 
+@pytest.mark.filterwarnings("ignore:The function `load` is in beta")
 def test_api_key_never_leaks(monkeypatch: pytest.MonkeyPatch) -> None:
     secret = "sk-very-secret-0123456789"
     model = ChatWenwen(model="gpt-4o-mini", api_key=secret)
