@@ -70,8 +70,9 @@ class _LoopBound:
 class ClientSet:
     """Builds the core clients on first use, from the options given at construction."""
 
-    def __init__(self, options: ClientOptions) -> None:
+    def __init__(self, options: ClientOptions, key: tuple[Any, ...] = ()) -> None:
         self._options = options
+        self.key = key
         self._sync: WenwenClient | None = None
         self._async: _LoopBound | None = None
 
@@ -116,9 +117,7 @@ class ClientSet:
             await bound.client.aclose()
 
 
-def client_set_for(
-    owner: Any, current: ClientSet | None, current_key: tuple[Any, ...] | None
-) -> tuple[ClientSet, tuple[Any, ...]]:
+def client_set_for(owner: Any, current: ClientSet | None) -> ClientSet:
     """The client set for ``owner``'s connection fields (``api_key``, ``base_url``,
     ``timeout``, ``max_retries``, ``default_headers``, ``http_client``,
     ``async_http_client``), rebuilt only when one of them changed since the last call."""
@@ -133,8 +132,8 @@ def client_set_for(
         id(owner.async_http_client),
     )
     if current is not None:
-        if key == current_key:
-            return current, key
+        if key == current.key:
+            return current
         current.close()
     options = ClientOptions(
         api_key=owner.api_key,
@@ -145,4 +144,4 @@ def client_set_for(
         http_client=owner.http_client,
         async_http_client=owner.async_http_client,
     )
-    return ClientSet(options), key
+    return ClientSet(options, key)

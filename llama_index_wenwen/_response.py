@@ -140,10 +140,12 @@ def message_extras(response: wt.ChatResponse) -> dict[str, Any]:
 
 
 def to_chat_response(response: wt.ChatResponse, *, delta: str | None = None) -> ChatResponse:
+    blocks = [part_block(p) for p in response.parts]
+    thinking = [b for b in blocks if isinstance(b, ThinkingBlock)]
+    if len(thinking) == 1 and response.usage is not None and response.usage.reasoning_tokens:
+        thinking[0].num_tokens = response.usage.reasoning_tokens
     message = ChatMessage(
-        role=MessageRole.ASSISTANT,
-        blocks=[part_block(p) for p in response.parts],
-        additional_kwargs=message_extras(response),
+        role=MessageRole.ASSISTANT, blocks=blocks, additional_kwargs=message_extras(response)
     )
     return ChatResponse(
         message=message,

@@ -57,7 +57,6 @@ class WenwenEmbedding(BaseEmbedding):
     async_http_client: httpx.AsyncClient | None = Field(default=None, exclude=True, repr=False)
 
     _clients: ClientSet | None = PrivateAttr(default=None)
-    _clients_key: tuple[Any, ...] | None = PrivateAttr(default=None)
 
     def __init__(self, model: str | None = None, **data: Any) -> None:
         """``model`` and ``model_name`` are the same setting; give either."""
@@ -93,8 +92,11 @@ class WenwenEmbedding(BaseEmbedding):
         return redact_headers(headers)
 
     def _client_set(self) -> ClientSet:
-        self._clients, self._clients_key = client_set_for(self, self._clients, self._clients_key)
-        return self._clients
+        current = self._clients
+        clients = client_set_for(self, current)
+        if clients is not current:
+            self._clients = clients
+        return clients
 
     def _concurrency(self) -> int:
         return self.max_concurrency or self.num_workers or DEFAULT_MAX_CONCURRENCY

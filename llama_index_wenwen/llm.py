@@ -113,7 +113,6 @@ class Wenwen(FunctionCallingLLM):
     async_http_client: httpx.AsyncClient | None = Field(default=None, exclude=True, repr=False)
 
     _clients: ClientSet | None = PrivateAttr(default=None)
-    _clients_key: tuple[Any, ...] | None = PrivateAttr(default=None)
 
     @classmethod
     def class_name(cls) -> str:
@@ -153,8 +152,11 @@ class Wenwen(FunctionCallingLLM):
     # --- plumbing ------------------------------------------------------------------------
 
     def _client_set(self) -> ClientSet:
-        self._clients, self._clients_key = client_set_for(self, self._clients, self._clients_key)
-        return self._clients
+        current = self._clients
+        clients = client_set_for(self, current)
+        if clients is not current:
+            self._clients = clients
+        return clients
 
     def _sync_client(self) -> WenwenClient:
         return self._client_set().sync()

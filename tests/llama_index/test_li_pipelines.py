@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from llama_index.core import Document, VectorStoreIndex
+from llama_index.core import Document, Settings, VectorStoreIndex
 from llama_index.core.agent.workflow import AgentStream, FunctionAgent, ToolCallResult
 from llama_index.core.prompts import PromptTemplate
 from llama_index.core.tools import FunctionTool
@@ -43,6 +43,8 @@ def test_query_engine_retrieves_and_answers(index: VectorStoreIndex, llm: Wenwen
     response = engine.query("How tall is Mount Everest?")
     assert "8849 metres" in str(response)
     assert "Mount Everest" in response.source_nodes[0].node.get_content()
+    # LlamaIndex's global defaults (OpenAI) were never needed, nor resolved.
+    assert Settings._llm is None and Settings._embed_model is None
 
 
 def test_async_query_engine(index: VectorStoreIndex, llm: Wenwen) -> None:
