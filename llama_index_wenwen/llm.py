@@ -37,6 +37,7 @@ from pydantic import field_validator
 
 from wenwen import AsyncWenwenClient, WenwenClient
 from wenwen.protocols import choose_protocol
+from wenwen.types import ChatRequest
 
 from ._clients import ClientSet, client_set_for, redact_headers, resolve_key, resolve_url
 from ._models import model_limits
@@ -164,7 +165,9 @@ class Wenwen(FunctionCallingLLM):
     def _async_client(self) -> AsyncWenwenClient:
         return self._client_set().async_()
 
-    def _prepare(self, messages: Sequence[ChatMessage], kwargs: dict[str, Any]) -> Any:
+    def _prepare(
+        self, messages: Sequence[ChatMessage], kwargs: dict[str, Any]
+    ) -> tuple[ChatRequest, str]:
         defaults = RequestDefaults(
             model=self.model,
             temperature=self.temperature,
@@ -176,10 +179,9 @@ class Wenwen(FunctionCallingLLM):
         request = build_request(defaults, messages, kwargs)
         return request, choose_protocol(request.model, self.protocol)
 
-    @staticmethod
-    def _prompt_messages(llm: Wenwen, prompt: str, formatted: bool) -> list[ChatMessage]:
-        if not formatted and llm.completion_to_prompt is not None:
-            prompt = llm.completion_to_prompt(prompt)
+    def _prompt_messages(self, prompt: str, formatted: bool) -> list[ChatMessage]:
+        if not formatted and self.completion_to_prompt is not None:
+            prompt = self.completion_to_prompt(prompt)
         return [ChatMessage(role=MessageRole.USER, content=prompt)]
 
     def close(self) -> None:
@@ -251,28 +253,28 @@ class Wenwen(FunctionCallingLLM):
 
     @llm_completion_callback()
     def complete(self, prompt: str, formatted: bool = False, **kwargs: Any) -> CompletionResponse:
-        messages = self._prompt_messages(self, prompt, formatted)
+        messages = self._prompt_messages(prompt, formatted)
         return to_completion_response(self._chat(messages, **kwargs))
 
     @llm_completion_callback()
     async def acomplete(
         self, prompt: str, formatted: bool = False, **kwargs: Any
     ) -> CompletionResponse:
-        messages = self._prompt_messages(self, prompt, formatted)
+        messages = self._prompt_messages(prompt, formatted)
         return to_completion_response(await self._achat(messages, **kwargs))
 
     @llm_completion_callback()
     def stream_complete(
         self, prompt: str, formatted: bool = False, **kwargs: Any
     ) -> CompletionResponseGen:
-        chunks = self._stream_chat(self._prompt_messages(self, prompt, formatted), **kwargs)
+        chunks = self._stream_chat(self._prompt_messages(prompt, formatted), **kwargs)
         return (to_completion_response(chunk) for chunk in chunks)
 
     @llm_completion_callback()
     async def astream_complete(
         self, prompt: str, formatted: bool = False, **kwargs: Any
     ) -> CompletionResponseAsyncGen:
-        chunks = self._astream_chat(self._prompt_messages(self, prompt, formatted), **kwargs)
+        chunks = self._astream_chat(self._prompt_messages(prompt, formatted), **kwargs)
 
         async def gen() -> AsyncGenerator[CompletionResponse, None]:
             async for chunk in chunks:
