@@ -261,7 +261,7 @@ class ChatWenwen(BaseChatModel):
         response_format = options.pop("response_format", None)
         extra_headers = options.pop("extra_headers", None) or {}
         call_body = options.pop("extra_body", None) or {}
-        body = {**self.model_kwargs, **(self.extra_body or {}), **call_body, **options}
+        body = {**_flat_body(self.model_kwargs), **(self.extra_body or {}), **call_body, **options}
         request = ChatRequest(
             model=model,
             messages=to_wenwen_messages(messages),
@@ -431,6 +431,15 @@ def _generation_chunk(
     if run_manager:
         run_manager.on_llm_new_token(generation.text, chunk=generation)
     return generation
+
+
+def _flat_body(model_kwargs: dict[str, Any]) -> dict[str, Any]:
+    """``model_kwargs``, with an ``extra_body`` dict inside it (the ChatAnthropic habit)
+    merged in rather than sent as a field of that name."""
+    nested = model_kwargs.get("extra_body")
+    if not isinstance(nested, dict):
+        return model_kwargs
+    return {**{k: v for k, v in model_kwargs.items() if k != "extra_body"}, **nested}
 
 
 def _ls_format(schema: Any, method: str, strict: bool | None) -> dict[str, Any]:

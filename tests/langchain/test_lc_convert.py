@@ -522,6 +522,11 @@ def test_request_options_and_pass_through_body() -> None:
     }
 
 
+def test_extra_body_nested_in_model_kwargs_is_merged() -> None:
+    model = ChatWenwen(model="m", api_key="k", model_kwargs={"a": 1, "extra_body": {"b": 2}})
+    assert request_for(model)[0].extra_body == {"a": 1, "b": 2}
+
+
 def test_protocol_selection_and_model_override() -> None:
     model = ChatWenwen(model="gpt-4o-mini", api_key="k")
     assert request_for(model, model="claude-sonnet-4-20250514")[1] == "anthropic"
