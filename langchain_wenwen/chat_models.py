@@ -128,7 +128,7 @@ class ChatWenwen(BaseChatModel):
                     stacklevel=4,
                 )
                 extra[name] = values.pop(name)
-        clashes = known & set(extra)
+        clashes = (known - {"extra_body"}) & set(extra)  # a nested extra_body is merged
         if clashes:
             raise ConfigurationError(
                 f"pass {', '.join(sorted(clashes))} as ChatWenwen parameters, not in model_kwargs"
