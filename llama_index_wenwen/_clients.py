@@ -42,7 +42,7 @@ def resolve_url(value: Any) -> str:
 
 @dataclass
 class ClientOptions:
-    api_key: SecretStr | None
+    api_key: SecretStr | None = field(repr=False)
     base_url: str | None
     timeout: float | httpx.Timeout | None
     max_retries: int

@@ -185,7 +185,7 @@ def image_part(block: ImageBlock) -> ImagePart:
 def _audio_part(block: AudioBlock) -> AudioPart:
     data = _inline_base64(block.audio, block.path, "audio")  # type: ignore[arg-type]
     if data is not None:
-        return AudioPart(data=data, format=block.format)
+        return AudioPart(data=data, format=block.format or _suffix(block.path))
     if block.url is None:
         raise ConfigurationError("an AudioBlock needs audio bytes, a path or a url")
     inline = _split_data_url(str(block.url))
@@ -193,7 +193,15 @@ def _audio_part(block: AudioBlock) -> AudioPart:
         media_type, data = inline
         fmt = block.format or (media_type.split("/")[-1] if media_type else None)
         return AudioPart(data=data, format=fmt)
-    return AudioPart(url=str(block.url), format=block.format)
+    return AudioPart(url=str(block.url), format=block.format or _suffix(str(block.url)))
+
+
+def _suffix(location: Path | str | None) -> str | None:
+    """``mp3`` for ``.../a.mp3`` (older LlamaIndex cores do not guess the format)."""
+    if location is None:
+        return None
+    suffix = Path(str(location).split("?", 1)[0]).suffix.lstrip(".").lower()
+    return suffix or None
 
 
 def _file_part(block: DocumentBlock) -> FilePart:
