@@ -1,7 +1,17 @@
-"""LlamaIndex integration for the Wenwen AI relay: the ``Wenwen`` LLM and ``WenwenEmbedding``.
+"""LlamaIndex integration for the Wenwen AI relay: the ``Wenwen`` LLM and ``WenwenEmbedding``,
+also importable as ``llama_index.llms.wenwen`` and ``llama_index.embeddings.wenwen``.
 
-from llama_index_wenwen import Wenwen, WenwenEmbedding
-# also importable as llama_index.llms.wenwen / llama_index.embeddings.wenwen
+Usage::
+
+    llm = Wenwen(model="gpt-4o-mini")                  # key/URL from WENWEN_API_KEY/_BASE_URL
+    claude = Wenwen(model="claude-sonnet-4-20250514")  # protocol="auto": Anthropic Messages
+    embed_model = WenwenEmbedding(model="text-embedding-3-small")
+
+Any model name works (unknown names get a 128k context window; override ``context_window``).
+``CachePoint`` blocks become ``cache_control`` marks on the Anthropic protocol; OpenAI-style
+relays cache long prefixes on their own, so there the marks are simply not needed. Reasoning
+comes back as ``ThinkingBlock``s (streamed as ``additional_kwargs["thinking_delta"]``) and is
+sent back on the next turn, signatures included.
 """
 
 try:
