@@ -103,6 +103,16 @@ def test_embeddings_batch_in_order_with_dimensions(emu: Emulator) -> None:
     assert all(r.json["dimensions"] == 8 and r.json["encoding_format"] == "float" for r in batches)
 
 
+def test_base64_encoding_gives_the_same_vectors(emu: Emulator) -> None:
+    texts = ["alpha", "beta", "gamma"]
+    floats = WenwenEmbeddings(**connection(emu)).embed_documents(texts)
+    packed = WenwenEmbeddings(encoding_format="base64", **connection(emu)).embed_documents(texts)
+    assert embedding_requests(emu)[-1].json["encoding_format"] == "base64"
+    assert len(packed) == len(floats) == 3
+    for packed_vector, float_vector in zip(packed, floats, strict=True):
+        assert packed_vector == pytest.approx(float_vector, rel=1e-6, abs=1e-7)
+
+
 def test_async_embeddings_run_batches_concurrently_in_order(emu: Emulator) -> None:
     embeddings = WenwenEmbeddings(chunk_size=2, max_concurrency=3, **connection(emu))
     texts = [f"passage {i} about rivers" for i in range(9)]
