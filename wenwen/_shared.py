@@ -312,7 +312,10 @@ def _vector(value: Any, index: int) -> list[float]:
         raw = base64.b64decode(value)
         return list(struct.unpack(f"<{len(raw) // 4}f", raw))
     if isinstance(value, list):
-        return [float(x) for x in value]
+        # json.loads already made the numbers: keep the list, check its first element only
+        if value and not isinstance(value[0], int | float):
+            raise ProtocolError(f"embedding {index} holds {type(value[0]).__name__} values")
+        return value
     raise ProtocolError(f"embedding {index} is {type(value).__name__}, not a list of floats")
 
 
@@ -325,7 +328,9 @@ def merge_embeddings(
         vectors.extend(batch_vectors)
         usage.input_tokens += batch_usage.input_tokens
         usage.total_tokens += batch_usage.total_tokens
-    return EmbeddingResult(vectors=vectors, model=model, usage=usage)
+    # model_construct: the vectors were checked batch by batch; re-validating millions of
+    # floats through pydantic costs more than the HTTP round trips
+    return EmbeddingResult.model_construct(vectors=vectors, model=model, usage=usage)
 
 
 def parse_models(body: Any) -> list[ModelInfo]:

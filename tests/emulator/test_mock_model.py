@@ -425,3 +425,15 @@ def test_keyword_comes_from_the_question_part(http: httpx.Client) -> None:
         http, "Paris is in France. Extract the city: Paris", tools=[city], tool_choice="required"
     )
     assert calls_of(body) == [("City", {"name": "Paris", "country": "France"})]
+
+
+def test_condense_prompt_reads_the_follow_up_input() -> None:
+    from wenwen.emulator.textutil import split_question
+
+    prompt = (
+        "Given a conversation (between Human and Assistant) and a follow up message from Human, "
+        "rewrite the message to be a standalone question.\n\nChat History:\nuser: Hi\n"
+        "assistant: Hello\n\nFollow Up Input: Where is the Eiffel Tower?\nStandalone question:"
+    )
+    question, _ = split_question(prompt)
+    assert question == "Where is the Eiffel Tower?"

@@ -190,15 +190,6 @@ class TestChatWenwenAnthropicProtocol(EmulatorBound, ChatModelIntegrationTests):
         ]
 
     @pytest.mark.xfail(
-        reason="emulator limitation: json_mode travels as a forced tool with an open "
-        "{'type': 'object'} input schema on the Anthropic protocol, which the emulator fills "
-        "with {} instead of the keys the prompt names (a real model writes them); "
-        "test_lc_anthropic checks the json_mode wiring over Anthropic"
-    )
-    def test_json_mode(self, model: BaseChatModel) -> None:
-        super().test_json_mode(model)
-
-    @pytest.mark.xfail(
         reason="the emulator verifies thinking signatures against its own key and rejects the "
         "real Anthropic signature this test replays; test_lc_anthropic replays the same "
         "inputs with an emulator-issued signature"

@@ -21,7 +21,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from . import schema_fill, textutil
@@ -226,12 +226,25 @@ def make_tool_calls(prompt: Prompt, tools: list[ToolSpec], text: str) -> list[To
     for i, tool in enumerate(tools):
         ctx = schema_fill.FillContext.from_text(text)
         params = tool.parameters or {"type": "object", "properties": {}}
-        args = schema_fill.fill(params, params, ctx)
+        if _open_object(params):
+            # a free-form object (JSON mode emulated as a tool): keys come from the prompt,
+            # as with response_format json_object
+            answer = extractive_answer(prompt.turns)
+            args = json.loads(json_reply(replace(prompt, json_object=True), text, answer))
+        else:
+            args = schema_fill.fill(params, params, ctx)
         if not isinstance(args, dict):
             args = {}
         seed = [(t.role, t.text) for t in prompt.turns]
         calls.append(ToolCall(id=stable_hex(seed, tool.name, i), name=tool.name, arguments=args))
     return calls
+
+
+def _open_object(schema: dict[str, Any]) -> bool:
+    """An object schema that names no properties at all (``{"type": "object"}``); a schema
+    with ``"properties": {}`` is a tool without arguments instead."""
+    structural = ("properties", "$ref", "anyOf", "oneOf", "allOf", "additionalProperties")
+    return schema.get("type", "object") == "object" and not any(k in schema for k in structural)
 
 
 # --------------------------------------------------------------------------- JSON output

@@ -208,8 +208,10 @@ _LOCATION_RE = re.compile(
     r"([A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)*(?:,\s*[A-Z][\w'’-]*)?)"
 )
 _KEYWORD_RE = re.compile(r"[^\W\d_][\w'’-]*")
-_QUESTION_MARKER = re.compile(r"(?i)\b(?:query|question)\s*:")
-_AFTER_QUESTION = re.compile(r"(?i)(?:\n\s*(?:context|sources?|documents?)\s*:|\banswer\s*:)")
+_QUESTION_MARKER = re.compile(r"(?i)\b(?:query|question|follow up input)\s*:")
+_AFTER_QUESTION = re.compile(
+    r"(?i)(?:\n\s*(?:context|sources?|documents?)\s*:|\banswer\s*:|\n[^\n]*\bquestion\s*:)"
+)
 
 
 _LABEL_RE = re.compile(
@@ -255,14 +257,16 @@ def split_question(text: str) -> tuple[str, str]:
     sentence ending in ``?`` plus anything after it (or just the last sentence) and the
     sentences before it are context.
     """
-    markers = list(_QUESTION_MARKER.finditer(text))
-    if markers:
-        last = markers[-1]
-        after = text[last.end() :]
+    # the last marker with text after it: LlamaIndex's condense prompt ends with an empty
+    # "Standalone question:" after the "Follow Up Input:" that holds the question
+    for marker in reversed(list(_QUESTION_MARKER.finditer(text))):
+        after = text[marker.end() :]
         cut = _AFTER_QUESTION.search(after)
-        question = after[: cut.start()] if cut else after
+        question = (after[: cut.start()] if cut else after).strip()
+        if not question:
+            continue
         rest = after[cut.start() :] if cut else ""
-        return question.strip(), text[: last.start()] + "\n" + rest
+        return question, text[: marker.start()] + "\n" + rest
     parts = sentences(text)
     if not parts:
         return "", ""
