@@ -26,12 +26,12 @@ from pydantic import ConfigDict, Field, PrivateAttr, SecretStr, model_validator
 from wenwen import AsyncWenwenClient, WenwenClient
 from wenwen._settings import API_KEY_ENV, BASE_URL_ENV, DEFAULT_BASE_URL, DEFAULT_MAX_RETRIES
 from wenwen._version import __version__
+from wenwen.client_set import ClientSet
 from wenwen.errors import ConfigurationError
 from wenwen.protocols import choose_protocol
 from wenwen.types import ChatRequest, ChatResponse, ThinkingConfig
 
 from . import _blocks, _tools
-from ._clients import ClientSet
 from ._convert import to_wenwen_messages
 from ._output import ChunkConverter, to_ai_message, token_usage
 

@@ -18,9 +18,8 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, SecretStr, model
 
 from wenwen import AsyncWenwenClient, WenwenClient
 from wenwen._settings import API_KEY_ENV, BASE_URL_ENV, DEFAULT_BASE_URL, DEFAULT_MAX_RETRIES
+from wenwen.client_set import ClientSet
 from wenwen.errors import ConfigurationError
-
-from ._clients import ClientSet
 
 DEFAULT_TIMEOUT = 120.0
 

@@ -1,25 +1,21 @@
-"""Core clients for the LlamaIndex classes: one sync client, one async client per event loop.
-
-An ``httpx.AsyncClient`` belongs to the loop it first ran on; reusing it from another loop
-fails with "Event loop is closed" (LlamaIndex issues #20433, #19578). So the async client is
-kept together with a weak reference to its loop and rebuilt when the running loop changes,
-which makes ``asyncio.run(...)`` twice in a row work. Nothing is cached process-wide.
-"""
+"""Core clients for the LlamaIndex classes: the core's ``ClientSet`` (one sync client, one
+async client per event loop) bound to the connection fields of a ``Wenwen`` or
+``WenwenEmbedding``, plus the helpers that keep credentials out of their serialized form."""
 
 from __future__ import annotations
 
-import asyncio
-import weakref
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 from pydantic import SecretStr
 
 from wenwen import AsyncWenwenClient, WenwenClient
 from wenwen._settings import resolve_api_key, resolve_base_url
+from wenwen.client_set import ClientSet as CoreClientSet
 
+T = TypeVar("T")
 _SENSITIVE_HEADERS = frozenset({"authorization", "x-api-key", "api-key", "x-goog-api-key"})
 
 
@@ -60,61 +56,33 @@ class ClientOptions:
         }
 
 
-@dataclass
-class _LoopBound:
-    loop: weakref.ReferenceType[asyncio.AbstractEventLoop]
-    client: AsyncWenwenClient
-    extras: dict[str, Any] = field(default_factory=dict)
-
-
-class ClientSet:
-    """Builds the core clients on first use, from the options given at construction."""
+class ClientSet(CoreClientSet):
+    """The core's client set (one sync client, one async client per event loop), bound to
+    the connection options it was built from."""
 
     def __init__(self, options: ClientOptions, key: tuple[Any, ...] = ()) -> None:
+        super().__init__()
         self._options = options
         self.key = key
-        self._sync: WenwenClient | None = None
-        self._async: _LoopBound | None = None
 
-    def sync(self) -> WenwenClient:
-        if self._sync is None:
-            self._sync = WenwenClient(
-                **self._options.common(), http_client=self._options.http_client
-            )
-        return self._sync
+    def _make_sync(self) -> WenwenClient:
+        return WenwenClient(**self._options.common(), http_client=self._options.http_client)
 
-    def _bound(self) -> _LoopBound:
-        loop = asyncio.get_running_loop()
-        bound = self._async
-        if bound is None or bound.loop() is not loop:
-            client = AsyncWenwenClient(
-                **self._options.common(), http_client=self._options.async_http_client
-            )
-            bound = self._async = _LoopBound(weakref.ref(loop), client)
-        return bound
+    def _make_async(self) -> AsyncWenwenClient:
+        return AsyncWenwenClient(
+            **self._options.common(), http_client=self._options.async_http_client
+        )
 
-    def async_(self) -> AsyncWenwenClient:
+    def sync_client(self) -> WenwenClient:
+        return self.sync(self._make_sync)
+
+    async def async_client(self) -> AsyncWenwenClient:
         """The async client of the running event loop."""
-        return self._bound().client
+        return await self.for_running_loop(self._make_async)
 
-    def loop_local(self, name: str, factory: Any) -> Any:
-        """A per-loop companion object (e.g. a semaphore), made by ``factory()`` on first use
-        in each loop."""
-        extras = self._bound().extras
-        if name not in extras:
-            extras[name] = factory()
-        return extras[name]
-
-    def close(self) -> None:
-        if self._sync is not None:
-            self._sync.close()
-            self._sync = None
-
-    async def aclose(self) -> None:
-        bound = self._async
-        self._async = None
-        if bound is not None and bound.loop() is asyncio.get_running_loop():
-            await bound.client.aclose()
+    async def companion(self, name: str, factory: Callable[[], T]) -> T:
+        """A per-loop companion object (e.g. a semaphore), made on first use in each loop."""
+        return await self.loop_local(self._make_async, name, factory)
 
 
 def client_set_for(owner: Any, current: ClientSet | None) -> ClientSet:

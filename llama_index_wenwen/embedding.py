@@ -104,7 +104,7 @@ class WenwenEmbedding(BaseEmbedding):
     def _embed(self, texts: list[str]) -> list[Embedding]:
         result = (
             self._client_set()
-            .sync()
+            .sync_client()
             .embed(
                 texts,
                 model=self.model_name,
@@ -117,11 +117,12 @@ class WenwenEmbedding(BaseEmbedding):
 
     async def _aembed(self, texts: list[str]) -> list[Embedding]:
         clients = self._client_set()
-        gate: asyncio.Semaphore = clients.loop_local(
+        gate: asyncio.Semaphore = await clients.companion(
             "embedding_gate", lambda: asyncio.Semaphore(self._concurrency())
         )
+        client = await clients.async_client()
         async with gate:
-            result = await clients.async_().embed(
+            result = await client.embed(
                 texts,
                 model=self.model_name,
                 dimensions=self.dimensions,

@@ -160,10 +160,10 @@ class Wenwen(FunctionCallingLLM):
         return clients
 
     def _sync_client(self) -> WenwenClient:
-        return self._client_set().sync()
+        return self._client_set().sync_client()
 
-    def _async_client(self) -> AsyncWenwenClient:
-        return self._client_set().async_()
+    async def _async_client(self) -> AsyncWenwenClient:
+        return await self._client_set().async_client()
 
     def _prepare(
         self, messages: Sequence[ChatMessage], kwargs: dict[str, Any]
@@ -197,7 +197,8 @@ class Wenwen(FunctionCallingLLM):
 
     async def _achat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponse:
         request, protocol = self._prepare(messages, kwargs)
-        reply = await self._async_client().chat(request, protocol=protocol)
+        client = await self._async_client()
+        reply = await client.chat(request, protocol=protocol)
         return to_chat_response(reply)
 
     def _stream_chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponseGen:
@@ -218,9 +219,9 @@ class Wenwen(FunctionCallingLLM):
 
     def _astream_chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponseAsyncGen:
         request, protocol = self._prepare(messages, kwargs)
-        client = self._async_client()
 
         async def gen() -> AsyncGenerator[ChatResponse, None]:
+            client = await self._async_client()
             builder = ChunkBuilder()
             async with client.stream(request, protocol=protocol) as stream:
                 async for event in stream:
