@@ -78,7 +78,10 @@ def langchain_embeddings(
     from langchain_wenwen import WenwenEmbeddings
 
     ours = WenwenEmbeddings(model=EMBED_MODEL, api_key=API_KEY, base_url=embed.url)
-    defaults = f"defaults: chunk_size={ours.chunk_size}, max_concurrency={ours.max_concurrency}"
+    defaults = (
+        f"defaults: chunk_size={ours.chunk_size}, max_concurrency={ours.max_concurrency}, "
+        f"{getattr(ours, 'encoding_format', 'float')}"
+    )
     models: list[tuple[str, str, Any, str]] = [("WenwenEmbeddings", "ours", ours, defaults)]
     if anchors:
         from langchain_openai import OpenAIEmbeddings
@@ -108,7 +111,27 @@ def langchain_embeddings(
         scenarios.append(
             embed_scenario(f"lc_{label}_embed", role, embed, embed_sync, check_vectors, note=note)
         )
+    if "encoding_format" in WenwenEmbeddings.model_fields:
+        scenarios.append(_base64_opt_in(embed, runner))
     return scenarios
+
+
+def _base64_opt_in(embed: FakeServer, runner: asyncio.Runner) -> Scenario:
+    """Not a default: what ``encoding_format="base64"`` buys (packed float32 on the wire)."""
+    from langchain_wenwen import WenwenEmbeddings
+
+    model = WenwenEmbeddings(
+        model=EMBED_MODEL, api_key=API_KEY, base_url=embed.url, encoding_format="base64"
+    )
+
+    def aembed() -> list[list[float]]:
+        result: list[list[float]] = runner.run(model.aembed_documents(EMBED_TEXTS))
+        return result
+
+    note = "opt-in encoding_format='base64', otherwise defaults"
+    return embed_scenario(
+        "lc_WenwenEmbeddings_aembed_base64", "ours", embed, aembed, check_vectors, note=note
+    )
 
 
 def llama_index_chat(chat: FakeServer, *, anchors: bool) -> list[Scenario]:

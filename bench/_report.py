@@ -66,6 +66,8 @@ TARGETS = (
            "import_langchain_openai", "ms"),
     Target("LC 5,000 texts aembed_documents (50 ms/req)", "lc_WenwenEmbeddings_aembed",
            "lc_OpenAIEmbeddings_aembed", "wall_ms", None, 0.5),
+    Target("LC 5,000 aembed, opt-in base64 (not default)", "lc_WenwenEmbeddings_aembed_base64",
+           "lc_OpenAIEmbeddings_aembed", "wall_ms"),
     Target("LC 5,000 texts embed_documents (sync)", "lc_WenwenEmbeddings_embed",
            "lc_OpenAIEmbeddings_embed", "wall_ms"),
     Target("LI chat: overhead over raw httpx", "li_Wenwen_chat", "li_OpenAILike_chat",
