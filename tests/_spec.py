@@ -115,9 +115,10 @@ def _check(vendor: str, name: str, instance: Any, tolerant: bool) -> None:
         raise AssertionError(f"{vendor} {name}: {len(errors)} error(s)\n" + "\n".join(lines))
 
 
-def validate_openai(schema_name: str, instance: Any) -> None:
-    """Validate against ``components.schemas[schema_name]`` of the OpenAI spec."""
-    _check("openai", schema_name, instance, False)
+def validate_openai(schema_name: str, instance: Any, relay_tolerant: bool = False) -> None:
+    """Validate against ``components.schemas[schema_name]`` of the OpenAI spec
+    (``relay_tolerant`` drops nullable ``required``, as for Anthropic)."""
+    _check("openai", schema_name, instance, relay_tolerant)
 
 
 def validate_anthropic(schema_name: str, instance: Any, relay_tolerant: bool = False) -> None:
