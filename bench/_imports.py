@@ -23,9 +23,12 @@ STATEMENTS = (
     ("import_langchain_openai", "from langchain_openai import ChatOpenAI"),
     ("import_Wenwen_llm", "from llama_index_wenwen import Wenwen"),
     ("import_llama_index_openai_like", "from llama_index.llms.openai_like import OpenAILike"),
-    # the floors: what any integration built on the framework base class and httpx imports
+    # the floor: what any integration built on BaseChatModel and httpx imports
     ("import_floor_langchain", "from langchain_core.language_models import BaseChatModel; "
      "import httpx"),
+)  # fmt: skip
+# the LlamaIndex floor costs ~1.6 s per sample, so it is timed on request (--import-floors)
+EXTRA_FLOORS = (
     ("import_floor_llama_index", "from llama_index.core.llms.function_calling import "
      "FunctionCallingLLM; import httpx"),
 )  # fmt: skip
@@ -52,10 +55,11 @@ def time_import(statement: str) -> float:
     return float(completed.stdout.strip().splitlines()[-1])
 
 
-def measure_imports(reps: int, rng: random.Random) -> dict[str, list[float]]:
+def measure_imports(reps: int, rng: random.Random, *, all_floors: bool) -> dict[str, list[float]]:
     """One warm-up run per statement (page cache, .pyc files), then ``reps`` runs each, the
     order shuffled per repetition. Values in milliseconds."""
-    statements = [(label, stmt) for label, stmt in STATEMENTS if available(stmt)]
+    chosen = STATEMENTS + (EXTRA_FLOORS if all_floors else ())
+    statements = [(label, stmt) for label, stmt in chosen if available(stmt)]
     for _label, statement in statements:
         time_import(statement)
     samples: dict[str, list[float]] = {label: [] for label, _ in statements}

@@ -81,7 +81,11 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     rng = random.Random(args.seed)
     started = time.perf_counter()
 
-    imports = measure_imports(args.import_reps, rng) if args.import_reps else {}
+    imports = (
+        measure_imports(args.import_reps, rng, all_floors=args.import_floors)
+        if args.import_reps
+        else {}
+    )
     print(f"imports timed in {time.perf_counter() - started:.1f} s")
 
     with (
@@ -134,6 +138,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--import-reps", type=int, default=None, help="0 skips imports")
     parser.add_argument(
         "--embed-rounds", type=int, default=3, help="rounds that include the embedding passes"
+    )
+    parser.add_argument(
+        "--import-floors", action="store_true", help="also time the LlamaIndex import floor"
     )
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--json-out", type=Path, default=None)
