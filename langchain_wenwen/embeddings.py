@@ -110,7 +110,8 @@ class WenwenEmbeddings(BaseModel, Embeddings):
             return []
         client = self._clients.sync(self._make_client)
         if not self.show_progress_bar:
-            return client.embed(texts, **self._embed_args()).vectors
+            args = self._embed_args()
+            return client.embed(texts, **args, max_concurrency=self.max_concurrency).vectors
         vectors: list[list[float]] = []
         with _ProgressBar(len(texts)) as advance:
             for batch in _batches(texts, self.chunk_size):

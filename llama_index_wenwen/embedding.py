@@ -111,6 +111,7 @@ class WenwenEmbedding(BaseEmbedding):
                 dimensions=self.dimensions,
                 batch_size=self.embed_batch_size,
                 extra_body=self.additional_kwargs or None,
+                max_concurrency=self._concurrency(),
             )
         )
         return result.vectors

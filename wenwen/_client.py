@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from types import TracebackType
 from typing import Any
 
@@ -110,12 +111,21 @@ class WenwenClient:
         dimensions: int | None = None,
         batch_size: int = 512,
         extra_body: Mapping[str, Any] | None = None,
+        max_concurrency: int = 4,
     ) -> EmbeddingResult:
-        results = []
-        for batch in embedding_batches(texts, batch_size):
+        """Batches of ``batch_size`` texts, up to ``max_concurrency`` requests at a time
+        (threads share this client's connection pool); vectors come back in input order."""
+
+        def one(batch: list[str]) -> Any:
             body = self._json(embedding_request(model, batch, dimensions, extra_body))
-            results.append(parse_embeddings(body, len(batch)))
-        return merge_embeddings(model, results)
+            return parse_embeddings(body, len(batch))
+
+        batches = embedding_batches(texts, batch_size)
+        workers = min(max(max_concurrency, 1), len(batches))
+        if workers <= 1:
+            return merge_embeddings(model, [one(b) for b in batches])
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="wenwen-embed") as pool:
+            return merge_embeddings(model, list(pool.map(one, batches)))
 
     def list_models(self) -> list[ModelInfo]:
         return parse_models(self._json(HttpRequest("GET", "/v1/models")))

@@ -223,3 +223,41 @@ def test_async_client_retries_like_the_sync_one(sleeps: list[float]) -> None:
 
     assert asyncio.run(run()) == 1
     assert sleeps == [0.2]
+
+
+def test_sync_embeddings_run_batches_in_parallel_threads_in_order() -> None:
+    import threading
+
+    lock = threading.Lock()
+    state = {"now": 0, "peak": 0, "seen": 0}
+    both_in = threading.Barrier(2, timeout=5)
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        with lock:
+            state["now"] += 1
+            state["seen"] += 1
+            first_two = state["seen"] <= 2
+            state["peak"] = max(state["peak"], state["now"])
+        if first_two:
+            both_in.wait()  # the first two batches meet: proof that they overlap
+        with lock:
+            state["now"] -= 1
+        return embedding_handler([])(request)
+
+    texts = [str(i) * (i + 1) for i in range(6)]
+    result = sync_client(handler).embed(texts, model="m", batch_size=1, max_concurrency=2)
+    assert [v[0] for v in result.vectors] == [float(i + 1) for i in range(6)]
+    assert state["peak"] == 2
+
+
+def test_base64_vectors_are_decoded() -> None:
+    import base64
+    import struct
+
+    packed = base64.b64encode(struct.pack("<3f", 0.5, -1.0, 2.0)).decode()
+    reply = {"data": [{"index": 0, "embedding": packed}], "model": "m"}
+    handler, _ = scripted(httpx.Response(200, json=reply))
+    assert sync_client(handler).embed(["x"], model="m").vectors == [[0.5, -1.0, 2.0]]
+    handler, _ = scripted(httpx.Response(200, json={"data": [{"index": 0, "embedding": "%%"}]}))
+    with pytest.raises(errors.ProtocolError, match="base64"):
+        sync_client(handler).embed(["x"], model="m")
