@@ -23,7 +23,6 @@ from langchain_core.tools import BaseTool
 from langchain_core.utils import from_env, get_pydantic_field_names, secret_from_env
 from pydantic import ConfigDict, Field, PrivateAttr, SecretStr, model_validator
 
-from wenwen import AsyncWenwenClient, WenwenClient
 from wenwen._settings import API_KEY_ENV, BASE_URL_ENV, DEFAULT_BASE_URL, DEFAULT_MAX_RETRIES
 from wenwen._version import __version__
 from wenwen.client_set import ClientSet
@@ -32,6 +31,7 @@ from wenwen.protocols import choose_protocol
 from wenwen.types import ChatRequest, ChatResponse, ThinkingConfig
 
 from . import _blocks, _tools
+from ._connection import ClientOwner
 from ._convert import to_wenwen_messages
 from ._output import ChunkConverter, to_ai_message, token_usage
 
@@ -54,7 +54,7 @@ _REQUEST_OPTIONS = (
 )
 
 
-class ChatWenwen(BaseChatModel):
+class ChatWenwen(ClientOwner, BaseChatModel):
     """Chat with any model the Wenwen relay serves, through one API key.
 
     Setup: ``pip install "wenwen-ai[langchain]"`` and set ``WENWEN_API_KEY`` (and
@@ -201,27 +201,6 @@ class ChatWenwen(BaseChatModel):
         return params
 
     # --- clients ---------------------------------------------------------------------------
-
-    def __copy__(self) -> ChatWenwen:
-        """A shallow copy (``model_copy``) gets its own clients, built from its own fields."""
-        copied = super().__copy__()
-        copied._clients = ClientSet()
-        return copied
-
-    def _client_args(self) -> dict[str, Any]:
-        return {
-            "api_key": self.api_key,
-            "base_url": self.base_url,
-            "timeout": self.timeout,
-            "max_retries": self.max_retries,
-            "default_headers": self.default_headers,
-        }
-
-    def _make_client(self) -> WenwenClient:
-        return WenwenClient(**self._client_args(), http_client=self.http_client)
-
-    def _make_async_client(self) -> AsyncWenwenClient:
-        return AsyncWenwenClient(**self._client_args(), http_client=self.http_async_client)
 
     def close(self) -> None:
         """Close the sync connection pool (it is reopened on the next call)."""

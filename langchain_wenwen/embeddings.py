@@ -16,15 +16,16 @@ from langchain_core.embeddings import Embeddings
 from langchain_core.utils import from_env, secret_from_env
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, SecretStr, model_validator
 
-from wenwen import AsyncWenwenClient, WenwenClient
 from wenwen._settings import API_KEY_ENV, BASE_URL_ENV, DEFAULT_BASE_URL, DEFAULT_MAX_RETRIES
 from wenwen.client_set import ClientSet
 from wenwen.errors import ConfigurationError
 
+from ._connection import ClientOwner
+
 DEFAULT_TIMEOUT = 120.0
 
 
-class WenwenEmbeddings(BaseModel, Embeddings):
+class WenwenEmbeddings(ClientOwner, BaseModel, Embeddings):
     """Embeddings from any embedding model the Wenwen relay serves.
 
     ```python
@@ -70,27 +71,6 @@ class WenwenEmbeddings(BaseModel, Embeddings):
         if self.dimensions is not None and self.dimensions < 1:
             raise ConfigurationError(f"dimensions must be >= 1, got {self.dimensions}")
         return self
-
-    def __copy__(self) -> WenwenEmbeddings:
-        """A shallow copy (``model_copy``) gets its own clients, built from its own fields."""
-        copied = super().__copy__()
-        copied._clients = ClientSet()
-        return copied
-
-    def _client_args(self) -> dict[str, Any]:
-        return {
-            "api_key": self.api_key,
-            "base_url": self.base_url,
-            "timeout": self.timeout,
-            "max_retries": self.max_retries,
-            "default_headers": self.default_headers,
-        }
-
-    def _make_client(self) -> WenwenClient:
-        return WenwenClient(**self._client_args(), http_client=self.http_client)
-
-    def _make_async_client(self) -> AsyncWenwenClient:
-        return AsyncWenwenClient(**self._client_args(), http_client=self.http_async_client)
 
     def _embed_args(self) -> dict[str, Any]:
         extra_body = dict(self.model_kwargs)
