@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
 import httpx
-from pydantic import SecretStr
+from pydantic import BeforeValidator, SecretStr
 
 from wenwen import AsyncWenwenClient, WenwenClient
 from wenwen._settings import resolve_api_key, resolve_base_url
@@ -34,6 +34,12 @@ def resolve_key(value: Any) -> SecretStr | None:
 def resolve_url(value: Any) -> str:
     """An explicit root URL, else ``WENWEN_BASE_URL``, else the relay; ``/v1`` is dropped."""
     return resolve_base_url(value)
+
+
+ApiKey = Annotated[SecretStr | None, BeforeValidator(resolve_key)]
+"""An explicit key, else ``WENWEN_API_KEY`` (declare the field with ``validate_default``)."""
+BaseUrl = Annotated[str | None, BeforeValidator(resolve_url)]
+"""An explicit root URL, else ``WENWEN_BASE_URL``, else the relay."""
 
 
 @dataclass

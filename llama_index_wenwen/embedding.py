@@ -13,12 +13,11 @@ from typing import Any
 
 import httpx
 from llama_index.core.base.embeddings.base import BaseEmbedding, Embedding
-from llama_index.core.bridge.pydantic import Field, PrivateAttr, SecretStr, field_serializer
-from pydantic import field_validator
+from llama_index.core.bridge.pydantic import Field, PrivateAttr, field_serializer
 
 from wenwen.errors import ConfigurationError
 
-from ._clients import ClientSet, client_set_for, redact_headers, resolve_key, resolve_url
+from ._clients import ApiKey, BaseUrl, ClientSet, client_set_for, redact_headers
 
 DEFAULT_EMBEDDING_MODEL = "text-embedding-3-small"
 DEFAULT_MAX_CONCURRENCY = 4
@@ -39,14 +38,14 @@ class WenwenEmbedding(BaseEmbedding):
         description="Requests in flight at once for async batches; defaults to num_workers, "
         f"else {DEFAULT_MAX_CONCURRENCY}.",
     )
-    api_key: SecretStr | None = Field(
+    api_key: ApiKey = Field(
         default=None,
         exclude=True,
         repr=False,
         validate_default=True,
         description="Wenwen API key; defaults to WENWEN_API_KEY. Never serialized.",
     )
-    base_url: str | None = Field(default=None, validate_default=True)
+    base_url: BaseUrl = Field(default=None, validate_default=True)
     timeout: float = Field(default=120.0, gt=0)
     max_retries: int = Field(default=2, ge=0)
     default_headers: dict[str, str] | None = Field(default=None, repr=False)
@@ -76,16 +75,6 @@ class WenwenEmbedding(BaseEmbedding):
     @property
     def model(self) -> str:
         return self.model_name
-
-    @field_validator("api_key", mode="before")
-    @classmethod
-    def _resolve_api_key(cls, value: Any) -> SecretStr | None:
-        return resolve_key(value)
-
-    @field_validator("base_url", mode="before")
-    @classmethod
-    def _resolve_base_url(cls, value: Any) -> str:
-        return resolve_url(value)
 
     @field_serializer("default_headers")
     def _serialize_headers(self, headers: dict[str, str] | None) -> dict[str, str] | None:

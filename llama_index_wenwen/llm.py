@@ -22,7 +22,7 @@ from llama_index.core.base.llms.types import (
     LLMMetadata,
     MessageRole,
 )
-from llama_index.core.bridge.pydantic import Field, PrivateAttr, SecretStr, field_serializer
+from llama_index.core.bridge.pydantic import Field, PrivateAttr, field_serializer
 from llama_index.core.instrumentation import get_dispatcher
 from llama_index.core.instrumentation.events.llm import (
     LLMStructuredPredictEndEvent,
@@ -39,7 +39,7 @@ from wenwen import AsyncWenwenClient, WenwenClient
 from wenwen.protocols import choose_protocol
 from wenwen.types import ChatRequest
 
-from ._clients import ClientSet, client_set_for, redact_headers, resolve_key, resolve_url
+from ._clients import ApiKey, BaseUrl, ClientSet, client_set_for, redact_headers
 from ._models import model_limits
 from ._request import RequestDefaults, build_request
 from ._response import to_chat_response, to_completion_response
@@ -69,14 +69,14 @@ class Wenwen(FunctionCallingLLM):
     """
 
     model: str = Field(default=DEFAULT_MODEL, description="The relay's model name.")
-    api_key: SecretStr | None = Field(
+    api_key: ApiKey = Field(
         default=None,
         exclude=True,
         repr=False,
         validate_default=True,
         description="Wenwen API key; defaults to WENWEN_API_KEY. Never serialized.",
     )
-    base_url: str | None = Field(
+    base_url: BaseUrl = Field(
         default=None,
         validate_default=True,
         description="Relay root URL (with or without /v1); defaults to WENWEN_BASE_URL.",
@@ -118,16 +118,6 @@ class Wenwen(FunctionCallingLLM):
     @classmethod
     def class_name(cls) -> str:
         return "wenwen_llm"
-
-    @field_validator("api_key", mode="before")
-    @classmethod
-    def _resolve_api_key(cls, value: Any) -> SecretStr | None:
-        return resolve_key(value)
-
-    @field_validator("base_url", mode="before")
-    @classmethod
-    def _resolve_base_url(cls, value: Any) -> str:
-        return resolve_url(value)
 
     @field_validator("protocol")
     @classmethod
