@@ -64,18 +64,12 @@ def _run(model: BaseChatModel, prompt: Any, *, stream: bool) -> AIMessage:
     return full
 
 
-class TestChatWenwenOpenAIProtocol(EmulatorBound, ChatModelIntegrationTests):
+class ChatSuite(EmulatorBound, ChatModelIntegrationTests):
+    """Capabilities both protocols share; each subclass adds its model and its own flags."""
+
     @property
     def chat_model_class(self) -> type[BaseChatModel]:
         return ChatWenwen
-
-    @property
-    def chat_model_params(self) -> dict[str, Any]:
-        return {"model": "gpt-4o-mini", **self.connection()}
-
-    @property
-    def model_override_value(self) -> str:
-        return "gpt-4o"
 
     @property
     def supports_json_mode(self) -> bool:
@@ -94,15 +88,25 @@ class TestChatWenwenOpenAIProtocol(EmulatorBound, ChatModelIntegrationTests):
         return True
 
     @property
-    def supports_audio_inputs(self) -> bool:
-        return True
-
-    @property
     def supports_image_tool_message(self) -> bool:
         return True
 
     @property
     def supports_anthropic_inputs(self) -> bool:
+        return True
+
+
+class TestChatWenwenOpenAIProtocol(ChatSuite):
+    @property
+    def chat_model_params(self) -> dict[str, Any]:
+        return {"model": "gpt-4o-mini", **self.connection()}
+
+    @property
+    def model_override_value(self) -> str:
+        return "gpt-4o"
+
+    @property
+    def supports_audio_inputs(self) -> bool:
         return True
 
     @property
@@ -133,14 +137,10 @@ class TestWenwenEmbeddingsIntegration(EmulatorBound, EmbeddingsIntegrationTests)
         return {"model": "text-embedding-3-small", "dimensions": 64, **self.connection()}
 
 
-class TestChatWenwenAnthropicProtocol(EmulatorBound, ChatModelIntegrationTests):
+class TestChatWenwenAnthropicProtocol(ChatSuite):
     """The same suite with a Claude model, which ``protocol="auto"`` sends over the native
     Anthropic Messages protocol. Audio input has no place on that wire; prompt caching is
     reported as cache reads and cache creations."""
-
-    @property
-    def chat_model_class(self) -> type[BaseChatModel]:
-        return ChatWenwen
 
     @property
     def chat_model_params(self) -> dict[str, Any]:
@@ -149,30 +149,6 @@ class TestChatWenwenAnthropicProtocol(EmulatorBound, ChatModelIntegrationTests):
     @property
     def model_override_value(self) -> str:
         return "claude-3-5-haiku-20241022"
-
-    @property
-    def supports_json_mode(self) -> bool:
-        return True
-
-    @property
-    def supports_image_inputs(self) -> bool:
-        return True
-
-    @property
-    def supports_image_urls(self) -> bool:
-        return True
-
-    @property
-    def supports_pdf_inputs(self) -> bool:
-        return True
-
-    @property
-    def supports_image_tool_message(self) -> bool:
-        return True
-
-    @property
-    def supports_anthropic_inputs(self) -> bool:
-        return True
 
     @property
     def supported_usage_metadata_details(
