@@ -14,6 +14,7 @@ import httpx
 import pydantic_core
 from pydantic import SecretStr
 
+from ._redact import redact_url_keys, with_query_key
 from ._settings import DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT, Settings
 from ._sse import SSEDecoder
 from ._transport import RetryPolicy
@@ -95,13 +96,16 @@ class ClientCore:
         headers.update(self.default_headers)
         headers.update(spec.headers)
         headers.update(auth)
+        url = self.settings.base_url + spec.path
+        if spec.query_key:  # the key in the URL, on request only: redacted from logs/errors
+            url, auth = with_query_key(url, spec.query_key, key), {}
         body = None
         if spec.json is not None:
             headers["Content-Type"] = "application/json"
             body = json.dumps(spec.json, ensure_ascii=False, separators=(",", ":")).encode()
         return httpx.Request(
             spec.method,
-            self.settings.base_url + spec.path,
+            url,
             headers=headers,
             content=body,
             extensions={"timeout": self.timeout.as_dict()},
@@ -158,7 +162,8 @@ def decode_json(response: httpx.Response, content: bytes) -> Any:
 def translate_transport_error(exc: httpx.HTTPError) -> APIConnectionError:
     if isinstance(exc, httpx.TimeoutException):
         return APITimeoutError(f"request to the Wenwen API timed out ({type(exc).__name__})")
-    return APIConnectionError(f"could not reach the Wenwen API: {type(exc).__name__}: {exc}")
+    detail = redact_url_keys(str(exc))
+    return APIConnectionError(f"could not reach the Wenwen API: {type(exc).__name__}: {detail}")
 
 
 def is_event_stream(response: httpx.Response) -> bool:
@@ -214,7 +219,8 @@ class StreamPipeline:
         if isinstance(exc, httpx.TimeoutException):
             message = "the stream stalled: no data arrived within the read timeout"
         else:
-            message = f"the connection broke mid-stream ({type(exc).__name__}: {exc})"
+            detail = redact_url_keys(str(exc))
+            message = f"the connection broke mid-stream ({type(exc).__name__}: {detail})"
         return StreamError(message, partial=self.accumulator.response())
 
     def from_json_reply(self, body: Any) -> list[StreamEvent]:

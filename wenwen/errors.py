@@ -259,3 +259,17 @@ __all__ = [
     "error_from_response",
     "parse_error_body",
 ]
+
+
+class ContentBlockedError(WenwenError):
+    """The model refused the prompt itself (Gemini ``promptFeedback.blockReason``), so no
+    reply exists. ``reason`` is the vendor's reason, ``body`` the whole reply."""
+
+    def __init__(self, message: str, *, reason: str, body: Any = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.reason = reason
+        self.body = body
+
+
+__all__ += ["ContentBlockedError"]

@@ -34,6 +34,9 @@ class HttpRequest:
     path: str
     json: dict[str, Any] | None = None
     headers: dict[str, str] = field(default_factory=dict)
+    query_key: str | None = None
+    """When set, the key goes in this URL query parameter instead of the protocol's auth
+    headers (Gemini's documented ``?key=``); the client redacts it from logs and errors."""
 
 
 class StreamDecoder(Protocol):
@@ -64,6 +67,7 @@ class WireProtocol(Protocol):
 _MODULES = {
     "openai": "wenwen.protocols.openai_chat",
     "anthropic": "wenwen.protocols.anthropic_messages",
+    "gemini": "wenwen.protocols.gemini",
 }
 
 PROTOCOL_NAMES = tuple(_MODULES)
@@ -82,12 +86,15 @@ def get_protocol(name: str) -> WireProtocol:
 
 
 def choose_protocol(model: str, protocol: str = "auto") -> str:
-    """``auto`` sends Claude models over the native Anthropic Messages protocol and everything
-    else over OpenAI chat completions; any other value is taken as given."""
+    """``auto`` sends Claude models over the native Anthropic Messages protocol, ``gemini-*``
+    models over the native Gemini protocol and everything else over OpenAI chat
+    completions; any other value is taken as given."""
     if protocol != "auto":
         if protocol not in _MODULES:
             get_protocol(protocol)  # raises with the list of names
         return protocol
     if "claude" in model.lower():
         return "anthropic"
+    if model.lower().rsplit("/", 1)[-1].startswith("gemini-"):
+        return "gemini"
     return "openai"
