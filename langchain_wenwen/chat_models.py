@@ -72,6 +72,9 @@ class ChatWenwen(ClientOwner, BaseChatModel):
     ``protocol="auto"`` sends Claude models over the native Anthropic Messages protocol
     (thinking signatures, prompt caching) and every other model over OpenAI chat
     completions; ``"openai"`` or ``"anthropic"`` force one.
+    ``gemini-*`` models go over the native Gemini protocol (``protocol="gemini"``): images
+    in and out, thought signatures; ``response_modalities=["TEXT", "IMAGE"]`` asks any
+    Gemini model for images.
     """
 
     model: str = Field(alias="model_name")
@@ -80,7 +83,7 @@ class ChatWenwen(ClientOwner, BaseChatModel):
     """Wenwen API key; read from ``WENWEN_API_KEY`` when not given."""
     base_url: str = Field(default_factory=from_env(BASE_URL_ENV, default=DEFAULT_BASE_URL))
     """Relay root URL (with or without ``/v1``); read from ``WENWEN_BASE_URL``."""
-    protocol: Literal["auto", "openai", "anthropic"] = "auto"
+    protocol: Literal["auto", "openai", "anthropic", "gemini"] = "auto"
     temperature: float | None = None
     max_tokens: int | None = None
     top_p: float | None = None

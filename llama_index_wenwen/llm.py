@@ -84,7 +84,8 @@ class Wenwen(FunctionCallingLLM):
     protocol: str = Field(
         default="auto",
         description="'auto' (Claude models over Anthropic Messages, others over OpenAI chat), "
-        "'openai' or 'anthropic'.",
+        "'openai' or 'anthropic'."
+        " 'auto' sends gemini-* models over native Gemini; 'gemini' forces it.",
     )
     temperature: float | None = Field(default=None, description="Sent only when set.")
     max_tokens: int | None = Field(default=None, gt=0, description="Output token limit.")

@@ -95,10 +95,10 @@ class ClientCore:
         headers = {"User-Agent": USER_AGENT, "Accept": "application/json"}
         headers.update(self.default_headers)
         headers.update(spec.headers)
-        headers.update(auth)
         url = self.settings.base_url + spec.path
         if spec.query_key:  # the key in the URL, on request only: redacted from logs/errors
             url, auth = with_query_key(url, spec.query_key, key), {}
+        headers.update(auth)
         body = None
         if spec.json is not None:
             headers["Content-Type"] = "application/json"

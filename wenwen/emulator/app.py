@@ -14,7 +14,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
-from . import anthropic_routes, embeddings, openai_routes
+from . import anthropic_routes, embeddings, gemini_routes, openai_routes
 from .context import QUIRKS, Ctx
 from .errors import (
     REQUEST_ID_HEADER,
@@ -49,6 +49,8 @@ def _find_handler(method: str, path: str) -> Handler | None:
             return await openai_routes.retrieve_model(ctx, model_id)
 
         return retrieve
+    if handler is None and (path.startswith("/v1beta/models") or ":" in path):
+        return gemini_routes.find(method, path)
     return handler
 
 
@@ -59,6 +61,9 @@ def _authorised(state: EmulatorState, request: Request, path: str) -> bool:
     key = auth[7:].strip() if auth.lower().startswith("bearer ") else auth  # new-api: raw ok
     if not key and path.startswith(("/v1/messages", "/v1/models")):
         key = request.headers.get("x-api-key", "").strip()
+    if path.startswith(("/v1/models", "/v1beta/models")):  # new-api: x-goog-api-key wins
+        goog = request.headers.get("x-goog-api-key", "") or request.query_params.get("key", "")
+        key = goog.strip() or key
     return key in state.api_keys
 
 
@@ -168,6 +173,8 @@ async def _handle(state: EmulatorState, request: Request, request_id: str) -> Re
         }
         return JSONResponse({"error": err}, status_code=404)
     kind = "claude" if path.startswith("/v1/messages") else "openai"
+    if path.startswith("/v1beta/") or (path.startswith("/v1/models/") and ":" in path):
+        kind = "gemini"  # relay-level errors stay in new-api's shape; handlers answer Google's
     if not _authorised(state, request, path):
         return invalid_token(kind, request_id)
     try:

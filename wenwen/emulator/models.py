@@ -54,6 +54,8 @@ CATALOGUE: tuple[ModelInfo, ...] = (
     ModelInfo("gemini-2.5-flash", "google"),
     ModelInfo("gemini-2.5-pro", "google"),
     ModelInfo("gemini-2.5-flash-image-preview", "google", "image"),
+    ModelInfo("gemini-2.5-flash-image", "google", "image"),
+    ModelInfo("gemini-2.5-flash-lite", "google"),
     ModelInfo("deepseek-chat", "deepseek"),
     ModelInfo("deepseek-reasoner", "deepseek"),
     ModelInfo("deepseek-v3.1", "deepseek"),

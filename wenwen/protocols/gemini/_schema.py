@@ -57,8 +57,6 @@ _UNEXPRESSIBLE = (
     "dependentRequired",
     "contains",
     "propertyNames",
-    "exclusiveMinimum",
-    "exclusiveMaximum",
     "multipleOf",
     "uniqueItems",
 )
@@ -111,6 +109,7 @@ class _Converter:
             if key in schema:
                 out[key] = schema[key]
         self._enum(schema, out, where)
+        self._exclusive_bounds(schema, out, where)
         fmt = schema.get("format")
         if isinstance(fmt, str) and fmt in _FORMATS:
             out["format"] = fmt
@@ -193,6 +192,21 @@ class _Converter:
                 out["type"] = "NULL"
         return out
 
+    def _exclusive_bounds(self, schema: Mapping[str, Any], out: dict[str, Any], where: str) -> None:
+        """``exclusiveMinimum``/``Maximum`` become inclusive bounds: exact for integers (one
+        step inward), the nearest inclusive bound for numbers."""
+        step = 1 if out.get("type") == "INTEGER" else 0
+        for keyword, bound, sign in (
+            ("exclusiveMinimum", "minimum", 1),
+            ("exclusiveMaximum", "maximum", -1),
+        ):
+            value = schema.get(keyword)
+            if value is None:
+                continue
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                raise self.fail(where, f"has {keyword} {value!r}")
+            out[bound] = value + sign * step
+
     def _enum(self, schema: Mapping[str, Any], out: dict[str, Any], where: str) -> None:
         values = schema.get("enum")
         if "const" in schema:
@@ -235,4 +249,15 @@ class _Converter:
             raise self.fail(where, f"uses {sorted(unknown)[0]!r}")
 
 
-_HANDLED = {"type", "enum", "const", "format", "properties", "required", "items", "nullable"}
+_HANDLED = {
+    "type",
+    "enum",
+    "const",
+    "format",
+    "properties",
+    "required",
+    "items",
+    "nullable",
+    "exclusiveMinimum",
+    "exclusiveMaximum",
+}
