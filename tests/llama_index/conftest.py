@@ -19,6 +19,7 @@ from wenwen.emulator import Emulator
 
 OPENAI_MODEL = "gpt-4o-mini"
 ANTHROPIC_MODEL = "claude-sonnet-4-20250514"
+GEMINI_MODEL = "gemini-2.5-flash"
 
 
 @pytest.fixture(autouse=True)
@@ -38,7 +39,9 @@ def make_llm(emu: Emulator) -> Callable[..., Wenwen]:
     return make
 
 
-@pytest.fixture(params=[OPENAI_MODEL, ANTHROPIC_MODEL], ids=["openai", "anthropic"])
+@pytest.fixture(
+    params=[OPENAI_MODEL, ANTHROPIC_MODEL, GEMINI_MODEL], ids=["openai", "anthropic", "gemini"]
+)
 def llm(request: pytest.FixtureRequest, make_llm: Callable[..., Wenwen]) -> Wenwen:
     """A ``Wenwen`` on each protocol: an OpenAI model and a Claude model (``protocol="auto"``
     sends it over Anthropic Messages)."""
@@ -51,7 +54,17 @@ def openai_llm(make_llm: Callable[..., Wenwen]) -> Wenwen:
     return make_llm(model=OPENAI_MODEL)
 
 
+def _gemini_tool_choice(config: dict[str, Any]) -> Any:
+    calling = config.get("functionCallingConfig", {})
+    names = calling.get("allowedFunctionNames") or []
+    if calling.get("mode") == "ANY" and len(names) == 1:
+        return {"type": "function", "function": {"name": names[0]}}
+    return {"ANY": "required"}.get(calling.get("mode"), str(calling.get("mode")).lower())
+
+
 def _tool_choice_of(body: dict[str, Any]) -> Any:
+    if "toolConfig" in body:
+        return _gemini_tool_choice(body["toolConfig"])
     choice = body.get("tool_choice")
     if not isinstance(choice, dict) or choice.get("type") in (None, "function"):
         return choice
@@ -166,10 +179,18 @@ def events() -> Iterator[EventRecorder]:
 
 @pytest.fixture
 def chat_bodies(emu: Emulator) -> Callable[[], list[dict[str, Any]]]:
-    """The JSON bodies the emulator received on its chat endpoints so far, in order."""
+    """The JSON bodies the emulator received on its chat endpoints so far, in order (a
+    Gemini body also lists its ``contents`` under ``messages``, parts as ``content``)."""
 
     def bodies() -> list[dict[str, Any]]:
         paths = ("/v1/chat/completions", "/v1/messages")
-        return [r.json for r in emu.requests if r.path in paths]
+        out = []
+        for r in emu.requests:
+            if r.path in paths:
+                out.append(r.json)
+            elif "generateContent" in r.path or "streamGenerateContent" in r.path:
+                turns = [{"role": c.get("role"), "content": c["parts"]} for c in r.json["contents"]]
+                out.append({**r.json, "messages": turns})
+        return out
 
     return bodies

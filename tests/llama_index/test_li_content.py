@@ -66,6 +66,12 @@ def test_images_by_bytes_path_and_url(
         assert sent[1]["image_url"]["url"] == f"data:image/png;base64,{PNG_B64}"
         assert sent[2]["image_url"]["url"] == f"data:image/png;base64,{PNG_B64}"
         assert sent[3]["image_url"] == {"url": "https://example.com/cat.jpg", "detail": "low"}
+    elif choose_protocol(llm.model) == "gemini":
+        inline_data = {"mimeType": "image/png", "data": PNG_B64}
+        assert sent[1] == sent[2] == {"inlineData": inline_data}
+        assert sent[3] == {
+            "fileData": {"fileUri": "https://example.com/cat.jpg", "mimeType": "image/jpeg"}
+        }
     else:
         inline = {"type": "base64", "media_type": "image/png", "data": PNG_B64}
         assert [p["type"] for p in sent] == ["text", "image", "image", "image"]

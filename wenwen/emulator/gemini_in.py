@@ -142,7 +142,7 @@ def _content_turns(ctx: Ctx, content: Any, where: str) -> list[Turn]:
         response = field(part, "functionResponse", "function_response")
         kind = _media_kind(part, at)
         if isinstance(response, dict):
-            text = json.dumps(response.get("response") or {}, ensure_ascii=False)
+            text = _response_text(response.get("response"))
             out.append(Turn("tool", text, tool_name=str(response.get("name", ""))))
         elif kind == "image":
             images += 1
@@ -154,6 +154,17 @@ def _content_turns(ctx: Ctx, content: Any, where: str) -> list[Turn]:
     if texts or images or attachments or speaker == "assistant":
         out.append(Turn(speaker, "\n".join(texts), images, attachments))
     return out
+
+
+def _response_text(value: Any) -> str:
+    """A function response as the model reads it: the value of a lone ``result`` /
+    ``output`` / ``content`` text field (Google's convention for plain results), else the
+    JSON object."""
+    if isinstance(value, dict) and len(value) == 1:
+        ((key, inner),) = value.items()
+        if key in ("result", "output", "content") and isinstance(inner, str):
+            return inner
+    return json.dumps(value or {}, ensure_ascii=False)
 
 
 def json_schema_from_gemini(schema: Any) -> Any:
