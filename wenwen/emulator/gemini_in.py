@@ -90,10 +90,17 @@ def _media_kind(part: dict[str, Any], where: str) -> str | None:
     mime = str(field(source, "mimeType", "mime_type") or "")
     if blob is not None:
         try:
-            base64.b64decode(str(source.get("data", "")), validate=True)
+            decode_bytes(source.get("data", ""))
         except (binascii.Error, ValueError):
             raise GeminiError(400, f"{where}.inlineData.data: invalid base64") from None
     return "image" if mime.startswith("image/") else "attachment"
+
+
+def decode_bytes(value: Any) -> bytes:
+    """Proto ``bytes`` from JSON: standard or URL-safe base64, padding optional (the
+    google-genai SDK sends URL-safe)."""
+    text = str(value).replace("-", "+").replace("_", "/")
+    return base64.b64decode(text + "=" * (-len(text) % 4), validate=True)
 
 
 def image_digest(body: dict[str, Any]) -> str:
@@ -104,7 +111,7 @@ def image_digest(body: dict[str, Any]) -> str:
     for part in (users[-1].get("parts") or []) if users else []:
         blob = field(part, "inlineData", "inline_data") if isinstance(part, dict) else None
         if isinstance(blob, dict):
-            digest.update(str(blob.get("data", "")).encode())
+            digest.update(decode_bytes(blob.get("data", "")))
     return digest.hexdigest()[:16]
 
 
