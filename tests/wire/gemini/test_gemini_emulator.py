@@ -37,17 +37,6 @@ WEATHER_DECL = {
 }
 
 
-@pytest.fixture(scope="module")
-def emu() -> Iterator[Emulator]:
-    with Emulator() as emulator:
-        yield emulator
-
-
-@pytest.fixture(autouse=True)
-def _fresh(emu: Emulator) -> None:
-    emu.reset()
-
-
 @pytest.fixture
 def sdk(emu: Emulator) -> genai.Client:
     options = gt.HttpOptions(base_url=emu.base_url, retry_options=gt.HttpRetryOptions(attempts=1))
