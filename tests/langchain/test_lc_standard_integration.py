@@ -14,6 +14,7 @@ Capability flags are set to what the adapter and the core protocol really carry:
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any, Literal
 
 import pytest
@@ -26,6 +27,7 @@ from langchain_tests.integration_tests import (
 )
 
 from langchain_wenwen import ChatWenwen, WenwenEmbeddings
+from tests.wire.gemini._proto import check_request
 from wenwen.emulator import Emulator
 
 UsageDetail = Literal[
@@ -187,7 +189,15 @@ class TestChatWenwenAnthropicProtocol(ChatSuite):
 class TestChatWenwenGeminiProtocol(ChatSuite):
     """The same suite with a Gemini model, which ``protocol="auto"`` sends over the native
     Gemini protocol (``:generateContent`` / ``:streamGenerateContent?alt=sse``). Thinking
-    (``reasoning_effort``) is reported as reasoning tokens."""
+    (``reasoning_effort``) is reported as reasoning tokens. Every request the suite makes is
+    parsed strictly by the official ``GenerateContentRequest`` proto."""
+
+    @pytest.fixture(autouse=True)
+    def _requests_parse_strictly(self, emu: Emulator) -> Iterator[None]:
+        yield
+        for recorded in emu.requests:
+            if "generatecontent" in recorded.path.lower():
+                check_request(recorded.json)
 
     @property
     def chat_model_params(self) -> dict[str, Any]:

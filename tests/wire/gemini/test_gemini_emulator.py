@@ -21,7 +21,7 @@ from PIL import Image
 from tests.wire.gemini._proto import check_request, check_response
 from wenwen import WenwenClient
 from wenwen.emulator import Emulator
-from wenwen.errors import AuthenticationError, BadRequestError
+from wenwen.errors import AuthenticationError, BadRequestError, StreamError
 from wenwen.types import ChatRequest, Message, TextPart, Tool, ToolResultPart
 
 MODEL = "gemini-2.5-flash"
@@ -302,3 +302,19 @@ def test_our_client_maps_google_errors(emu: Emulator) -> None:
         WenwenClient(api_key="bad", base_url=emu.base_url, max_retries=0).chat(
             ChatRequest(model=MODEL, messages=[Message.of("user", "x")]), protocol="gemini"
         )
+
+
+@pytest.mark.parametrize("fault", ["truncate:3", "midstream_close:3"])
+def test_a_broken_gemini_stream_raises_with_the_partial(emu: Emulator, fault: str) -> None:
+    client = WenwenClient(api_key=emu.api_key, base_url=emu.base_url, max_retries=0)
+    emu.inject(fault, times=1)
+    request = ChatRequest(
+        model=MODEL, messages=[Message.of("user", "Rome is a large city in Italy. Where is Rome?")]
+    )
+    stream = client.stream(request, protocol="gemini")
+    with pytest.raises(StreamError) as info:
+        stream.until_done()
+    partial = info.value.partial
+    assert partial is not None and partial.protocol == "gemini"
+    assert partial.text and "Rome is a large city in Italy.".startswith(partial.text)
+    assert partial.finish_reason is None
