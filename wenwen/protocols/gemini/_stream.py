@@ -49,6 +49,7 @@ class StreamDecoder:
         self._runs = 0
         self._run_kind = ""
         self._signatures = 0
+        self._last_usage: Any = None
 
     @property
     def done(self) -> bool:
@@ -85,9 +86,13 @@ class StreamDecoder:
             seed = call_seed(chunk)
             for position, part in enumerate(candidate_parts(candidate)):
                 events.extend(self._part(part, f"candidates[0].content.parts[{position}]", seed))
-        usage = usage_from(chunk.get("usageMetadata"))
-        if usage is not None:
-            events.append(UsageReport(usage=usage))
+        raw_usage = chunk.get("usageMetadata")
+        if raw_usage is not None and raw_usage != self._last_usage:
+            # Google repeats the running totals on every chunk: report only changes
+            self._last_usage = raw_usage
+            usage = usage_from(raw_usage)
+            if usage is not None:
+                events.append(UsageReport(usage=usage))
         raw_reason = opt_str(candidate, "finishReason", "candidates[0]") if candidate else None
         if raw_reason:
             self._finished = True
