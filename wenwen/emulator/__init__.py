@@ -6,6 +6,9 @@
 
 Routes: ``POST /v1/chat/completions``, ``POST /v1/embeddings``, ``GET /v1/models[/{id}]``,
 ``POST /v1/messages``; anything else is new-api's 404 ``Invalid URL (METHOD /path)``.
+Gemini (:mod:`.gemini_routes`): ``POST /v1beta/models/{model}:generateContent`` and
+``:streamGenerateContent`` (``?alt=sse``: SSE; without: a JSON array), also under
+``/v1/models/``, ``GET /v1beta/models``; auth by ``x-goog-api-key`` or ``?key=``.
 
 ``Emulator(api_keys=["sk-emulator"], require_auth=True, latency=0.0, quirks=(),
 stall_timeout=30.0, host="127.0.0.1", port=0)`` runs uvicorn in a thread; ``base_url``,
