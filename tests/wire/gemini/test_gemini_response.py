@@ -245,3 +245,14 @@ def test_a_json_array_stream_body_is_merged() -> None:
     assert response.text == "Hello"
     assert response.finish_reason == "stop"
     assert response.usage is not None and response.usage.total_tokens == 150
+
+
+def test_a_streamed_file_part_is_a_typed_stream_error_not_a_silent_loss() -> None:
+    pipeline = StreamPipeline(gemini, REQUEST)  # type: ignore[arg-type]
+    pipeline.feed(sse(chunk([{"text": "Here"}])))
+    pdf = {"inlineData": {"mimeType": "application/pdf", "data": "JVBERi0="}}
+    with pytest.raises(StreamError, match="application/pdf") as info:
+        pipeline.feed(sse(chunk([pdf])))
+    assert info.value.partial is not None and info.value.partial.text == "Here"
+    whole = gemini.parse_response(reply([{"text": "Here"}, pdf]), REQUEST)
+    assert whole.parts[1].type == "file"

@@ -21,6 +21,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ...errors import ContentBlockedError, ProtocolError
+from ...stream import StreamAccumulator
 from ...types import (
     AudioPart,
     ChatRequest,
@@ -88,8 +89,7 @@ def parse_response(body: Any, request: ChatRequest | None = None) -> ChatRespons
 
 
 def _merge_chunks(chunks: list[Any], request: ChatRequest | None) -> ChatResponse:
-    from ...stream import StreamAccumulator
-    from ._stream import StreamDecoder  # the one place chunks are merged
+    from ._stream import StreamDecoder  # imported here: _stream builds on this module
 
     decoder = StreamDecoder(request)
     accumulator = StreamAccumulator(NAME, finalize=lambda r: finalize_response(r, request))
@@ -190,7 +190,9 @@ def tool_call_part(
     )
 
 
-def media_from_wire(part: Mapping[str, Any], where: str) -> Part | None:
+def media_from_wire(
+    part: Mapping[str, Any], where: str
+) -> ImagePart | AudioPart | VideoPart | FilePart | None:
     blob = inline_data(part)
     if blob is not None:
         mime = mime_type(blob) or "application/octet-stream"

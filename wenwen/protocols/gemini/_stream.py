@@ -17,6 +17,7 @@ from ..._sse import ServerSentEvent
 from ...errors import ProtocolError, StreamError
 from ...types import (
     ChatRequest,
+    FilePart,
     Finished,
     MediaDelta,
     ResponseStarted,
@@ -132,10 +133,15 @@ class StreamDecoder:
             events.append(TextDelta(key=self._run("text"), text=text))
         elif text is None:
             media = media_from_wire(part, where)
+            if isinstance(media, FilePart):
+                raise ProtocolError(
+                    f"Gemini {where} streams a {media.media_type} file, which stream events "
+                    "cannot carry (images, audio and video only); use a non-streamed call"
+                )
             if media is not None:
                 self._run_kind = ""
                 self._media += 1
-                events.append(MediaDelta(key=f"media:{self._media}", part=media))  # type: ignore[arg-type]
+                events.append(MediaDelta(key=f"media:{self._media}", part=media))
         if signature:
             # the signature belongs to the text before it; a later text starts a new part
             self._signatures += 1
