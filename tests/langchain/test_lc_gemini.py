@@ -8,6 +8,7 @@ import base64
 import io
 from typing import Any
 
+import httpx
 import pytest
 from langchain_core.messages import AIMessage, AIMessageChunk, HumanMessage, ToolMessage
 from langchain_core.tools import tool
@@ -16,6 +17,7 @@ from pydantic import BaseModel
 
 from langchain_wenwen import ChatWenwen
 from wenwen.emulator import Emulator
+from wenwen.errors import ContentBlockedError
 
 GEMINI = "gemini-2.5-flash"
 IMAGE_MODEL = "gemini-2.5-flash-image-preview"
@@ -139,3 +141,30 @@ def test_structured_output(emu: Emulator, method: str) -> None:
         assert body["generationConfig"]["responseMimeType"] == "application/json"
     else:
         assert body["toolConfig"]["functionCallingConfig"]["mode"] == "ANY"
+
+
+def fake_gemini(reply: dict[str, Any]) -> ChatWenwen:
+    """ChatWenwen over an in-process transport that answers every call with ``reply``."""
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, json=reply)
+
+    client = httpx.Client(transport=httpx.MockTransport(handler))
+    return ChatWenwen(
+        model=GEMINI, base_url="http://127.0.0.1:9", api_key="sk-test", http_client=client
+    )
+
+
+def test_a_content_filter_stop_keeps_the_partial_and_says_why() -> None:
+    candidate = {"content": {"role": "model", "parts": [{"text": "Once upon"}]}}
+    reply = fake_gemini({"candidates": [{**candidate, "finishReason": "SAFETY"}]}).invoke("x")
+    assert reply.text == "Once upon"
+    assert reply.response_metadata["finish_reason"] == "content_filter"
+    assert reply.response_metadata["stop_reason"] == "SAFETY"
+    assert "SAFETY" in reply.additional_kwargs["refusal"]
+
+
+def test_a_blocked_prompt_raises_content_blocked_error() -> None:
+    model = fake_gemini({"promptFeedback": {"blockReason": "PROHIBITED_CONTENT"}})
+    with pytest.raises(ContentBlockedError, match="PROHIBITED_CONTENT"):
+        model.invoke("x")
