@@ -12,10 +12,11 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
+import hmac
 import json
 from typing import Any
 
-from .anthropic_in import sign, signature_ok
+from .anthropic_in import sign
 from .context import Ctx
 from .errors import ErrorResponse, json_response
 from .mock_model import Prompt, ToolSpec, Turn
@@ -71,7 +72,13 @@ def _check_signature(ctx: Ctx, part: dict[str, Any], where: str) -> None:
     signature = field(part, "thoughtSignature", "thought_signature")
     if signature is None:
         return
-    if not signature_ok(ctx.state.secret, part_canonical(part), signature):
+    # thoughtSignature is proto ``bytes``: compare bytes (SDKs re-encode it URL-safe)
+    expected = decode_bytes(sign_part(ctx, part))
+    try:
+        given = decode_bytes(signature)
+    except (binascii.Error, ValueError):
+        given = b""
+    if not hmac.compare_digest(given, expected):
         raise GeminiError(
             400,
             f"{where}: Thought signature is not valid (it must be replayed unchanged on the "

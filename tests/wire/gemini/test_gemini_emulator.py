@@ -318,3 +318,26 @@ def test_a_broken_gemini_stream_raises_with_the_partial(emu: Emulator, fault: st
     assert partial is not None and partial.protocol == "gemini"
     assert partial.text and "Rome is a large city in Italy.".startswith(partial.text)
     assert partial.finish_reason is None
+
+
+def test_sdk_replays_thought_signatures(sdk: genai.Client) -> None:
+    tools = [gt.Tool(function_declarations=[gt.FunctionDeclaration(**WEATHER_DECL)])]  # type: ignore[arg-type]
+    config = gt.GenerateContentConfig(
+        tools=tools,
+        thinking_config=gt.ThinkingConfig(include_thoughts=True, thinking_budget=1024),
+        automatic_function_calling=gt.AutomaticFunctionCallingConfig(disable=True),
+    )
+    question = gt.Content(role="user", parts=[gt.Part.from_text(text="Weather in Paris in c?")])
+    first = sdk.models.generate_content(model=MODEL, contents=[question], config=config)
+    assert first.candidates and first.candidates[0].content
+    model_turn = first.candidates[0].content
+    signed = [p for p in model_turn.parts or [] if p.thought_signature]
+    assert signed and signed[0].function_call is not None
+    answer = gt.Content(
+        role="user",
+        parts=[gt.Part.from_function_response(name="get_weather", response={"result": "sunny"})],
+    )
+    second = sdk.models.generate_content(
+        model=MODEL, contents=[question, model_turn, answer], config=config
+    )
+    assert "sunny" in (second.text or "")
