@@ -152,7 +152,7 @@ def _stream(ctx: Ctx, chunks: list[dict[str, Any]]) -> Response:
     assert ctx.conn is not None
     state = ctx.state
     if ctx.request.query_params.get("alt") != "sse":
-        # Google without alt=sse: one JSON array, written as the chunks are produced
+        # Google without alt=sse: the same chunks as one JSON array
         text = "[" + ",\r\n".join(dumps(c) for c in chunks) + "]"
         return Response(text, media_type="application/json")
     frames = [
