@@ -14,12 +14,15 @@ from typing import Any
 
 from .types import (
     ChatResponse,
+    Citation,
+    CitationDelta,
     Finished,
     FinishReason,
     MediaDelta,
     Part,
     RefusalDelta,
     ResponseStarted,
+    ServerToolCallDelta,
     StreamEvent,
     TextDelta,
     TextPart,
@@ -67,6 +70,8 @@ class StreamAccumulator:
         self._thinking: dict[str, list[str]] = {}
         self._signatures: dict[str, str] = {}
         self._redacted: dict[str, str] = {}
+        self._thinking_data: dict[str, dict[str, Any]] = {}
+        self._citations: dict[str, list[Citation]] = {}
         self._tools: dict[str, _ToolCallBuffer] = {}
         self._media: dict[str, Part] = {}
         self._refusal: list[str] = []
@@ -95,11 +100,17 @@ class StreamAccumulator:
                 )
             if event.redacted:
                 self._redacted[event.key] = event.redacted
+            if event.provider_data:
+                self._thinking_data.setdefault(event.key, {}).update(event.provider_data)
+        elif isinstance(event, CitationDelta):
+            self._slot(event.key)
+            self._text.setdefault(event.key, [])
+            self._citations.setdefault(event.key, []).append(event.citation)
         elif isinstance(event, ToolCallDelta):
             self._add_tool(event)
         elif isinstance(event, RefusalDelta):
             self._refusal.append(event.text)
-        elif isinstance(event, MediaDelta):
+        elif isinstance(event, MediaDelta | ServerToolCallDelta):
             self._slot(event.key)
             self._media[event.key] = event.part
         elif isinstance(event, UsageReport):
@@ -131,13 +142,15 @@ class StreamAccumulator:
         parts: list[Part] = []
         for key in self._order:
             if key in self._text:
-                parts.append(TextPart(text="".join(self._text[key])))
+                citations = list(self._citations.get(key, ()))
+                parts.append(TextPart(text="".join(self._text[key]), citations=citations))
             elif key in self._thinking:
                 parts.append(
                     ThinkingPart(
                         text="".join(self._thinking[key]),
                         signature=self._signatures.get(key),
                         redacted=self._redacted.get(key),
+                        provider_data=dict(self._thinking_data.get(key, {})),
                     )
                 )
             elif key in self._tools:

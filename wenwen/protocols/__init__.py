@@ -64,7 +64,12 @@ class WireProtocol(Protocol):
 _MODULES = {
     "openai": "wenwen.protocols.openai_chat",
     "anthropic": "wenwen.protocols.anthropic_messages",
+    "responses": "wenwen.protocols.openai_responses",
 }
+
+RESPONSES_ONLY_MODELS = frozenset({"o1-pro", "o3-pro", "gpt-5-pro", "codex-mini-latest"})
+"""Models served only over OpenAI Responses: ``auto`` sends them there (dated snapshots
+such as ``o3-pro-2025-06-10`` included). No other model switches to Responses by itself."""
 
 PROTOCOL_NAMES = tuple(_MODULES)
 
@@ -82,7 +87,8 @@ def get_protocol(name: str) -> WireProtocol:
 
 
 def choose_protocol(model: str, protocol: str = "auto") -> str:
-    """``auto`` sends Claude models over the native Anthropic Messages protocol and everything
+    """``auto`` sends Claude models over the native Anthropic Messages protocol, the few
+    Responses-only models (``RESPONSES_ONLY_MODELS``) over OpenAI Responses, and everything
     else over OpenAI chat completions; any other value is taken as given."""
     if protocol != "auto":
         if protocol not in _MODULES:
@@ -90,4 +96,14 @@ def choose_protocol(model: str, protocol: str = "auto") -> str:
         return protocol
     if "claude" in model.lower():
         return "anthropic"
+    if _responses_only(model):
+        return "responses"
     return "openai"
+
+
+def _responses_only(model: str) -> bool:
+    name = model.lower().rsplit("/", 1)[-1]  # a vendor prefix such as openai/ is allowed
+    return any(
+        name == known or (name.startswith(known + "-") and name[len(known) + 1 :][:1].isdigit())
+        for known in RESPONSES_ONLY_MODELS
+    )
