@@ -180,7 +180,7 @@ def response_object(
     text = _dict(body.get("text"))
     status = output.status if output else "in_progress"
     incomplete = {"reason": "max_output_tokens"} if status == "incomplete" else None
-    return {
+    response = {
         "id": f"resp_{stable_hex(ctx.request_id, ctx.body, length=32)}",
         "object": "response",
         "created_at": ctx.created(),
@@ -201,10 +201,13 @@ def response_object(
         "tools": body.get("tools") or [],
         "top_p": body.get("top_p", 1.0),
         "truncation": "disabled",
-        "usage": output.usage if output else None,
-        "user": body.get("user"),
         "metadata": body.get("metadata") or {},
     }
+    if output is not None:
+        response["usage"] = output.usage
+    if isinstance(body.get("user"), str):
+        response["user"] = body["user"]
+    return response
 
 
 # --- named-event stream -------------------------------------------------------------------

@@ -204,7 +204,9 @@ def _input_message(message: Message, position: int) -> list[InputItem]:
             content.append(_input_content(part, message.role, position))
     if content or not items:
         role: Literal["system", "user"] = "system" if message.role == "system" else "user"
-        items.append(MessageItem(type="message", role=role, content=content))
+        texts = [c["text"] for c in content if c["type"] == "input_text"]
+        plain = len(texts) == len(content)
+        items.append(MessageItem(role=role, content="".join(texts) if plain else content))
     return items
 
 

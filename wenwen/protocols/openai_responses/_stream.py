@@ -46,6 +46,7 @@ class StreamDecoder:
         self._done = False
         self._tools: dict[str, int] = {}  # function-call item id -> its position
         self._delivered: set[str] = set()  # keys that got content through deltas
+        self._summary_index: dict[str, int] = {}  # reasoning item id -> latest summary part
 
     @property
     def done(self) -> bool:
@@ -162,16 +163,17 @@ class StreamDecoder:
             ToolCallDelta(key=f"tool:{item_id}", index=index, arguments=as_str(data.get("delta")))
         ]
 
-    def _summary_part_added(self, data: dict[str, Any]) -> list[StreamEvent]:
-        if as_int(data.get("summary_index")) == 0:
-            return []
-        item_id = as_str(data.get("item_id"))
-        return [ThinkingDelta(key=item_id, text=SUMMARY_SEPARATOR)]
-
     def _summary_delta(self, data: dict[str, Any]) -> list[StreamEvent]:
+        """Summary text; a new summary part starts after a blank line, as when parsed."""
         item_id = as_str(data.get("item_id"))
+        index = as_int(data.get("summary_index"))
+        previous = self._summary_index.get(item_id)
+        self._summary_index[item_id] = index
         self._delivered.add(item_id)
-        return [ThinkingDelta(key=item_id, text=as_str(data.get("delta")))]
+        text = as_str(data.get("delta"))
+        if previous is not None and previous != index:
+            text = SUMMARY_SEPARATOR + text
+        return [ThinkingDelta(key=item_id, text=text)]
 
     def _refusal_delta(self, data: dict[str, Any]) -> list[StreamEvent]:
         return [RefusalDelta(text=as_str(data.get("delta")))]
@@ -210,7 +212,7 @@ _HANDLERS: dict[str, Handler] = {
     "response.output_text.annotation.added": StreamDecoder._annotation,
     "response.function_call_arguments.delta": StreamDecoder._arguments_delta,
     "response.function_call_arguments.done": StreamDecoder._ignored,
-    "response.reasoning_summary_part.added": StreamDecoder._summary_part_added,
+    "response.reasoning_summary_part.added": StreamDecoder._ignored,
     "response.reasoning_summary_part.done": StreamDecoder._ignored,
     "response.reasoning_summary_text.delta": StreamDecoder._summary_delta,
     "response.reasoning_summary_text.done": StreamDecoder._ignored,

@@ -35,7 +35,7 @@ InputContent = InputText | InputImage | InputFile
 
 
 class MessageItem(TypedDict):
-    type: Literal["message"]
+    type: NotRequired[Literal["message"]]
     role: Literal["user", "assistant", "system", "developer"]
     content: str | list[InputContent]
 
