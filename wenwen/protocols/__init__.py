@@ -96,12 +96,12 @@ def choose_protocol(model: str, protocol: str = "auto") -> str:
         return protocol
     if "claude" in model.lower():
         return "anthropic"
-    if _responses_only(model):
+    if _only_on_responses(model):
         return "responses"
     return "openai"
 
 
-def _responses_only(model: str) -> bool:
+def _only_on_responses(model: str) -> bool:
     name = model.lower().rsplit("/", 1)[-1]  # a vendor prefix such as openai/ is allowed
     return any(
         name == known or (name.startswith(known + "-") and name[len(known) + 1 :][:1].isdigit())
