@@ -38,11 +38,15 @@ def make_llm(emu: Emulator) -> Callable[..., Wenwen]:
     return make
 
 
-@pytest.fixture(params=[OPENAI_MODEL, ANTHROPIC_MODEL], ids=["openai", "anthropic"])
+@pytest.fixture(
+    params=[(OPENAI_MODEL, "auto"), (ANTHROPIC_MODEL, "auto"), (OPENAI_MODEL, "responses")],
+    ids=["openai", "anthropic", "responses"],
+)
 def llm(request: pytest.FixtureRequest, make_llm: Callable[..., Wenwen]) -> Wenwen:
-    """A ``Wenwen`` on each protocol: an OpenAI model and a Claude model (``protocol="auto"``
-    sends it over Anthropic Messages)."""
-    return make_llm(model=request.param)
+    """A ``Wenwen`` on each protocol: an OpenAI model, a Claude model (``protocol="auto"``
+    sends it over Anthropic Messages) and the OpenAI model over OpenAI Responses."""
+    model, protocol = request.param
+    return make_llm(model=model, protocol=protocol)
 
 
 @pytest.fixture
@@ -53,6 +57,8 @@ def openai_llm(make_llm: Callable[..., Wenwen]) -> Wenwen:
 
 def _tool_choice_of(body: dict[str, Any]) -> Any:
     choice = body.get("tool_choice")
+    if isinstance(choice, dict) and choice.get("type") == "function" and "name" in choice:
+        return {"type": "function", "function": {"name": choice["name"]}}  # Responses
     if not isinstance(choice, dict) or choice.get("type") in (None, "function"):
         return choice
     if choice["type"] == "tool":
@@ -169,7 +175,7 @@ def chat_bodies(emu: Emulator) -> Callable[[], list[dict[str, Any]]]:
     """The JSON bodies the emulator received on its chat endpoints so far, in order."""
 
     def bodies() -> list[dict[str, Any]]:
-        paths = ("/v1/chat/completions", "/v1/messages")
+        paths = ("/v1/chat/completions", "/v1/messages", "/v1/responses")
         return [r.json for r in emu.requests if r.path in paths]
 
     return bodies
