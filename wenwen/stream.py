@@ -81,6 +81,7 @@ class StreamAccumulator:
         self.finish_reason: FinishReason | None = None
         self.raw_reason: str | None = None
         self.finished = False
+        self.raw: dict[str, Any] = {}
 
     def _slot(self, key: str) -> None:
         known = (self._text, self._thinking, self._tools, self._media)
@@ -117,6 +118,8 @@ class StreamAccumulator:
             self.usage = event.usage
         elif isinstance(event, Finished):
             self.finished = True
+            if event.raw is not None:
+                self.raw = event.raw
             if event.reason is not None or self.finish_reason is None:
                 self.finish_reason = event.reason
                 self.raw_reason = event.raw_reason
@@ -169,5 +172,6 @@ class StreamAccumulator:
             stop_reason_raw=self.raw_reason,
             usage=self.usage,
             refusal="".join(self._refusal) or None,
+            raw=self.raw,
         )
         return self._finalize(response) if self._finalize else response

@@ -389,6 +389,9 @@ class Finished(BaseModel):
     kind: Literal["finish"] = "finish"
     reason: FinishReason | None
     raw_reason: str | None = None
+    raw: dict[str, Any] | None = None
+    """The protocol's final object when its stream ends with one (OpenAI Responses), kept
+    as the reply's ``raw``."""
 
 
 StreamEvent: TypeAlias = (

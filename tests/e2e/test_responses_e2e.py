@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from tests._spec import validate_responses_request
 from wenwen import errors
 from wenwen.types import (
     ChatRequest,
@@ -26,6 +27,15 @@ WEATHER = Tool(
     parameters={"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]},
 )
 _ITEM_ID = re.compile(r"\b(resp|rs|msg|ws|fc)_[0-9a-f]{8,}")
+
+
+@pytest.fixture(autouse=True)
+def _every_request_matches_the_spec(emu: Any) -> Any:
+    """Every request body this module's tests send is a valid ``CreateResponse``."""
+    yield
+    for recorded in emu.requests:
+        if recorded.path == "/v1/responses":
+            validate_responses_request(recorded.json)
 
 
 def ask(text: str, model: str = "gpt-5", **kwargs: Any) -> ChatRequest:

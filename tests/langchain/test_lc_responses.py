@@ -12,6 +12,7 @@ from langchain_core.tools import tool
 from pydantic import BaseModel
 
 from langchain_wenwen import ChatWenwen
+from tests._spec import validate_responses_request
 from wenwen.emulator import Emulator
 from wenwen.errors import UnsupportedFeatureError
 
@@ -40,6 +41,15 @@ def run(model: Any, prompt: Any, streamed: bool) -> AIMessage:
         full = chunk if full is None else full + chunk
     assert full is not None
     return full
+
+
+@pytest.fixture(autouse=True)
+def _every_request_matches_the_spec(emu: Emulator) -> Any:
+    """Every request body these tests send is a valid ``CreateResponse``."""
+    yield
+    for recorded in emu.requests:
+        if recorded.path == "/v1/responses":
+            validate_responses_request(recorded.json)
 
 
 def sent(emu: Emulator) -> dict[str, Any]:

@@ -18,6 +18,7 @@ from llama_index.core.base.llms.types import (
 from llama_index.core.tools import FunctionTool
 
 from llama_index_wenwen import Wenwen
+from tests._spec import validate_responses_request
 from wenwen.emulator import Emulator
 
 
@@ -28,6 +29,15 @@ def get_weather(city: str) -> str:
 
 def responses_llm(make_llm: Callable[..., Wenwen], model: str = "gpt-5", **kwargs: Any) -> Wenwen:
     return make_llm(model=model, protocol="responses", **kwargs)
+
+
+@pytest.fixture(autouse=True)
+def _every_request_matches_the_spec(emu: Emulator) -> Any:
+    """Every request body these tests send is a valid ``CreateResponse``."""
+    yield
+    for recorded in emu.requests:
+        if recorded.path == "/v1/responses":
+            validate_responses_request(recorded.json)
 
 
 def sent(emu: Emulator) -> dict[str, Any]:

@@ -3,14 +3,12 @@
 
 from __future__ import annotations
 
-import copy
-import functools
 import json
 from typing import Any
 
 import pytest
 
-from tests._spec import _raw_spec, validate_openai
+from tests._spec import validate_openai, validate_responses_request
 from wenwen._sse import SSEDecoder
 from wenwen.errors import ConfigurationError, StreamError, UnsupportedFeatureError
 from wenwen.protocols import choose_protocol, get_protocol
@@ -66,34 +64,11 @@ def history() -> list[Message]:
     ]
 
 
-@functools.cache
-def _request_validator() -> Any:
-    """``CreateResponse`` with the spec's ``InputItem`` oneOf read as anyOf: a user message
-    with list content matches both EasyInputMessage and InputMessage, so no such message
-    could ever pass the oneOf (a spec defect, not a property of our requests)."""
-    jsonschema = pytest.importorskip("jsonschema")
-    referencing = pytest.importorskip("referencing")
-    from referencing.jsonschema import DRAFT202012
-
-    spec = copy.deepcopy(_raw_spec("openai"))
-    item = spec["components"]["schemas"]["InputItem"]
-    item["anyOf"] = item.pop("oneOf")
-    resource = referencing.Resource.from_contents(spec, default_specification=DRAFT202012)
-    registry = referencing.Registry().with_resource("urn:req", resource)
-    schema = {"$ref": "urn:req#/components/schemas/CreateResponse"}
-    return jsonschema.Draft202012Validator(schema, registry=registry)
-
-
-def validate_request(body: dict[str, Any]) -> None:
-    errors = [e.message[:300] for e in _request_validator().iter_errors(body)]
-    assert not errors, errors
-
-
 def build(**fields: Any) -> dict[str, Any]:
     request = ChatRequest(model="gpt-5", messages=fields.pop("messages", history()), **fields)
     body = responses.build_request(request, stream=False).json
     assert body is not None
-    validate_request(body)
+    validate_responses_request(body)
     return body
 
 
@@ -397,6 +372,13 @@ def comparable(reply: ChatResponse) -> dict[str, Any]:
 def test_stream_matches_parsed_reply(chunk: int) -> None:
     data = sse(stream_of(REPLY), tail="data: [DONE]\n\n")
     assert comparable(run(data, chunk)) == comparable(responses.parse_response(REPLY))
+
+
+def test_stream_keeps_the_final_object_and_unknown_events_in_raw() -> None:
+    reply = run(sse(stream_of(REPLY)))
+    unknown = reply.raw.pop("unknown_events")
+    assert {e["type"] for e in unknown} == {"response.some_future_event"}
+    assert reply.raw == REPLY
 
 
 def test_stream_without_deltas_fills_from_items() -> None:

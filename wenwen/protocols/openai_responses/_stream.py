@@ -4,7 +4,8 @@ Dispatch is on the ``type`` inside the data (the ``event:`` line repeats it; rel
 drop it). Keys: a text part is ``<item id>:<content index>``, a reasoning item its item id,
 a function call ``tool:<item id>``, a provider-run tool ``server:<item id>``. The stream
 ends with ``response.completed``, ``.incomplete`` or ``.failed``; a trailing ``data: [DONE]``
-(some relays add it) is ignored, and event types we do not know are skipped.
+(some relays add it) is ignored, and events of types we do not know are kept in the
+reply's ``raw["unknown_events"]`` (``raw`` is the final response object, as when parsed).
 
 Relays that send whole items without deltas are covered: ``output_item.done`` fills in
 text, summaries and arguments that no delta delivered.
@@ -47,6 +48,7 @@ class StreamDecoder:
         self._tools: dict[str, int] = {}  # function-call item id -> its position
         self._delivered: set[str] = set()  # keys that got content through deltas
         self._summary_index: dict[str, int] = {}  # reasoning item id -> latest summary part
+        self._unknown: list[dict[str, Any]] = []  # events of types we do not know
 
     @property
     def done(self) -> bool:
@@ -62,7 +64,8 @@ class StreamDecoder:
             kind = "error"  # a relay's chat-style error frame
         handler = _HANDLERS.get(kind)
         if handler is None:
-            logger.debug("Responses stream event %r skipped", kind)
+            logger.debug("Responses stream event %r kept in raw['unknown_events']", kind)
+            self._unknown.append(payload)
             return []
         return handler(self, payload)
 
@@ -188,7 +191,10 @@ class StreamDecoder:
         if isinstance(usage, dict):
             events.append(UsageReport(usage=parse_usage(usage)))
         reason, raw_reason = finish_of(response)
-        events.append(Finished(reason=reason, raw_reason=raw_reason))
+        raw = dict(response)
+        if self._unknown:
+            raw["unknown_events"] = list(self._unknown)
+        events.append(Finished(reason=reason, raw_reason=raw_reason, raw=raw))
         return events
 
     def _failed(self, data: dict[str, Any]) -> list[StreamEvent]:
