@@ -86,8 +86,11 @@ def test_encrypted_reasoning_is_replayed_across_a_tool_call(
 
 
 @pytest.mark.parametrize("streamed", [False, True])
-def test_web_search_citations_are_standard_annotations(emu: Emulator, streamed: bool) -> None:
-    chat = responses(emu, model="gpt-4o", output_version="v1").bind_tools([SEARCH])
+@pytest.mark.parametrize("output_version", ["v0", "v1"])
+def test_web_search_citations_are_standard_annotations(
+    emu: Emulator, streamed: bool, output_version: str
+) -> None:
+    chat = responses(emu, model="gpt-4o", output_version=output_version).bind_tools([SEARCH])
     reply = run(chat, "Latest Python news?", streamed)
     kinds = [b["type"] for b in reply.content_blocks]
     assert kinds == ["server_tool_call", "text"]
