@@ -28,6 +28,8 @@ def _standard(item: Any) -> dict[str, Any]:
         block = {"type": "reasoning", "reasoning": "", "extras": {"redacted": item.get("data")}}
     elif kind == "text":
         block = {"type": "text", "text": item.get("text", "")}
+        if item.get("annotations"):
+            block["annotations"] = item["annotations"]
     elif kind in _STANDARD and "source_type" not in item:
         return dict(item)
     else:

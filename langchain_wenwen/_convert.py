@@ -25,11 +25,13 @@ from langchain_core.messages import (
 from wenwen.errors import UnsupportedFeatureError
 from wenwen.types import (
     AudioPart,
+    Citation,
     FilePart,
     ImagePart,
     Message,
     Part,
     Role,
+    ServerToolCallPart,
     TextPart,
     ThinkingPart,
     ToolCallPart,
@@ -424,6 +426,8 @@ def _assistant_block(
         return ThinkingPart(redacted=item.get("data") or "")
     if kind == "reasoning":
         return _reasoning_part(item)
+    if kind == "server_tool_call":
+        return _server_tool_part(item)
     if kind in ("tool_use", "tool_call", "tool_call_chunk", "invalid_tool_call"):
         call_id = item.get("id") or ""
         if call_id in calls:
@@ -432,8 +436,38 @@ def _assistant_block(
         return _call_part({"id": call_id, "name": item.get("name"), "args": args}, provider_data)
     if kind == "text":
         text = item.get("text") or ""
-        return TextPart(text=text, cache_control=item.get("cache_control")) if text else None
+        if not text:
+            return None
+        citations = [c for c in map(_citation, item.get("annotations") or []) if c]
+        return TextPart(text=text, cache_control=item.get("cache_control"), citations=citations)
     return _block_part(item, where)
+
+
+def _citation(annotation: Any) -> Citation | None:
+    """A standard ``citation`` annotation (or an OpenAI ``url_citation``) with a URL."""
+    if not isinstance(annotation, dict) or not isinstance(annotation.get("url"), str):
+        return None
+    if annotation.get("type") not in ("citation", "url_citation"):
+        return None
+    return Citation(
+        url=annotation["url"],
+        title=annotation.get("title"),
+        start_index=annotation.get("start_index"),
+        end_index=annotation.get("end_index"),
+    )
+
+
+def _server_tool_part(block: dict[str, Any]) -> ServerToolCallPart:
+    extras = dict(block.get("extras") or {})
+    status = extras.pop("status", None)
+    args = block.get("args")
+    return ServerToolCallPart(
+        id=block.get("id") or "",
+        name=block.get("name") or "",
+        arguments=args if isinstance(args, dict) else {},
+        status=status if isinstance(status, str) else None,
+        provider_data=extras,
+    )
 
 
 def _reasoning_part(block: dict[str, Any]) -> ThinkingPart:
@@ -444,8 +478,11 @@ def _reasoning_part(block: dict[str, Any]) -> ThinkingPart:
     if not isinstance(text, str):
         summary = block.get("summary") or []
         text = "".join(s.get("text", "") for s in summary if isinstance(s, dict))
+    item_id = block.get("id")
+    signature = extras.get("signature") or block.get("signature") or block.get("encrypted_content")
     return ThinkingPart(
         text=text,
-        signature=extras.get("signature") or block.get("signature"),
+        signature=signature,
         redacted=extras.get("redacted") or None,
+        provider_data={"id": item_id} if isinstance(item_id, str) and item_id else {},
     )

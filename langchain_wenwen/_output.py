@@ -23,10 +23,13 @@ from langchain_core.messages.tool import invalid_tool_call, tool_call, tool_call
 from wenwen.types import (
     AudioPart,
     ChatResponse,
+    CitationDelta,
     ImagePart,
     MediaDelta,
     Part,
     ResponseStarted,
+    ServerToolCallDelta,
+    ServerToolCallPart,
     StreamEvent,
     TextDelta,
     TextPart,
@@ -124,13 +127,51 @@ def audio_kwarg(part: AudioPart) -> dict[str, Any]:
     return {k: v for k, v in audio.items() if v is not None}
 
 
+def citation_annotation(text: str, citation: Any) -> dict[str, Any]:
+    """A neutral citation as LangChain's standard ``citation`` annotation."""
+    annotation: dict[str, Any] = {"type": "citation", "url": citation.url}
+    if citation.title is not None:
+        annotation["title"] = citation.title
+    if citation.start_index is not None and citation.end_index is not None:
+        annotation["start_index"] = citation.start_index
+        annotation["end_index"] = citation.end_index
+        annotation["cited_text"] = text[citation.start_index : citation.end_index]
+    return annotation
+
+
+def text_block(part: TextPart) -> dict[str, Any]:
+    block: dict[str, Any] = {"type": "text", "text": part.text}
+    if part.citations:
+        block["annotations"] = [citation_annotation(part.text, c) for c in part.citations]
+    return block
+
+
+def server_tool_block(part: ServerToolCallPart) -> dict[str, Any]:
+    """A provider-run tool call as a standard ``server_tool_call`` block (the wire item
+    kept in ``extras`` for replay)."""
+    block: dict[str, Any] = {
+        "type": "server_tool_call",
+        "id": part.id,
+        "name": part.name,
+        "args": dict(part.arguments),
+    }
+    extras = {"status": part.status, **part.provider_data}
+    block["extras"] = {k: v for k, v in extras.items() if v is not None}
+    return block
+
+
 def thinking_block(part: ThinkingPart, *, v1: bool) -> dict[str, Any]:
-    if v1:
+    # Reasoning that belongs to a provider item (an OpenAI Responses reasoning item) is a
+    # standard reasoning block carrying the item id, in every output version.
+    item_id = part.provider_data.get("id")
+    if v1 or item_id:
         block: dict[str, Any] = {"type": "reasoning", "reasoning": part.text}
         extras = {"signature": part.signature, "redacted": part.redacted}
         extras = {k: v for k, v in extras.items() if v}
         if extras:
             block["extras"] = extras
+        if item_id:
+            block["id"] = item_id
         return block
     if part.redacted:
         return {"type": "redacted_thinking", "data": part.redacted}
@@ -143,8 +184,9 @@ def thinking_block(part: ThinkingPart, *, v1: bool) -> dict[str, Any]:
 def needs_blocks(parts: list[Part]) -> bool:
     """Whether v0 content must be a block list (a string cannot carry these parts)."""
     return any(
-        isinstance(p, ImagePart | VideoPart)
-        or (isinstance(p, ThinkingPart) and (p.signature or p.redacted))
+        isinstance(p, ImagePart | VideoPart | ServerToolCallPart)
+        or (isinstance(p, ThinkingPart) and (p.signature or p.redacted or p.provider_data))
+        or (isinstance(p, TextPart) and p.citations)
         for p in parts
     )
 
@@ -185,7 +227,9 @@ def _content(response: ChatResponse, entries: list[Any], v1: bool) -> Any:
     content: list[dict[str, Any]] = []
     for part in response.parts:
         if isinstance(part, TextPart):
-            content.append({"type": "text", "text": part.text})
+            content.append(text_block(part))
+        elif isinstance(part, ServerToolCallPart):
+            content.append(server_tool_block(part))
         elif isinstance(part, ThinkingPart):
             content.append(thinking_block(part, v1=v1))
         elif isinstance(part, ImagePart | VideoPart) or (v1 and isinstance(part, AudioPart)):
@@ -264,6 +308,8 @@ class ChunkConverter:
         self._tool_sent: dict[str, tuple[bool, bool]] = {}
         self._media_seen: set[str] = set()
         self._id: str | None = None
+        self._texts: dict[str, str] = {}  # text so far per part, for citations' cited_text
+        self._item_reasoning: set[str] = set()  # keys of reasoning that belongs to an item
 
     def _ordinal(self, key: str) -> int:
         ordinal = self._ordinals.get(key)
@@ -283,6 +329,7 @@ class ChunkConverter:
         if isinstance(event, TextDelta):
             if not event.text:
                 return None
+            self._texts[event.key] = self._texts.get(event.key, "") + event.text
             if not self.blocks:
                 return self._chunk(event.text)
             block = {"type": "text", "text": event.text, "index": self._ordinal(event.key)}
@@ -293,11 +340,26 @@ class ChunkConverter:
             return self._thinking_chunk(event)
         if isinstance(event, MediaDelta):
             return self._media_chunk(event.key, event.part)
+        if isinstance(event, CitationDelta):
+            self.blocks = True
+            annotation = citation_annotation(self._texts.get(event.key, ""), event.citation)
+            block = {"type": "text", "text": "", "annotations": [annotation]}
+            return self._chunk([{**block, "index": self._ordinal(event.key)}])
+        if isinstance(event, ServerToolCallDelta):
+            # The call keeps its place from its first event; it is sent once, finished
+            # (blocks of one index merge, so an earlier status could not be replaced).
+            index = self._ordinal(event.key)
+            if event.part.status in ("in_progress", "searching"):
+                return None
+            self.blocks = True
+            return self._chunk([{**server_tool_block(event.part), "index": index}])
         if isinstance(event, ResponseStarted):
             self._id = event.id or self._id
         return None
 
     def _thinking_chunk(self, event: ThinkingDelta) -> AIMessageChunk | None:
+        if event.provider_data.get("id") or event.key in self._item_reasoning:
+            return self._item_reasoning_chunk(event)
         if not (event.text or event.signature or event.redacted):
             return None
         extra = {"reasoning_content": event.text} if event.text else {}
@@ -310,6 +372,21 @@ class ChunkConverter:
         if not self.v1 and not event.redacted and not event.text:
             block.pop("thinking", None)  # a signature-only fragment
         block["index"] = self._ordinal(event.key)
+        return self._chunk([block], additional_kwargs=extra)
+
+    def _item_reasoning_chunk(self, event: ThinkingDelta) -> AIMessageChunk:
+        """Standard reasoning blocks for reasoning items: the id on the first fragment,
+        the text as it streams, the encrypted payload (``extras.signature``) at the end."""
+        self.blocks = True
+        first = event.key not in self._item_reasoning
+        self._item_reasoning.add(event.key)
+        block: dict[str, Any] = {"type": "reasoning", "reasoning": event.text}
+        if first and event.provider_data.get("id"):
+            block["id"] = event.provider_data["id"]
+        if event.signature:
+            block["extras"] = {"signature": event.signature}
+        block["index"] = self._ordinal(event.key)
+        extra = {"reasoning_content": event.text} if event.text else {}
         return self._chunk([block], additional_kwargs=extra)
 
     def _tool_chunk(self, event: ToolCallDelta) -> AIMessageChunk:

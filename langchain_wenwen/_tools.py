@@ -40,7 +40,7 @@ _PLAIN_CHOICES = ("auto", "none", "required")
 _SCHEMA_KEYS = ("input_schema", "parameters", "properties", "function")
 
 
-def _is_builtin_tool(tool: Any) -> bool:
+def is_builtin_tool(tool: Any) -> bool:
     """A provider's server-side tool (``{"type": "web_search_20250305", ...}``), as opposed
     to a function tool or a JSON schema (whose ``type`` is ``object``)."""
     return (
@@ -54,10 +54,10 @@ def format_tool(tool: Any, *, strict: bool | None = None) -> dict[str, Any]:
     """An OpenAI-style tool dict for any tool LangChain accepts (``BaseTool``, function,
     pydantic model, TypedDict, JSON schema, OpenAI or Anthropic tool dict). An Anthropic
     ``cache_control`` marker is kept beside the function."""
-    if _is_builtin_tool(tool):
+    if is_builtin_tool(tool):
         raise UnsupportedFeatureError(
-            f"tool of type {tool['type']!r} is a provider built-in tool; Wenwen chat takes "
-            "function tools only"
+            f"tool of type {tool['type']!r} is a provider built-in tool; it can be sent over "
+            "the OpenAI Responses protocol only (protocol='responses')"
         )
     if isinstance(tool, dict) and tool.get("type") == "function" and "function" in tool:
         formatted: dict[str, Any] = {"type": "function", "function": dict(tool["function"])}
@@ -109,6 +109,8 @@ def normalize_tool_choice(choice: Any, tool_names: Sequence[str]) -> str | dict[
             name = (choice.get("function") or {}).get("name")
         elif kind == "tool":
             name = choice.get("name")
+        elif kind in tool_names:  # a built-in tool by its type, e.g. web_search_preview
+            name = kind
         else:
             raise ConfigurationError(f"unrecognised tool_choice {choice!r}")
     else:

@@ -70,11 +70,14 @@ class ChatWenwen(ClientOwner, BaseChatModel):
     ```
 
     ``protocol="auto"`` sends Claude models over the native Anthropic Messages protocol
-    (thinking signatures, prompt caching) and every other model over OpenAI chat
-    completions; ``"openai"`` or ``"anthropic"`` force one.
-    ``gemini-*`` models go over the native Gemini protocol (``protocol="gemini"``): images
-    in and out, thought signatures; ``response_modalities=["TEXT", "IMAGE"]`` asks any
-    Gemini model for images.
+    (thinking signatures, prompt caching), ``gemini-*`` models over native Gemini, and every
+    other model over OpenAI chat completions (except the few models that exist only on OpenAI Responses, such as
+    ``o3-pro``); ``"openai"``, ``"anthropic"``, ``"gemini"`` or ``"responses"`` force one.
+    ``gemini-*`` models go over the native Gemini protocol: images in and out, thought
+    signatures; ``response_modalities=["TEXT", "IMAGE"]`` asks any Gemini model for images.
+    The Responses protocol adds reasoning summaries (``reasoning={"effort": ...,
+    "summary": ...}``), encrypted reasoning replayed across tool calls, built-in tools such as
+    ``{"type": "web_search_preview"}`` with citations, and ``use_previous_response_id``.
     """
 
     model: str = Field(alias="model_name")
@@ -83,7 +86,7 @@ class ChatWenwen(ClientOwner, BaseChatModel):
     """Wenwen API key; read from ``WENWEN_API_KEY`` when not given."""
     base_url: str = Field(default_factory=from_env(BASE_URL_ENV, default=DEFAULT_BASE_URL))
     """Relay root URL (with or without ``/v1``); read from ``WENWEN_BASE_URL``."""
-    protocol: Literal["auto", "openai", "anthropic", "gemini"] = "auto"
+    protocol: Literal["auto", "openai", "anthropic", "gemini", "responses"] = "auto"
     temperature: float | None = None
     max_tokens: int | None = None
     top_p: float | None = None
@@ -102,6 +105,17 @@ class ChatWenwen(ClientOwner, BaseChatModel):
     extra_body: dict[str, Any] | None = None
     """Extra JSON body fields, merged into every request after ``model_kwargs``."""
     reasoning_effort: str | None = None
+    reasoning: dict[str, Any] | None = None
+    """OpenAI Responses reasoning options, as ChatOpenAI names them:
+    ``{"effort": "low" | "medium" | "high", "summary": "auto" | "concise" | "detailed"}``."""
+    include: list[str] | None = None
+    """OpenAI Responses ``include`` (``reasoning.encrypted_content`` is added when
+    ``store=False``, so that reasoning carries over to the next turn)."""
+    store: bool | None = None
+    """Whether the relay keeps the reply (OpenAI Responses; ``False`` for stateless use)."""
+    use_previous_response_id: bool = False
+    """OpenAI Responses: send only the messages after the last AI message that carries a
+    response id, with that id as ``previous_response_id`` (as ChatOpenAI does)."""
     thinking: dict[str, Any] | None = None
     """Extended thinking, e.g. ``{"type": "enabled", "budget_tokens": 2048}``."""
     default_headers: dict[str, str] | None = None
@@ -179,6 +193,10 @@ class ChatWenwen(ClientOwner, BaseChatModel):
             "seed": self.seed,
             "stop": self.stop,
             "reasoning_effort": self.reasoning_effort,
+            "reasoning": self.reasoning,
+            "include": self.include,
+            "store": self.store,
+            "use_previous_response_id": self.use_previous_response_id or None,
             "thinking": self.thinking,
             "stream_usage": self.stream_usage,
             "model_kwargs": self.model_kwargs or None,
@@ -224,7 +242,10 @@ class ChatWenwen(ClientOwner, BaseChatModel):
         options.pop("stream", None)
         model = options.pop("model", None) or self.model
         protocol = choose_protocol(model, options.pop("protocol", None) or self.protocol)
-        tools = [_tools.to_wenwen_tool(t) for t in options.pop("tools", None) or []]
+        bound_tools = options.pop("tools", None) or []
+        tools = [_tools.to_wenwen_tool(t) for t in bound_tools if not _tools.is_builtin_tool(t)]
+        server_tools = [dict(t) for t in bound_tools if _tools.is_builtin_tool(t)]
+        tool_names = [t.name for t in tools] + [str(t["type"]) for t in server_tools]
         raw_choice = options.pop("tool_choice", None)
         values: dict[str, Any] = {
             "temperature": self.temperature,
@@ -244,11 +265,16 @@ class ChatWenwen(ClientOwner, BaseChatModel):
         extra_headers = options.pop("extra_headers", None) or {}
         call_body = options.pop("extra_body", None) or {}
         body = {**_flat_body(self.model_kwargs), **(self.extra_body or {}), **call_body, **options}
+        values.update(self._responses_options(options))
+        chained = options.pop("use_previous_response_id", self.use_previous_response_id)
+        if protocol == "responses" and chained:
+            messages, values["previous_response_id"] = _after_previous_response(messages)
         request = ChatRequest(
             model=model,
             messages=to_wenwen_messages(messages),
             tools=tools,
-            tool_choice=_tools.to_wenwen_tool_choice(raw_choice, [t.name for t in tools]),
+            server_tools=server_tools,
+            tool_choice=_tools.to_wenwen_tool_choice(raw_choice, tool_names),
             response_format=_tools.to_wenwen_response_format(response_format),
             stop=list(stop if stop is not None else self.stop or []),
             thinking=_thinking_config(thinking),
@@ -257,6 +283,27 @@ class ChatWenwen(ClientOwner, BaseChatModel):
             **{k: v for k, v in values.items() if v is not None},
         )
         return request, protocol
+
+    def _responses_options(self, options: dict[str, Any]) -> dict[str, Any]:
+        """``reasoning`` / ``include`` / ``store`` (per call or on the model) as request
+        fields; a call's ``reasoning`` dict wins over ``reasoning_effort``."""
+        reasoning = options.pop("reasoning", self.reasoning) or {}
+        if not isinstance(reasoning, dict):
+            raise ConfigurationError(f"reasoning must be a dict, got {reasoning!r}")
+        unknown = set(reasoning) - {"effort", "summary"}
+        if unknown:
+            raise ConfigurationError(
+                f"unknown reasoning keys {sorted(unknown)}; use effort, summary"
+            )
+        values: dict[str, Any] = {
+            "include": list(options.pop("include", None) or self.include or []),
+            "store": options.pop("store", self.store),
+        }
+        if reasoning.get("effort") is not None:
+            values["reasoning_effort"] = reasoning["effort"]
+        if reasoning.get("summary") is not None:
+            values["reasoning_summary"] = reasoning["summary"]
+        return values
 
     def _result(self, response: ChatResponse, protocol: str) -> ChatResult:
         message = to_ai_message(response, protocol, v1=self.output_version == "v1")
@@ -342,14 +389,21 @@ class ChatWenwen(ClientOwner, BaseChatModel):
         parallel_tool_calls: bool | None = None,
         **kwargs: Any,
     ) -> Runnable[LanguageModelInput, AIMessage]:
-        """Bind tools (any form LangChain accepts, incl. Anthropic tool dicts).
+        """Bind tools (any form LangChain accepts, incl. Anthropic tool dicts; over the
+        Responses protocol also built-in tools such as ``{"type": "web_search_preview"}``).
 
         ``tool_choice``: ``"auto"``, ``"none"``, ``"required"`` (also ``"any"`` or ``True``),
         a tool name, or an OpenAI / Anthropic tool-choice dict. ``strict`` asks for schema-exact
         arguments; ``parallel_tool_calls=False`` asks for at most one call.
         """
-        formatted = [_tools.format_tool(tool, strict=strict) for tool in tools]
-        names = [tool["function"]["name"] for tool in formatted]
+        protocol = choose_protocol(self.model, kwargs.get("protocol") or self.protocol)
+        formatted = [
+            dict(tool)  # type: ignore[arg-type]  # a built-in tool is a dict
+            if protocol == "responses" and _tools.is_builtin_tool(tool)
+            else _tools.format_tool(tool, strict=strict)
+            for tool in tools
+        ]
+        names = [t["function"]["name"] if "function" in t else str(t["type"]) for t in formatted]
         choice = _tools.normalize_tool_choice(tool_choice, names)
         disabled = _tools.disables_parallel_calls(tool_choice)
         if parallel_tool_calls is None and disabled is not None:
@@ -413,6 +467,17 @@ def _generation_chunk(
     if run_manager:
         run_manager.on_llm_new_token(generation.text, chunk=generation)
     return generation
+
+
+def _after_previous_response(messages: list[BaseMessage]) -> tuple[list[BaseMessage], str | None]:
+    """The messages after the last AI message that came from the Responses protocol with
+    an id, and that id (``use_previous_response_id``)."""
+    for position in range(len(messages) - 1, -1, -1):
+        message = messages[position]
+        metadata = message.response_metadata if isinstance(message, AIMessage) else {}
+        if metadata.get("wenwen_protocol") == "responses" and metadata.get("id"):
+            return messages[position + 1 :], str(metadata["id"])
+    return messages, None
 
 
 def _flat_body(model_kwargs: dict[str, Any]) -> dict[str, Any]:

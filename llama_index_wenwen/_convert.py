@@ -31,11 +31,13 @@ from llama_index.core.base.llms.types import (
 from wenwen.errors import ConfigurationError, UnsupportedFeatureError
 from wenwen.types import (
     AudioPart,
+    Citation,
     FilePart,
     ImagePart,
     Message,
     Part,
     Role,
+    ServerToolCallPart,
     TextPart,
     ThinkingPart,
     ToolCallPart,
@@ -75,12 +77,30 @@ def _convert_message(message: ChatMessage, earlier: list[Message]) -> Message:
     for block in message.blocks:
         if isinstance(block, CachePoint):
             _mark_cache_point(block, parts, earlier)
+        elif role == "assistant" and isinstance(block, CitationBlock) and _cites(parts, block):
+            pass  # attached to the text it cites (a reply's citation, sent back)
         else:
             parts.extend(_block_parts(block, role))
     if role == "assistant":
         _add_legacy_assistant_parts(message, parts)
     name = message.additional_kwargs.get("name")
     return Message(role=role, parts=parts, name=name if isinstance(name, str) else None)
+
+
+def _cites(parts: list[Part], block: CitationBlock) -> bool:
+    """Attach a reply's citation to the text part before it; false when there is none."""
+    if not parts or not isinstance(parts[-1], TextPart):
+        return False
+    location = block.additional_location_info
+    parts[-1].citations.append(
+        Citation(
+            url=block.source,
+            title=block.title or None,
+            start_index=location.get("start_index"),
+            end_index=location.get("end_index"),
+        )
+    )
+    return True
 
 
 def _role_value(role: Any) -> str:
@@ -239,10 +259,12 @@ def _thinking_part(block: ThinkingBlock) -> ThinkingPart:
     info = block.additional_information
     signature = info.get("signature")
     redacted = info.get("redacted")
+    provider_data = info.get("provider_data")
     return ThinkingPart(
         text=block.content or "",
         signature=signature if isinstance(signature, str) else None,
         redacted=redacted if isinstance(redacted, str) else None,
+        provider_data=dict(provider_data) if isinstance(provider_data, dict) else {},
     )
 
 
@@ -261,6 +283,8 @@ def _add_legacy_assistant_parts(message: ChatMessage, parts: list[Part]) -> None
     OpenAI-style tool calls (only when no block carries them), and provider data that a
     ``ToolCallBlock`` has no field for."""
     extras = message.additional_kwargs
+    for raw in extras.get("server_tool_calls") or ():
+        parts.insert(0, ServerToolCallPart.model_validate(raw))
     reasoning = extras.get("reasoning_content")
     if (
         isinstance(reasoning, str)

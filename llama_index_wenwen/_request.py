@@ -124,3 +124,15 @@ def _normalize(fields: dict[str, Any]) -> None:
         fields["stop"] = [fields["stop"]]
     elif fields.get("stop") is None:
         fields.pop("stop", None)
+
+
+def after_previous_response(
+    messages: Sequence[ChatMessage],
+) -> tuple[Sequence[ChatMessage], str | None]:
+    """The messages after the last assistant message that carries a Responses id, and that
+    id (``use_previous_response_id``)."""
+    for position in range(len(messages) - 1, -1, -1):
+        response_id = messages[position].additional_kwargs.get("response_id")
+        if isinstance(response_id, str) and response_id:
+            return messages[position + 1 :], response_id
+    return messages, None

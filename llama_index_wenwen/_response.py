@@ -6,7 +6,9 @@ Where LlamaIndex looks for things (see the research notes, section 1.5):
   ``additional_kwargs`` ``{prompt_tokens, completion_tokens, total_tokens}``;
 - reasoning: ``ThinkingBlock`` (signature in ``additional_information["signature"]``);
 - tool calls: ``ToolCallBlock`` plus OpenAI-shaped dicts in
-  ``message.additional_kwargs["tool_calls"]`` (``process_streaming_objects`` reads those).
+  ``message.additional_kwargs["tool_calls"]`` (``process_streaming_objects`` reads those);
+- citations (OpenAI Responses web search): a ``CitationBlock`` after the ``TextBlock`` it
+  cites; provider-run tool calls in ``additional_kwargs["server_tool_calls"]``.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from llama_index.core.base.llms.types import (
     AudioBlock,
     ChatMessage,
     ChatResponse,
+    CitationBlock,
     CompletionResponse,
     ImageBlock,
     MessageRole,
@@ -29,7 +32,9 @@ from llama_index.core.base.llms.types import (
 
 from wenwen import types as wt
 
-Block = TextBlock | ThinkingBlock | ToolCallBlock | ImageBlock | AudioBlock | VideoBlock
+Block = (
+    TextBlock | ThinkingBlock | ToolCallBlock | ImageBlock | AudioBlock | VideoBlock | CitationBlock
+)
 
 
 def usage_dict(usage: wt.Usage) -> dict[str, Any]:
@@ -96,10 +101,30 @@ def openai_tool_call(part: wt.ToolCallPart) -> dict[str, Any]:
 def thinking_block(part: wt.ThinkingPart) -> ThinkingBlock:
     info: dict[str, Any] = {}
     if part.signature:
-        info["signature"] = part.signature
+        info["signature"] = part.signature  # a Responses reasoning item's encrypted payload too
     if part.redacted:
         info["redacted"] = part.redacted
+    if part.provider_data:
+        info["provider_data"] = dict(part.provider_data)  # e.g. the reasoning item id
     return ThinkingBlock(content=part.text, additional_information=info)
+
+
+def citation_blocks(part: wt.TextPart) -> list[CitationBlock]:
+    """A reply's citations, as LlamaIndex citation blocks after the text they cite."""
+    blocks = []
+    for citation in part.citations:
+        start, end = citation.start_index, citation.end_index
+        cited = part.text[start:end] if start is not None and end is not None else ""
+        location = {"start_index": start, "end_index": end}
+        blocks.append(
+            CitationBlock(
+                cited_content=TextBlock(text=cited),
+                source=citation.url,
+                title=citation.title or "",
+                additional_location_info={k: v for k, v in location.items() if v is not None},
+            )
+        )
+    return blocks
 
 
 def part_block(part: wt.Part) -> Block:
@@ -132,6 +157,11 @@ def message_extras(response: wt.ChatResponse) -> dict[str, Any]:
         extras["tool_calls"] = [openai_tool_call(p) for p in calls]
     if response.refusal:
         extras["refusal"] = response.refusal
+    server = [p for p in response.parts if isinstance(p, wt.ServerToolCallPart)]
+    if server:
+        extras["server_tool_calls"] = [p.model_dump() for p in server]
+    if response.protocol == "responses" and response.id:
+        extras["response_id"] = response.id  # for use_previous_response_id
     audio = [p for p in response.parts if isinstance(p, wt.AudioPart)]
     if audio:
         # AudioBlock has no field for a transcript or the provider's audio id.
@@ -139,8 +169,21 @@ def message_extras(response: wt.ChatResponse) -> dict[str, Any]:
     return extras
 
 
+def reply_blocks(parts: list[wt.Part]) -> list[Block]:
+    """Blocks for a reply's parts; provider-run tool calls have no block (they are in
+    ``additional_kwargs["server_tool_calls"]``)."""
+    blocks: list[Block] = []
+    for part in parts:
+        if isinstance(part, wt.ServerToolCallPart):
+            continue
+        blocks.append(part_block(part))
+        if isinstance(part, wt.TextPart):
+            blocks.extend(citation_blocks(part))
+    return blocks
+
+
 def to_chat_response(response: wt.ChatResponse, *, delta: str | None = None) -> ChatResponse:
-    blocks = [part_block(p) for p in response.parts]
+    blocks = reply_blocks(response.parts)
     thinking = [b for b in blocks if isinstance(b, ThinkingBlock)]
     if len(thinking) == 1 and response.usage is not None and response.usage.reasoning_tokens:
         thinking[0].num_tokens = response.usage.reasoning_tokens

@@ -45,6 +45,7 @@ class ChunkBuilder:
         self._slots: dict[str, int] = {}
         self._texts: dict[str, str] = {}
         self._signatures: dict[str, str] = {}
+        self._thinking_data: dict[str, dict[str, Any]] = {}
         self._calls: dict[str, _ToolCallState] = {}
         self._call_dicts: dict[str, dict[str, Any]] = {}
 
@@ -78,7 +79,7 @@ class ChunkBuilder:
             self._blocks[slot] = block
 
     def _thinking(self, event: wt.ThinkingDelta) -> ChatResponse | None:
-        if not (event.text or event.signature or event.redacted):
+        if not (event.text or event.signature or event.redacted or event.provider_data):
             return None
         text = self._texts.get(event.key, "") + event.text
         self._texts[event.key] = text
@@ -89,6 +90,10 @@ class ChunkBuilder:
             info["signature"] = self._signatures[event.key]
         if event.redacted:
             info["redacted"] = event.redacted
+        if event.provider_data:
+            self._thinking_data.setdefault(event.key, {}).update(event.provider_data)
+        if event.key in self._thinking_data:
+            info["provider_data"] = dict(self._thinking_data[event.key])
         self._put(event.key, ThinkingBlock(content=text, additional_information=info))
         extras = {"thinking_delta": event.text} if event.text else {}
         return self._chunk("", extras)

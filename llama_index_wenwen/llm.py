@@ -36,12 +36,13 @@ from llama_index.core.types import Model, PydanticProgramMode
 from pydantic import field_validator
 
 from wenwen import AsyncWenwenClient, WenwenClient
+from wenwen.errors import ConfigurationError
 from wenwen.protocols import choose_protocol
 from wenwen.types import ChatRequest
 
 from ._clients import ApiKey, BaseUrl, ClientSet, client_set_for, redact_headers
 from ._models import model_limits
-from ._request import RequestDefaults, build_request
+from ._request import RequestDefaults, after_previous_response, build_request
 from ._response import to_chat_response, to_completion_response
 from ._stream import ChunkBuilder
 from ._structured import parse_structured, partial_object, schema_format
@@ -83,9 +84,9 @@ class Wenwen(FunctionCallingLLM):
     )
     protocol: str = Field(
         default="auto",
-        description="'auto' (Claude models over Anthropic Messages, others over OpenAI chat), "
-        "'openai' or 'anthropic'."
-        " 'auto' sends gemini-* models over native Gemini; 'gemini' forces it.",
+        description="'auto' (Claude models over Anthropic Messages, gemini-* over native "
+        "Gemini, the few Responses-only models such as o3-pro over OpenAI Responses, others "
+        "over OpenAI chat), 'openai', 'anthropic', 'gemini' or 'responses'.",
     )
     temperature: float | None = Field(default=None, description="Sent only when set.")
     max_tokens: int | None = Field(default=None, gt=0, description="Output token limit.")
@@ -98,6 +99,27 @@ class Wenwen(FunctionCallingLLM):
         default=None,
         description="Extended thinking: a budget in tokens, or "
         "{'type': 'enabled', 'budget_tokens': N}.",
+    )
+    reasoning_options: dict[str, Any] | None = Field(
+        default=None,
+        description="OpenAI Responses reasoning, e.g. {'effort': 'low', 'summary': 'auto'}.",
+    )
+    built_in_tools: list[dict[str, Any]] | None = Field(
+        default=None,
+        description="OpenAI Responses built-in tools, e.g. [{'type': 'web_search_preview'}].",
+    )
+    store: bool | None = Field(
+        default=None, description="OpenAI Responses: whether the relay keeps the reply."
+    )
+    include: list[str] | None = Field(
+        default=None,
+        description="OpenAI Responses include (reasoning.encrypted_content is added when "
+        "store is False).",
+    )
+    use_previous_response_id: bool = Field(
+        default=False,
+        description="OpenAI Responses: send only the messages after the last assistant "
+        "message with a response id, chained by previous_response_id.",
     )
     strict: bool | None = Field(default=None, description="Strict JSON schemas for tools.")
     additional_kwargs: dict[str, Any] = Field(
@@ -165,10 +187,30 @@ class Wenwen(FunctionCallingLLM):
             max_tokens=self.max_tokens,
             reasoning_effort=self.reasoning_effort,
             thinking=self.thinking,
-            additional_kwargs=self.additional_kwargs,
+            additional_kwargs={**self._responses_defaults(), **self.additional_kwargs},
         )
+        protocol = choose_protocol(kwargs.get("model") or self.model, self.protocol)
+        if protocol == "responses" and self.use_previous_response_id:
+            messages, previous = after_previous_response(messages)
+            if previous:
+                kwargs = {**kwargs, "previous_response_id": previous}
         request = build_request(defaults, messages, kwargs)
         return request, choose_protocol(request.model, self.protocol)
+
+    def _responses_defaults(self) -> dict[str, Any]:
+        """The Responses options set on the LLM, as request fields."""
+        options = dict(self.reasoning_options or {})
+        unknown = set(options) - {"effort", "summary"}
+        if unknown:
+            raise ConfigurationError(f"unknown reasoning_options keys {sorted(unknown)}")
+        fields = {
+            "reasoning_effort": options.get("effort"),
+            "reasoning_summary": options.get("summary"),
+            "server_tools": self.built_in_tools,
+            "store": self.store,
+            "include": self.include,
+        }
+        return {k: v for k, v in fields.items() if v is not None}
 
     def _prompt_messages(self, prompt: str, formatted: bool) -> list[ChatMessage]:
         if not formatted and self.completion_to_prompt is not None:

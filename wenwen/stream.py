@@ -14,12 +14,15 @@ from typing import Any
 
 from .types import (
     ChatResponse,
+    Citation,
+    CitationDelta,
     Finished,
     FinishReason,
     MediaDelta,
     Part,
     RefusalDelta,
     ResponseStarted,
+    ServerToolCallDelta,
     StreamEvent,
     TextDelta,
     TextPart,
@@ -67,6 +70,8 @@ class StreamAccumulator:
         self._thinking: dict[str, list[str]] = {}
         self._signatures: dict[str, str] = {}
         self._redacted: dict[str, str] = {}
+        self._thinking_data: dict[str, dict[str, Any]] = {}
+        self._citations: dict[str, list[Citation]] = {}
         self._tools: dict[str, _ToolCallBuffer] = {}
         self._media: dict[str, Part] = {}
         self._refusal: list[str] = []
@@ -76,6 +81,7 @@ class StreamAccumulator:
         self.finish_reason: FinishReason | None = None
         self.raw_reason: str | None = None
         self.finished = False
+        self.raw: dict[str, Any] = {}
 
     def _slot(self, key: str) -> None:
         known = (self._text, self._thinking, self._tools, self._media)
@@ -95,17 +101,25 @@ class StreamAccumulator:
                 )
             if event.redacted:
                 self._redacted[event.key] = event.redacted
+            if event.provider_data:
+                self._thinking_data.setdefault(event.key, {}).update(event.provider_data)
+        elif isinstance(event, CitationDelta):
+            self._slot(event.key)
+            self._text.setdefault(event.key, [])
+            self._citations.setdefault(event.key, []).append(event.citation)
         elif isinstance(event, ToolCallDelta):
             self._add_tool(event)
         elif isinstance(event, RefusalDelta):
             self._refusal.append(event.text)
-        elif isinstance(event, MediaDelta):
+        elif isinstance(event, MediaDelta | ServerToolCallDelta):
             self._slot(event.key)
             self._media[event.key] = event.part
         elif isinstance(event, UsageReport):
             self.usage = event.usage
         elif isinstance(event, Finished):
             self.finished = True
+            if event.raw is not None:
+                self.raw = event.raw
             if event.reason is not None or self.finish_reason is None:
                 self.finish_reason = event.reason
                 self.raw_reason = event.raw_reason
@@ -131,13 +145,15 @@ class StreamAccumulator:
         parts: list[Part] = []
         for key in self._order:
             if key in self._text:
-                parts.append(TextPart(text="".join(self._text[key])))
+                citations = list(self._citations.get(key, ()))
+                parts.append(TextPart(text="".join(self._text[key]), citations=citations))
             elif key in self._thinking:
                 parts.append(
                     ThinkingPart(
                         text="".join(self._thinking[key]),
                         signature=self._signatures.get(key),
                         redacted=self._redacted.get(key),
+                        provider_data=dict(self._thinking_data.get(key, {})),
                     )
                 )
             elif key in self._tools:
@@ -156,5 +172,6 @@ class StreamAccumulator:
             stop_reason_raw=self.raw_reason,
             usage=self.usage,
             refusal="".join(self._refusal) or None,
+            raw=self.raw,
         )
         return self._finalize(response) if self._finalize else response

@@ -20,10 +20,23 @@ class _Part(BaseModel):
     model_config = ConfigDict(frozen=False, extra="forbid")
 
 
+class Citation(BaseModel):
+    """A source the model cites for a span of its text (``start_index``..``end_index``, in
+    characters of the text part), e.g. a web-search result."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    url: str
+    title: str | None = None
+    start_index: int | None = None
+    end_index: int | None = None
+
+
 class TextPart(_Part):
     type: Literal["text"] = "text"
     text: str
     cache_control: CacheControl | None = None
+    citations: list[Citation] = Field(default_factory=list)
 
 
 class ImagePart(_Part):
@@ -82,6 +95,9 @@ class ThinkingPart(_Part):
     text: str = ""
     signature: str | None = None
     redacted: str | None = None
+    provider_data: dict[str, Any] = Field(default_factory=dict)
+    """What a protocol needs to replay the reasoning, e.g. a Responses reasoning item id
+    (whose ``encrypted_content`` rides in ``signature``)."""
 
 
 class ToolCallPart(_Part):
@@ -111,6 +127,18 @@ class ToolCallPart(_Part):
         return value
 
 
+class ServerToolCallPart(_Part):
+    """A tool the provider ran itself (e.g. web search): shown to the caller, never run by
+    it. ``provider_data["item"]`` keeps the wire item, so that it can be sent back."""
+
+    type: Literal["server_tool_call"] = "server_tool_call"
+    id: str
+    name: str
+    arguments: dict[str, Any] = Field(default_factory=dict)
+    status: str | None = None
+    provider_data: dict[str, Any] = Field(default_factory=dict)
+
+
 class ToolResultPart(_Part):
     """The result of a tool call, sent back to the model."""
 
@@ -134,6 +162,7 @@ Part = Annotated[
     | FilePart
     | ThinkingPart
     | ToolCallPart
+    | ServerToolCallPart
     | ToolResultPart,
     Field(discriminator="type"),
 ]
@@ -215,7 +244,15 @@ class ChatRequest(BaseModel):
     seed: int | None = None
     reasoning_effort: str | None = None
     thinking: ThinkingConfig | None = None
+    reasoning_summary: str | None = None
+    """Reasoning summaries (``auto``, ``concise``, ``detailed``); OpenAI Responses only."""
     metadata: dict[str, Any] | None = None
+    server_tools: list[dict[str, Any]] = Field(default_factory=list)
+    """Provider built-in tools sent as given (``{"type": "web_search_preview"}``)."""
+    store: bool | None = None
+    include: list[str] = Field(default_factory=list)
+    previous_response_id: str | None = None
+    """Continue a stored conversation (OpenAI Responses): send only the new messages."""
     stream_usage: bool = True
     extra_body: dict[str, Any] = Field(default_factory=dict)
     extra_headers: dict[str, str] = Field(default_factory=dict)
@@ -294,6 +331,15 @@ class ThinkingDelta(BaseModel):
     text: str = ""
     signature: str | None = None
     redacted: str | None = None
+    provider_data: dict[str, Any] = Field(default_factory=dict)
+
+
+class CitationDelta(BaseModel):
+    """A citation for the text part ``key`` (arrives after the text it cites)."""
+
+    kind: Literal["citation"] = "citation"
+    key: str
+    citation: Citation
 
 
 class ToolCallDelta(BaseModel):
@@ -324,6 +370,14 @@ class MediaDelta(BaseModel):
     part: ImagePart | AudioPart | VideoPart
 
 
+class ServerToolCallDelta(BaseModel):
+    """A provider-run tool call, complete; a later delta with the same key replaces it."""
+
+    kind: Literal["server_tool_call"] = "server_tool_call"
+    key: str
+    part: ServerToolCallPart
+
+
 class UsageReport(BaseModel):
     """Usage so far. Reports are cumulative: a later report replaces an earlier one."""
 
@@ -335,15 +389,20 @@ class Finished(BaseModel):
     kind: Literal["finish"] = "finish"
     reason: FinishReason | None
     raw_reason: str | None = None
+    raw: dict[str, Any] | None = None
+    """The protocol's final object when its stream ends with one (OpenAI Responses), kept
+    as the reply's ``raw``."""
 
 
 StreamEvent: TypeAlias = (
     ResponseStarted
     | TextDelta
     | ThinkingDelta
+    | CitationDelta
     | ToolCallDelta
     | RefusalDelta
     | MediaDelta
+    | ServerToolCallDelta
     | UsageReport
     | Finished
 )
@@ -367,6 +426,8 @@ __all__ = [
     "CacheControl",
     "ChatRequest",
     "ChatResponse",
+    "Citation",
+    "CitationDelta",
     "EmbeddingResult",
     "FilePart",
     "FinishReason",
@@ -383,6 +444,8 @@ __all__ = [
     "ResponseFormat",
     "ResponseStarted",
     "Role",
+    "ServerToolCallDelta",
+    "ServerToolCallPart",
     "StreamEvent",
     "TextDelta",
     "TextPart",

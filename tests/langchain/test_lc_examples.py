@@ -18,6 +18,7 @@ EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
         ("langchain_quickstart.py", "invoke: Paris is the capital of France."),
         ("langchain_agent.py", "calls [('get_weather', {'city': 'Paris'})]"),
         ("langchain_rag.py", "answer: Claude models are reached over the Anthropic Messages"),
+        ("responses_demo.py", "cited: Python - Example Encyclopedia https://example.com/python"),
     ],
 )
 def test_example_runs_on_the_emulator(script: str, expected: str) -> None:

@@ -29,6 +29,7 @@ from langchain_tests.integration_tests import (
 from langchain_wenwen import ChatWenwen, WenwenEmbeddings
 from tests.wire.gemini._proto import check_request
 from wenwen.emulator import Emulator
+from wenwen.errors import UnsupportedFeatureError
 
 UsageDetail = Literal[
     "audio_input", "audio_output", "reasoning_output", "cache_read_input", "cache_creation_input"
@@ -228,3 +229,43 @@ class TestChatWenwenGeminiProtocol(ChatSuite):
     def invoke_with_reasoning_output(self, *, stream: bool = False) -> AIMessage:
         model = ChatWenwen(model="gemini-2.5-flash", reasoning_effort="low", **self.connection())
         return _run(model, "Explain briefly why the sky is blue.", stream=stream)
+
+
+class TestChatWenwenResponsesProtocol(ChatSuite):
+    """The same suite over the OpenAI Responses protocol (``protocol="responses"``). Its
+    wire has no audio input and no stop sequences; reasoning tokens come from reasoning
+    models, cache reads from long prompts (as over chat completions)."""
+
+    @property
+    def chat_model_params(self) -> dict[str, Any]:
+        return {"model": "gpt-4o-mini", "protocol": "responses", **self.connection()}
+
+    @property
+    def model_override_value(self) -> str:
+        return "gpt-4o"
+
+    @property
+    def supported_usage_metadata_details(
+        self,
+    ) -> dict[Literal["invoke", "stream"], list[UsageDetail]]:
+        details: list[UsageDetail] = ["reasoning_output", "cache_read_input"]
+        return {"invoke": details, "stream": details}
+
+    @pytest.mark.xfail(
+        reason="the Responses API has no stop sequences; ChatWenwen raises "
+        "UnsupportedFeatureError instead of dropping them",
+        raises=UnsupportedFeatureError,
+        strict=True,
+    )
+    def test_stop_sequence(self, model: BaseChatModel) -> None:
+        super().test_stop_sequence(model)
+
+    def invoke_with_reasoning_output(self, *, stream: bool = False) -> AIMessage:
+        model = ChatWenwen(model="gpt-5", protocol="responses", **self.connection())
+        return _run(model, "Explain briefly why the sky is blue.", stream=stream)
+
+    def invoke_with_cache_read_input(self, *, stream: bool = False) -> AIMessage:
+        model = ChatWenwen(model="gpt-4o-mini", protocol="responses", **self.connection())
+        prompt = f"{LONG_CONTEXT}\n\nWhich shelf holds volume 70?"
+        _run(model, prompt, stream=False)
+        return _run(model, prompt, stream=stream)

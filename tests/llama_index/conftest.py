@@ -40,12 +40,20 @@ def make_llm(emu: Emulator) -> Callable[..., Wenwen]:
 
 
 @pytest.fixture(
-    params=[OPENAI_MODEL, ANTHROPIC_MODEL, GEMINI_MODEL], ids=["openai", "anthropic", "gemini"]
+    params=[
+        (OPENAI_MODEL, "auto"),
+        (ANTHROPIC_MODEL, "auto"),
+        (GEMINI_MODEL, "auto"),
+        (OPENAI_MODEL, "responses"),
+    ],
+    ids=["openai", "anthropic", "gemini", "responses"],
 )
 def llm(request: pytest.FixtureRequest, make_llm: Callable[..., Wenwen]) -> Wenwen:
-    """A ``Wenwen`` on each protocol: an OpenAI model and a Claude model (``protocol="auto"``
-    sends it over Anthropic Messages)."""
-    return make_llm(model=request.param)
+    """A ``Wenwen`` on each protocol: an OpenAI model, a Claude model and a Gemini model
+    (``protocol="auto"`` sends them over Anthropic Messages and native Gemini) and the OpenAI
+    model over OpenAI Responses."""
+    model, protocol = request.param
+    return make_llm(model=model, protocol=protocol)
 
 
 @pytest.fixture
@@ -66,6 +74,8 @@ def _tool_choice_of(body: dict[str, Any]) -> Any:
     if "toolConfig" in body:
         return _gemini_tool_choice(body["toolConfig"])
     choice = body.get("tool_choice")
+    if isinstance(choice, dict) and choice.get("type") == "function" and "name" in choice:
+        return {"type": "function", "function": {"name": choice["name"]}}  # Responses
     if not isinstance(choice, dict) or choice.get("type") in (None, "function"):
         return choice
     if choice["type"] == "tool":
@@ -183,7 +193,7 @@ def chat_bodies(emu: Emulator) -> Callable[[], list[dict[str, Any]]]:
     Gemini body also lists its ``contents`` under ``messages``, parts as ``content``)."""
 
     def bodies() -> list[dict[str, Any]]:
-        paths = ("/v1/chat/completions", "/v1/messages")
+        paths = ("/v1/chat/completions", "/v1/messages", "/v1/responses")
         out = []
         for r in emu.requests:
             if r.path in paths:

@@ -60,8 +60,18 @@ def test_images_by_bytes_path_and_url(
     )
     response = caller.chat(llm, [message])
     assert (response.message.content or "").startswith("I see 3 images.")
-    sent = chat_bodies()[-1]["messages"][0]["content"]
-    if choose_protocol(llm.model) == "openai":
+    body = chat_bodies()[-1]
+    sent = body["messages"][0]["content"] if "messages" in body else body["input"][0]["content"]
+    if llm.protocol == "responses":
+        data_url = f"data:image/png;base64,{PNG_B64}"
+        assert [p["type"] for p in sent] == ["input_text", *["input_image"] * 3]
+        assert sent[1]["image_url"] == sent[2]["image_url"] == data_url
+        assert sent[3] == {
+            "type": "input_image",
+            "image_url": "https://example.com/cat.jpg",
+            "detail": "low",
+        }
+    elif choose_protocol(llm.model) == "openai":
         assert [p["type"] for p in sent] == ["text", "image_url", "image_url", "image_url"]
         assert sent[1]["image_url"]["url"] == f"data:image/png;base64,{PNG_B64}"
         assert sent[2]["image_url"]["url"] == f"data:image/png;base64,{PNG_B64}"

@@ -92,9 +92,11 @@ def test_condense_plus_context_chat_engine(
     assert "8849 metres" in str(engine.chat("How tall is Mount Everest?"))
     assert "Sahara" in str(engine.chat("And which desert covers North Africa?"))
     assert "acidity" in str(engine.chat("Why does honey never spoil?"))
-    condense_calls = [b for b in chat_bodies() if "follow-up message" in str(b["messages"])]
+    # the history: "messages" (chat completions, Anthropic) or "input" (Responses)
+    turns = [b.get("messages", b.get("input")) for b in chat_bodies()]
+    condense_calls = [t for t in turns if "follow-up message" in str(t)]
     assert len(condense_calls) == 2  # turns 2 and 3 condensed through complete()
-    last_turn = chat_bodies()[-1]["messages"]
+    last_turn = turns[-1]
     assert "How tall is Mount Everest?" in str(last_turn)  # the history went along
 
 

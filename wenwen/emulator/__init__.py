@@ -5,7 +5,8 @@
 ...     client = OpenAI(base_url=emu.base_url + "/v1", api_key=emu.api_key)
 
 Routes: ``POST /v1/chat/completions``, ``POST /v1/embeddings``, ``GET /v1/models[/{id}]``,
-``POST /v1/messages``; anything else is new-api's 404 ``Invalid URL (METHOD /path)``.
+``POST /v1/messages``, ``POST /v1/responses`` and ``GET`` / ``DELETE /v1/responses/{id}``
+(:mod:`.responses_routes`); anything else is new-api's 404 ``Invalid URL (METHOD /path)``.
 Gemini (:mod:`.gemini_routes`): ``POST /v1beta/models/{model}:generateContent`` and
 ``:streamGenerateContent`` (``?alt=sse``: SSE; without: a JSON array), also under
 ``/v1/models/``, ``GET /v1beta/models``; auth by ``x-goog-api-key`` or ``?key=``.
@@ -23,7 +24,8 @@ Faults (:mod:`.faults`), per request via ``x-emulator-fault: spec[,spec]`` or qu
 Quirks, per request via ``x-emulator-quirks: a,b`` or server-wide: ``no_tool_index``,
 ``multi_tool_chunk``, ``repeat_tool_id``, ``cumulative_usage``, ``no_done``,
 ``reasoning_field`` (OpenAI streams); ``delta_input_tokens``, ``claude_extra_newline``
-(Anthropic streams); ``models_200_error`` (unknown ``GET /v1/models/{id}`` answers 200).
+(Anthropic streams); ``models_200_error`` (unknown ``GET /v1/models/{id}`` answers 200);
+``responses_done`` (Responses streams end with ``data: [DONE]``).
 
 Control endpoints (not recorded, no auth): ``POST /_emulator/faults`` ``{"fault", "times",
 "path"}``, ``POST /_emulator/quirks`` ``{"quirks": [...]}``, ``POST /_emulator/reset``,

@@ -4,6 +4,7 @@ dispatches to the route handlers. Control endpoints live under ``/_emulator/``."
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import logging
 from collections.abc import Awaitable, Callable
@@ -14,7 +15,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
-from . import anthropic_routes, embeddings, gemini_routes, openai_routes
+from . import anthropic_routes, embeddings, gemini_routes, openai_routes, responses_routes
 from .context import QUIRKS, Ctx
 from .errors import (
     REQUEST_ID_HEADER,
@@ -33,6 +34,12 @@ ROUTES: dict[tuple[str, str], Handler] = {
     ("POST", "/v1/embeddings"): embeddings.create_embeddings,
     ("GET", "/v1/models"): openai_routes.list_models,
     ("POST", "/v1/messages"): anthropic_routes.messages,
+    ("POST", "/v1/responses"): responses_routes.create,
+}
+# Routes whose path ends with an id: (method, prefix) -> handler(ctx, id).
+ID_ROUTES: dict[tuple[str, str], Callable[[Ctx, str], Awaitable[Response]]] = {
+    ("GET", responses_routes.PREFIX): responses_routes.retrieve,
+    ("DELETE", responses_routes.PREFIX): responses_routes.delete,
 }
 
 
@@ -49,9 +56,18 @@ def _find_handler(method: str, path: str) -> Handler | None:
             return await openai_routes.retrieve_model(ctx, model_id)
 
         return retrieve
+    for (route_method, prefix), by_id in ID_ROUTES.items():
+        if handler is None and method == route_method and path.startswith(prefix):
+            return functools.partial(_with_id, by_id, path[len(prefix) :])
     if handler is None and (path.startswith("/v1beta/models") or ":" in path):
         return gemini_routes.find(method, path)
     return handler
+
+
+async def _with_id(
+    handler: Callable[[Ctx, str], Awaitable[Response]], item_id: str, ctx: Ctx
+) -> Response:
+    return await handler(ctx, item_id)
 
 
 def _authorised(state: EmulatorState, request: Request, path: str) -> bool:

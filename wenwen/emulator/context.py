@@ -26,6 +26,7 @@ QUIRKS = frozenset(
         "delta_input_tokens",
         "claude_extra_newline",
         "models_200_error",
+        "responses_done",
     }
 )
 

@@ -60,6 +60,7 @@ class EmulatorState:
         self.closing = False
         self.requests: list[RecordedRequest] = []
         self.cache: set[str] = set()
+        self.responses: dict[str, dict[str, Any]] = {}  # stored Responses API replies
         self._faults: list[_QueuedFault] = []
         self._lock = threading.Lock()
         self._counter = 0
@@ -93,5 +94,6 @@ class EmulatorState:
             self.requests.clear()
             self._faults.clear()
             self.cache.clear()
+            self.responses.clear()
             self.quirks = set(self._initial_quirks)
             self._counter = 0

@@ -68,7 +68,12 @@ _MODULES = {
     "openai": "wenwen.protocols.openai_chat",
     "anthropic": "wenwen.protocols.anthropic_messages",
     "gemini": "wenwen.protocols.gemini",
+    "responses": "wenwen.protocols.openai_responses",
 }
+
+RESPONSES_ONLY_MODELS = frozenset({"o1-pro", "o3-pro", "gpt-5-pro", "codex-mini-latest"})
+"""Models served only over OpenAI Responses: ``auto`` sends them there (dated snapshots
+such as ``o3-pro-2025-06-10`` included). No other model switches to Responses by itself."""
 
 PROTOCOL_NAMES = tuple(_MODULES)
 
@@ -87,7 +92,8 @@ def get_protocol(name: str) -> WireProtocol:
 
 def choose_protocol(model: str, protocol: str = "auto") -> str:
     """``auto`` sends Claude models over the native Anthropic Messages protocol, ``gemini-*``
-    models over the native Gemini protocol and everything else over OpenAI chat
+    models over the native Gemini protocol, the few Responses-only models
+    (``RESPONSES_ONLY_MODELS``) over OpenAI Responses, and everything else over OpenAI chat
     completions; any other value is taken as given."""
     if protocol != "auto":
         if protocol not in _MODULES:
@@ -97,4 +103,14 @@ def choose_protocol(model: str, protocol: str = "auto") -> str:
         return "anthropic"
     if model.lower().rsplit("/", 1)[-1].startswith("gemini-"):
         return "gemini"
+    if _only_on_responses(model):
+        return "responses"
     return "openai"
+
+
+def _only_on_responses(model: str) -> bool:
+    name = model.lower().rsplit("/", 1)[-1]  # a vendor prefix such as openai/ is allowed
+    return any(
+        name == known or (name.startswith(known + "-") and name[len(known) + 1 :][:1].isdigit())
+        for known in RESPONSES_ONLY_MODELS
+    )

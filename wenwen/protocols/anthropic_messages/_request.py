@@ -14,6 +14,7 @@ from typing import Any
 from ...errors import ConfigurationError, UnsupportedFeatureError
 from ...types import ChatRequest, NamedToolChoice, Tool
 from .. import HttpRequest
+from .._responses_only import reject_responses_only
 from ._content import WireDict, wire_messages
 from ._structured import StructuredTool, structured_tool
 
@@ -46,6 +47,7 @@ def default_max_tokens(model: str) -> int:
 
 
 def build_request(request: ChatRequest, *, stream: bool) -> HttpRequest:
+    reject_responses_only(request, _PROTOCOL)
     if request.seed is not None:
         raise UnsupportedFeatureError(f"seed is not supported by {_PROTOCOL}")
     structured = structured_tool(request)

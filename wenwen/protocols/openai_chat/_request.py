@@ -25,6 +25,7 @@ from ...types import (
     VideoPart,
 )
 from .. import HttpRequest
+from .._responses_only import reject_responses_only
 
 WireDict: TypeAlias = dict[str, Any]
 
@@ -47,6 +48,7 @@ def uses_max_completion_tokens(model: str) -> bool:
 
 
 def build_request(request: ChatRequest, *, stream: bool) -> HttpRequest:
+    reject_responses_only(request, _PROTOCOL, store=True)
     body: WireDict = {"model": request.model, "messages": wire_messages(request.messages)}
     body.update(_tool_fields(request))
     body.update(_sampling_fields(request))
@@ -120,6 +122,7 @@ def _sampling_fields(request: ChatRequest) -> WireDict:
         "seed": request.seed,
         "reasoning_effort": request.reasoning_effort,
         "metadata": request.metadata,
+        "store": request.store,
     }
     fields.update({key: value for key, value in optional.items() if value is not None})
     if request.stop:

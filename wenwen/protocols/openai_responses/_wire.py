@@ -1,0 +1,156 @@
+"""Wire shapes of the Responses API, declared once.
+
+What we send is typed with ``TypedDict``s (checked by mypy, free at run time); what we
+receive is read with the small readers below, which tolerate missing or ``null`` fields
+(relays omit them) without validating whole objects on the stream's hot path.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal, NotRequired, TypedDict
+
+from ...types import Citation
+
+
+class InputText(TypedDict):
+    type: Literal["input_text"]
+    text: str
+
+
+class InputImage(TypedDict):
+    type: Literal["input_image"]
+    image_url: str
+    detail: str
+
+
+class InputFile(TypedDict, total=False):
+    type: Literal["input_file"]
+    file_id: str
+    file_data: str
+    file_url: str
+    filename: str
+
+
+InputContent = InputText | InputImage | InputFile
+
+
+class MessageItem(TypedDict):
+    type: NotRequired[Literal["message"]]
+    role: Literal["user", "assistant", "system", "developer"]
+    content: str | list[InputContent]
+
+
+class SummaryText(TypedDict):
+    type: Literal["summary_text"]
+    text: str
+
+
+class ReasoningItem(TypedDict):
+    type: Literal["reasoning"]
+    id: str
+    summary: list[SummaryText]
+    encrypted_content: NotRequired[str]
+
+
+class FunctionCallItem(TypedDict):
+    type: Literal["function_call"]
+    call_id: str
+    name: str
+    arguments: str
+    id: NotRequired[str]
+
+
+class FunctionCallOutputItem(TypedDict):
+    type: Literal["function_call_output"]
+    call_id: str
+    output: str | list[InputText | InputImage]
+
+
+InputItem = MessageItem | ReasoningItem | FunctionCallItem | FunctionCallOutputItem | dict[str, Any]
+
+
+class FunctionTool(TypedDict):
+    type: Literal["function"]
+    name: str
+    parameters: dict[str, Any]
+    strict: bool
+    description: NotRequired[str]
+
+
+class TextFormat(TypedDict, total=False):
+    type: Literal["json_schema", "json_object", "text"]
+    name: str
+    schema: dict[str, Any]
+    strict: bool
+    description: str
+
+
+class ReasoningConfig(TypedDict, total=False):
+    effort: str
+    summary: str
+
+
+class CreateResponse(TypedDict, total=False):
+    model: str
+    input: list[InputItem]
+    tools: list[FunctionTool | dict[str, Any]]
+    tool_choice: str | dict[str, Any]
+    parallel_tool_calls: bool
+    text: dict[str, TextFormat]
+    reasoning: ReasoningConfig
+    include: list[str]
+    store: bool
+    previous_response_id: str
+    max_output_tokens: int
+    temperature: float
+    top_p: float
+    metadata: dict[str, Any]
+    stream: bool
+
+
+# --- readers --------------------------------------------------------------------------------
+
+
+def as_dict(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def as_str(value: Any) -> str:
+    return value if isinstance(value, str) else ""
+
+
+def as_int(value: Any) -> int:
+    return value if isinstance(value, int) and not isinstance(value, bool) else 0
+
+
+def optional_int(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def summary_text(item: dict[str, Any]) -> str:
+    """A reasoning item's summary parts, joined by blank lines (the stream decoder inserts
+    the same separator when a new summary part starts)."""
+    texts = [as_str(as_dict(s).get("text")) for s in as_list(item.get("summary"))]
+    return SUMMARY_SEPARATOR.join(texts)
+
+
+SUMMARY_SEPARATOR = "\n\n"
+
+
+def citation(annotation: Any) -> Citation | None:
+    """A ``url_citation`` annotation as a neutral citation; other kinds give ``None``."""
+    annotation = as_dict(annotation)
+    url = annotation.get("url")
+    if annotation.get("type") != "url_citation" or not isinstance(url, str):
+        return None
+    title = annotation.get("title")
+    return Citation(
+        url=url,
+        title=title if isinstance(title, str) else None,
+        start_index=optional_int(annotation.get("start_index")),
+        end_index=optional_int(annotation.get("end_index")),
+    )
