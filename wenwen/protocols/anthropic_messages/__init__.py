@@ -5,8 +5,7 @@
 - ``_content``: messages and parts → ``system`` and content blocks;
 - ``_response``: a ``Message`` body → ``ChatResponse`` (usage, stop reasons, errors);
 - ``_stream``: SSE events → stream events;
-- ``_structured``: the synthetic tool that carries structured output;
-- ``_wire``: the wire shapes (``TypedDict``s for what we send, typed views of what we receive).
+- ``_structured``: the synthetic tool that carries structured output.
 """
 
 from __future__ import annotations

@@ -2,8 +2,7 @@
 
 Split by concern: ``_request`` maps a neutral ``ChatRequest`` to the request body,
 ``_response`` maps a reply body to a ``ChatResponse``, ``_stream`` decodes the SSE stream into
-stream events; ``_wire`` declares the wire shapes they build and read. The contract is
-described in ``wenwen.protocols``.
+stream events. The contract is described in ``wenwen.protocols``.
 """
 
 from ._request import PATH, auth_headers, build_request, uses_max_completion_tokens
