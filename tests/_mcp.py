@@ -76,6 +76,8 @@ class Wire:
     """tool name -> its JSON schema parameters"""
     calls: Callable[[dict[str, Any]], list[SentCall]]
     results: Callable[[dict[str, Any]], list[SentResult]]
+    streamed: Callable[[RecordedRequest], bool] = lambda r: r.json.get("stream") is True
+    """whether the request asked for a stream (a body flag here; a path on some wires)"""
 
 
 def _data_url_bytes(url: str) -> bytes:
@@ -210,8 +212,7 @@ def check_requests(
     requests = chat_requests(emu, protocol)
     assert len(requests) == 6, [r.path for r in emu.requests]
     bodies = [r.json for r in requests]
-    for request, body in zip(requests, bodies, strict=True):
-        assert bool(body.get("stream")) is stream, request.path
+    assert [wire(protocol).streamed(r) for r in requests] == [stream] * 6
     check_tools_offered(bodies[0], protocol)
 
     call, result = sent_exchange(bodies[1], protocol)
