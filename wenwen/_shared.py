@@ -29,6 +29,7 @@ from .errors import (
     error_from_response,
 )
 from .protocols import HttpRequest, WireProtocol, get_protocol
+from .protocols._remote_mcp import reject_remote_mcp
 from .stream import StreamAccumulator
 from .types import (
     AudioPart,
@@ -115,6 +116,7 @@ class ClientCore:
         self, request: ChatRequest, protocol_name: str, *, stream: bool
     ) -> tuple[WireProtocol, httpx.Request]:
         protocol = get_protocol(protocol_name)
+        reject_remote_mcp(request)
         spec = protocol.build_request(request, stream=stream)
         if stream:
             spec.headers.setdefault("Accept", "text/event-stream")

@@ -8,7 +8,7 @@ resulting :class:`Reply` back to the wire. Behaviour (documented for users' own 
   words with the question (the last user message, or the text after ``Query:``/``Question:``).
   Ties go to the earliest sentence; no overlap gives :data:`FALLBACK`; a conversation without
   any other sentence gives :data:`GREETING`. Images in the last user message add
-  ``"I see N image(s). "`` in front.
+  ``"I see N image(s). "`` in front; so do images in the tool results being answered.
 * Tools are called when forced or when the last user message mentions a tool (its name, the
   name with spaces, or all non-generic words of the name). Arguments come from
   :mod:`.schema_fill`. After tool results the reply states them.
@@ -173,7 +173,7 @@ def extractive_answer(turns: list[Turn]) -> str:
 def tool_results_answer(results: list[Turn]) -> str:
     parts = []
     for turn in results:
-        content = turn.text.strip()
+        content = turn.text.strip() or ("an image" if turn.images else "")
         end = "" if content.endswith((".", "!", "?", "。", "！", "？")) else "."
         parts.append(f"The result of {turn.tool_name or 'the tool'} is {content}{end}")
     return " ".join(parts)
@@ -353,9 +353,9 @@ def generate(prompt: Prompt) -> Reply:
         reply.finish = "tool_calls"
     else:
         answer = tool_results_answer(results) if results else extractive_answer(turns)
-        if user.images:
-            plural = "image" if user.images == 1 else "images"
-            answer = f"I see {user.images} {plural}. {answer}"
+        seen = user.images + sum(t.images for t in results)
+        if seen:
+            answer = f"I see {seen} {'image' if seen == 1 else 'images'}. {answer}"
         if prompt.json_schema is not None or prompt.json_object:
             answer = json_reply(prompt, user.text, answer)
         reply.text, reply.stop_sequence = _apply_stop(answer, prompt.stop)

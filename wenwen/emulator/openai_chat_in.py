@@ -61,6 +61,10 @@ def turns_from_messages(ctx: Ctx, messages: Any) -> list[Turn]:
         text, images, attachments = _content(ctx, msg.get("content"), f"messages[{i}]")
         if role in ("system", "developer"):
             turns.append(Turn("system", text))
+        elif role == "user" and _carries_tool_images(turns, text, images, attachments):
+            # chat completions allow only text in tool messages, so images a tool returned
+            # follow the tool messages in a user message of their own: they are results
+            turns[-1].images += images
         elif role == "user":
             turns.append(Turn("user", text, images, attachments))
         elif role == "assistant":
@@ -75,6 +79,13 @@ def turns_from_messages(ctx: Ctx, messages: Any) -> list[Turn]:
                 raise ctx.bad(f"Missing required parameter: 'messages[{i}].tool_call_id'")
             turns.append(Turn("tool", text, images, attachments, tool_name=str(name)))
     return turns
+
+
+def _carries_tool_images(turns: list[Turn], text: str, images: int, attachments: int) -> bool:
+    """A user message holding only images, right after tool results."""
+    return (
+        bool(images) and not text and not attachments and bool(turns) and turns[-1].role == "tool"
+    )
 
 
 def _tools(ctx: Ctx, body: dict[str, Any]) -> list[ToolSpec]:

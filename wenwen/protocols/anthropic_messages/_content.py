@@ -12,7 +12,7 @@ import base64
 import binascii
 import logging
 import re
-from typing import Any, TypeAlias
+from typing import Any, Final, Literal, TypeVar
 
 from ...errors import ProtocolError, UnsupportedFeatureError
 from ...types import (
@@ -27,15 +27,27 @@ from ...types import (
     ToolResultPart,
     VideoPart,
 )
-
-WireDict: TypeAlias = dict[str, Any]
+from ._wire import (
+    Base64Source,
+    ContentBlock,
+    DocumentBlock,
+    DocumentSource,
+    ImageBlock,
+    RedactedThinkingBlock,
+    TextBlock,
+    ThinkingBlock,
+    ToolResultBlock,
+    ToolUseBlock,
+    Turn,
+    UrlSource,
+)
 
 logger = logging.getLogger("wenwen")
 
 _PROTOCOL = "the Anthropic Messages protocol"
 IMAGE_MEDIA_TYPES = ("image/jpeg", "image/png", "image/gif", "image/webp")
 _PDF = "application/pdf"
-_PLAIN_TEXT = "text/plain"
+_PLAIN_TEXT: Final = "text/plain"
 # The first characters of base64-encoded files, by media type (their magic numbers).
 _BASE64_MAGIC = {
     "/9j/": "image/jpeg",
@@ -48,10 +60,10 @@ _DATA_URL = re.compile(r"^data:(?P<media>[^;,]*)(?P<params>(?:;[^;,]*)*),(?P<dat
 _INVALID_ID_CHARS = re.compile(r"[^a-zA-Z0-9_-]")
 
 
-def wire_messages(messages: list[Message]) -> tuple[list[WireDict], list[WireDict]]:
+def wire_messages(messages: list[Message]) -> tuple[list[TextBlock], list[Turn]]:
     """``(system blocks, turns)`` for ``messages``."""
-    system: list[WireDict] = []
-    turns: list[tuple[str, list[WireDict]]] = []
+    system: list[TextBlock] = []
+    turns: list[tuple[Literal["user", "assistant"], list[ContentBlock]]] = []
     for position, message in enumerate(messages):
         if message.role == "system":
             system.extend(_system_blocks(message, position))
@@ -60,7 +72,7 @@ def wire_messages(messages: list[Message]) -> tuple[list[WireDict], list[WireDic
             logger.debug(
                 "message %d: Anthropic turns carry no name; %r not sent", position, message.name
             )
-        role = "assistant" if message.role == "assistant" else "user"
+        role: Literal["user", "assistant"] = "assistant" if message.role == "assistant" else "user"
         blocks = [b for part in message.parts if (b := _block(part, role, position)) is not None]
         if not blocks:
             continue
@@ -74,8 +86,8 @@ def wire_messages(messages: list[Message]) -> tuple[list[WireDict], list[WireDic
     ]
 
 
-def _system_blocks(message: Message, position: int) -> list[WireDict]:
-    blocks: list[WireDict] = []
+def _system_blocks(message: Message, position: int) -> list[TextBlock]:
+    blocks: list[TextBlock] = []
     for part in message.parts:
         if not isinstance(part, TextPart):
             raise UnsupportedFeatureError(
@@ -88,14 +100,14 @@ def _system_blocks(message: Message, position: int) -> list[WireDict]:
     return blocks
 
 
-def _tool_results_first(blocks: list[WireDict]) -> list[WireDict]:
+def _tool_results_first(blocks: list[ContentBlock]) -> list[ContentBlock]:
     # Anthropic wants the tool_result blocks at the start of the user turn that answers a
     # tool_use; a merged turn may have text before them.
     results = [b for b in blocks if b["type"] == "tool_result"]
     return results + [b for b in blocks if b["type"] != "tool_result"]
 
 
-def _block(part: Part, role: str, position: int) -> WireDict | None:
+def _block(part: Part, role: str, position: int) -> ContentBlock | None:
     if isinstance(part, TextPart):
         return text_block(part)
     if isinstance(part, ImagePart):
@@ -127,24 +139,29 @@ def _require_role(part: Part, role: str, expected: str, position: int) -> None:
         )
 
 
-def _with_cache(block: WireDict, cache_control: dict[str, Any] | None) -> WireDict:
+_Cacheable = TypeVar("_Cacheable", TextBlock, ImageBlock, DocumentBlock, ToolResultBlock)
+
+
+def _with_cache(block: _Cacheable, cache_control: dict[str, Any] | None) -> _Cacheable:
     if cache_control is not None:
         block["cache_control"] = dict(cache_control)
     return block
 
 
-def text_block(part: TextPart) -> WireDict | None:
+def text_block(part: TextPart) -> TextBlock | None:
     """A text block, or ``None`` for empty text (Anthropic rejects empty text blocks)."""
     if not part.text:
         return None
-    return _with_cache({"type": "text", "text": part.text}, part.cache_control)
+    block: TextBlock = {"type": "text", "text": part.text}
+    return _with_cache(block, part.cache_control)
 
 
-def image_block(part: ImagePart) -> WireDict:
+def image_block(part: ImagePart) -> ImageBlock:
     # ``detail`` is an OpenAI resolution hint with no Anthropic counterpart.
+    source: Base64Source | UrlSource
     if part.data:
         media_type = part.media_type or _sniff(part.data, "image")
-        source: WireDict = {"type": "base64", "media_type": media_type, "data": part.data}
+        source = {"type": "base64", "media_type": media_type, "data": part.data}
     elif part.url and part.url.startswith("data:"):
         media_type, data = _split_data_url(part.url, "image")
         source = {"type": "base64", "media_type": media_type, "data": data}
@@ -157,15 +174,17 @@ def image_block(part: ImagePart) -> WireDict:
             f"image media type {source['media_type']!r} is not accepted by {_PROTOCOL}; "
             f"use one of {', '.join(IMAGE_MEDIA_TYPES)}"
         )
-    return _with_cache({"type": "image", "source": source}, part.cache_control)
+    block: ImageBlock = {"type": "image", "source": source}
+    return _with_cache(block, part.cache_control)
 
 
-def _document_block(part: FilePart) -> WireDict:
+def _document_block(part: FilePart) -> DocumentBlock:
     if part.file_id:
         raise UnsupportedFeatureError(
             f"file ids ({part.file_id!r}) are not supported on {_PROTOCOL}; send the "
             "document as data or url"
         )
+    source: DocumentSource
     if part.data:
         source = _document_source(part.media_type or _sniff(part.data, "document"), part.data)
     elif part.url and part.url.startswith("data:"):
@@ -174,13 +193,13 @@ def _document_block(part: FilePart) -> WireDict:
         source = {"type": "url", "url": part.url}
     else:
         raise ProtocolError("a file part has neither data, url nor file_id")
-    block: WireDict = {"type": "document", "source": source}
+    block: DocumentBlock = {"type": "document", "source": source}
     if part.filename:
         block["title"] = part.filename
     return _with_cache(block, part.cache_control)
 
 
-def _document_source(media_type: str, data: str) -> WireDict:
+def _document_source(media_type: str, data: str) -> DocumentSource:
     if media_type == _PDF:
         return {"type": "base64", "media_type": _PDF, "data": data}
     if media_type == _PLAIN_TEXT:
@@ -224,7 +243,7 @@ def wire_tool_id(tool_id: str, tool: str | None = None) -> str:
     return _INVALID_ID_CHARS.sub("_", tool_id)
 
 
-def _tool_use_block(part: ToolCallPart) -> WireDict:
+def _tool_use_block(part: ToolCallPart) -> ToolUseBlock:
     try:
         arguments = part.parsed_arguments()
     except ValueError as exc:
@@ -237,13 +256,16 @@ def _tool_use_block(part: ToolCallPart) -> WireDict:
     }
 
 
-def _tool_result_block(part: ToolResultPart) -> WireDict:
-    content: list[WireDict] = []
+def _tool_result_block(part: ToolResultPart) -> ToolResultBlock:
+    content: list[TextBlock | ImageBlock] = []
     for item in part.content:
         block = text_block(item) if isinstance(item, TextPart) else image_block(item)
         if block is not None:
             content.append(block)
-    result: WireDict = {"type": "tool_result", "tool_use_id": wire_tool_id(part.tool_call_id)}
+    result: ToolResultBlock = {
+        "type": "tool_result",
+        "tool_use_id": wire_tool_id(part.tool_call_id),
+    }
     if content:
         result["content"] = content
     if part.is_error:
@@ -251,11 +273,19 @@ def _tool_result_block(part: ToolResultPart) -> WireDict:
     return _with_cache(result, part.cache_control)
 
 
-def _thinking_block(part: ThinkingPart, position: int) -> WireDict | None:
+def _thinking_block(
+    part: ThinkingPart, position: int
+) -> ThinkingBlock | RedactedThinkingBlock | None:
     if part.redacted:
-        return {"type": "redacted_thinking", "data": part.redacted}
+        redacted: RedactedThinkingBlock = {"type": "redacted_thinking", "data": part.redacted}
+        return redacted
     if part.signature:
-        return {"type": "thinking", "thinking": part.text, "signature": part.signature}
+        signed: ThinkingBlock = {
+            "type": "thinking",
+            "thinking": part.text,
+            "signature": part.signature,
+        }
+        return signed
     # Reasoning without a signature came from another protocol (DeepSeek's
     # reasoning_content, an OpenAI-format reply). Anthropic verifies the signature of every
     # thinking block it is sent and rejects unsigned ones, so it is left out: the only part

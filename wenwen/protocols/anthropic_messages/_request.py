@@ -9,14 +9,22 @@ from __future__ import annotations
 
 import logging
 import re
-from typing import Any
+from typing import Any, Literal
 
 from ...errors import ConfigurationError, UnsupportedFeatureError
 from ...types import ChatRequest, NamedToolChoice, Tool
 from .. import HttpRequest
 from .._responses_only import reject_responses_only
-from ._content import WireDict, wire_messages
+from ._content import wire_messages
 from ._structured import StructuredTool, structured_tool
+from ._wire import (
+    MessagesBody,
+    SamplingFields,
+    ThinkingConfig,
+    ToolChoice,
+    ToolDefinition,
+    ToolFields,
+)
 
 logger = logging.getLogger("wenwen")
 
@@ -24,6 +32,12 @@ PATH = "/v1/messages"
 ANTHROPIC_VERSION = "2023-06-01"
 _PROTOCOL = "the Anthropic Messages protocol"
 _TOOL_NAME = re.compile(r"^[a-zA-Z0-9_-]{1,128}$")
+
+_CHOICE_TYPES: dict[str, Literal["auto", "any", "none"]] = {
+    "auto": "auto",
+    "required": "any",
+    "none": "none",
+}
 
 # Budgets for ``reasoning_effort`` (an OpenAI knob) when no ``thinking`` is given.
 EFFORT_BUDGETS = {"minimal": 1024, "low": 1024, "medium": 4096, "high": 16384}
@@ -53,8 +67,11 @@ def build_request(request: ChatRequest, *, stream: bool) -> HttpRequest:
     structured = structured_tool(request)
     thinking = _thinking(request)
     system, messages = wire_messages(request.messages)
-    body: WireDict = {"model": request.model, "messages": messages}
-    body["max_tokens"] = _max_tokens(request, thinking)
+    body: MessagesBody = {
+        "model": request.model,
+        "messages": messages,
+        "max_tokens": _max_tokens(request, thinking),
+    }
     thinking_on = thinking is not None or _extra_body_thinks(request)
     thinks = thinking_on or _model_thinks(request.model)
     if structured is not None and thinks:
@@ -72,8 +89,8 @@ def build_request(request: ChatRequest, *, stream: bool) -> HttpRequest:
         body["stream"] = True
     extra = dict(request.extra_body)
     betas = extra.pop("betas", None)
-    body.update(extra)
-    return HttpRequest(method="POST", path=PATH, json=body, headers=_headers(request, betas))
+    json: dict[str, Any] = {**body, **extra}
+    return HttpRequest(method="POST", path=PATH, json=json, headers=_headers(request, betas))
 
 
 def auth_headers(api_key: str) -> dict[str, str]:
@@ -103,7 +120,7 @@ def _set_header(headers: dict[str, str], name: str, value: str) -> None:
 # --- thinking and sampling ----------------------------------------------------------------
 
 
-def _thinking(request: ChatRequest) -> WireDict | None:
+def _thinking(request: ChatRequest) -> ThinkingConfig | None:
     """The ``thinking`` field. ``reasoning_effort`` maps to a budget when ``thinking`` is
     not set (low 1024, medium 4096, high 16384 tokens; ``none`` leaves thinking off)."""
     if request.thinking is not None:
@@ -142,7 +159,7 @@ def _model_thinks(model: str) -> bool:
     return model.lower().endswith("-thinking")
 
 
-def _max_tokens(request: ChatRequest, thinking: WireDict | None) -> int:
+def _max_tokens(request: ChatRequest, thinking: ThinkingConfig | None) -> int:
     budget = thinking["budget_tokens"] if thinking is not None else None
     if request.max_tokens is not None:
         if budget is not None and request.max_tokens <= budget:
@@ -155,7 +172,7 @@ def _max_tokens(request: ChatRequest, thinking: WireDict | None) -> int:
     return default if budget is None else max(default, budget + _THINKING_HEADROOM)
 
 
-def _sampling_fields(request: ChatRequest, *, thinking_on: bool) -> WireDict:
+def _sampling_fields(request: ChatRequest, *, thinking_on: bool) -> SamplingFields:
     temperature, top_p, top_k = request.temperature, request.top_p, request.top_k
     if thinking_on:
         # Extended thinking rejects temperature other than 1, any top_k and top_p < 0.95.
@@ -170,10 +187,13 @@ def _sampling_fields(request: ChatRequest, *, thinking_on: bool) -> WireDict:
         if top_p is not None and top_p < 0.95:
             logger.warning("thinking is on: top_p %s not sent (Anthropic wants >= 0.95)", top_p)
             top_p = None
-    fields: WireDict = {}
-    for name, value in (("temperature", temperature), ("top_p", top_p), ("top_k", top_k)):
-        if value is not None:
-            fields[name] = value
+    fields: SamplingFields = {}
+    if temperature is not None:
+        fields["temperature"] = temperature
+    if top_p is not None:
+        fields["top_p"] = top_p
+    if top_k is not None:
+        fields["top_k"] = top_k
     if request.stop:
         fields["stop_sequences"] = list(request.stop)
     return fields
@@ -182,7 +202,9 @@ def _sampling_fields(request: ChatRequest, *, thinking_on: bool) -> WireDict:
 # --- tools -----------------------------------------------------------------------------------
 
 
-def _tool_fields(request: ChatRequest, structured: StructuredTool | None, thinks: bool) -> WireDict:
+def _tool_fields(
+    request: ChatRequest, structured: StructuredTool | None, thinks: bool
+) -> ToolFields:
     choice = request.tool_choice
     if not request.tools and structured is None:
         if choice == "required" or isinstance(choice, NamedToolChoice):
@@ -214,13 +236,13 @@ def _tool_fields(request: ChatRequest, structured: StructuredTool | None, thinks
         wire_choice = wire_choice or {"type": "auto"}
         if wire_choice["type"] != "none":
             wire_choice["disable_parallel_tool_use"] = True
-    fields: WireDict = {"tools": tools}
+    fields: ToolFields = {"tools": tools}
     if wire_choice is not None:
         fields["tool_choice"] = wire_choice
     return fields
 
 
-def _wire_choice(request: ChatRequest, structured: StructuredTool | None) -> WireDict | None:
+def _wire_choice(request: ChatRequest, structured: StructuredTool | None) -> ToolChoice | None:
     choice = request.tool_choice
     if isinstance(choice, NamedToolChoice):
         names = {tool.name for tool in request.tools}
@@ -238,16 +260,16 @@ def _wire_choice(request: ChatRequest, structured: StructuredTool | None) -> Wir
         return {"type": "tool", "name": structured.name}
     if choice is None:
         return None
-    return {"type": {"auto": "auto", "required": "any", "none": "none"}[choice]}
+    return {"type": _CHOICE_TYPES[choice]}
 
 
-def _wire_tool(tool: Tool) -> WireDict:
+def _wire_tool(tool: Tool) -> ToolDefinition:
     if not _TOOL_NAME.match(tool.name):
         raise ConfigurationError(
             f"tool name {tool.name!r} is not accepted by {_PROTOCOL}: use 1-128 letters, "
             "digits, '_' or '-'"
         )
-    wire: WireDict = {"name": tool.name}
+    wire: ToolDefinition = {"name": tool.name}
     if tool.description:
         wire["description"] = tool.description
     wire["input_schema"] = input_schema(tool.parameters, f"tool {tool.name!r}")

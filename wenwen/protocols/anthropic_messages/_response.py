@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, cast
 
 from ...errors import (
     APIStatusError,
@@ -34,6 +34,7 @@ from ...types import (
     Usage,
 )
 from ._structured import finish_reason, synthetic_tool_name
+from ._wire import ReplyBlock, ReplyMessage, ReplyUsage, view
 
 logger = logging.getLogger("wenwen")
 
@@ -65,9 +66,10 @@ _ERROR_TYPES: dict[str, type[APIStatusError]] = {
 def parse_response(body: Any, request: ChatRequest | None = None) -> ChatResponse:
     if not isinstance(body, dict):
         raise ProtocolError(f"Anthropic reply is a JSON {type(body).__name__}, not an object")
-    if body.get("type") == "error":
+    reply = view(body, ReplyMessage)
+    if reply.get("type") == "error":
         raise error_from_body(body, status_code=200)
-    content = body.get("content")
+    content = reply.get("content")
     if not isinstance(content, list):
         raise ProtocolError("Anthropic reply has no 'content' list")
     synthetic = synthetic_tool_name(request)
@@ -76,20 +78,20 @@ def parse_response(body: Any, request: ChatRequest | None = None) -> ChatRespons
         part = part_from_block(block, synthetic, where=f"content block {position}")
         if part is not None:
             parts.append(part)
-    raw_reason = _optional_str(body.get("stop_reason"))
+    raw_reason = _optional_str(reply.get("stop_reason"))
     reason = finish_reason(
         map_stop_reason(raw_reason),
         synthetic=synthetic,
         real_tool_calls=any(isinstance(p, ToolCallPart) for p in parts),
     )
     response = ChatResponse(
-        id=_optional_str(body.get("id")),
-        model=_optional_str(body.get("model")),
+        id=_optional_str(reply.get("id")),
+        model=_optional_str(reply.get("model")),
         protocol=NAME,
         parts=parts,
         finish_reason=reason,
         stop_reason_raw=raw_reason,
-        usage=usage_from(body.get("usage")),
+        usage=usage_from(reply.get("usage")),
         raw=body,
     )
     return finalize_response(response, request)
@@ -108,20 +110,21 @@ def part_from_block(block: Any, synthetic: str | None, *, where: str) -> Part | 
     (server tools, search results: they stay in ``ChatResponse.raw``)."""
     if not isinstance(block, dict):
         raise ProtocolError(f"Anthropic {where} is a JSON {type(block).__name__}, not an object")
-    kind = block.get("type")
+    fields = view(block, ReplyBlock)
+    kind = fields.get("type")
     if kind == "text":
-        return TextPart(text=_text(block, "text", where))
+        return TextPart(text=_text(fields, "text", where))
     if kind == "thinking":
-        signature = _optional_str(block.get("signature")) or None
-        return ThinkingPart(text=_text(block, "thinking", where), signature=signature)
+        signature = _optional_str(fields.get("signature")) or None
+        return ThinkingPart(text=_text(fields, "thinking", where), signature=signature)
     if kind == "redacted_thinking":
-        return ThinkingPart(redacted=_text(block, "data", where))
+        return ThinkingPart(redacted=_text(fields, "data", where))
     if kind == "tool_use":
-        arguments = tool_input_json(block.get("input"), where)
-        if synthetic is not None and block.get("name") == synthetic:
+        arguments = tool_input_json(fields.get("input"), where)
+        if synthetic is not None and fields.get("name") == synthetic:
             return TextPart(text=arguments)
         return ToolCallPart(
-            id=_text(block, "id", where), name=_text(block, "name", where), arguments=arguments
+            id=_text(fields, "id", where), name=_text(fields, "name", where), arguments=arguments
         )
     logger.debug("Anthropic %s of type %r has no neutral part; kept in raw only", where, kind)
     return None
@@ -150,11 +153,12 @@ def usage_from(raw: Any) -> Usage | None:
     count as 0."""
     if not isinstance(raw, Mapping):
         return None
-    fresh = _count(raw, "input_tokens")
-    cache_read = _count(raw, "cache_read_input_tokens")
-    cache_creation = _count(raw, "cache_creation_input_tokens")
-    output = _count(raw, "output_tokens")
-    details = raw.get("output_tokens_details")
+    usage = cast(ReplyUsage, raw)  # any Mapping (checked above); values checked by _count
+    fresh = _count(usage, "input_tokens")
+    cache_read = _count(usage, "cache_read_input_tokens")
+    cache_creation = _count(usage, "cache_creation_input_tokens")
+    output = _count(usage, "output_tokens")
+    details = usage.get("output_tokens_details")
     reasoning = _count(details, "thinking_tokens") if isinstance(details, Mapping) else 0
     prompt = fresh + cache_read + cache_creation
     return Usage(

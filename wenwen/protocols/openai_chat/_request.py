@@ -5,7 +5,8 @@ a field appears only when the caller set it, and a part this wire cannot carry r
 from __future__ import annotations
 
 import re
-from typing import Any, TypeAlias
+from collections.abc import Mapping
+from typing import Any, TypeVar, cast
 
 from ...errors import ConfigurationError, UnsupportedFeatureError
 from ...types import (
@@ -26,8 +27,27 @@ from ...types import (
 )
 from .. import HttpRequest
 from .._responses_only import reject_responses_only
-
-WireDict: TypeAlias = dict[str, Any]
+from ._wire import (
+    AssistantMessage,
+    AudioRef,
+    ChatCompletionBody,
+    FileContent,
+    FileRef,
+    FunctionDefinition,
+    ImageUrl,
+    ImageUrlContent,
+    JsonSchemaSpec,
+    ResponseFormat,
+    SamplingFields,
+    SystemMessage,
+    ToolCall,
+    ToolDefinition,
+    ToolFields,
+    ToolMessage,
+    UserContentPart,
+    UserMessage,
+    WireMessage,
+)
 
 PATH = "/v1/chat/completions"
 _PROTOCOL = "OpenAI chat completions"
@@ -49,15 +69,18 @@ def uses_max_completion_tokens(model: str) -> bool:
 
 def build_request(request: ChatRequest, *, stream: bool) -> HttpRequest:
     reject_responses_only(request, _PROTOCOL, store=True)
-    body: WireDict = {"model": request.model, "messages": wire_messages(request.messages)}
+    body: ChatCompletionBody = {
+        "model": request.model,
+        "messages": wire_messages(request.messages),
+    }
     body.update(_tool_fields(request))
     body.update(_sampling_fields(request))
     if stream:
         body["stream"] = True
         if request.stream_usage:
             body["stream_options"] = {"include_usage": True}
-    body.update(request.extra_body)
-    return HttpRequest(method="POST", path=PATH, json=body, headers=dict(request.extra_headers))
+    json: dict[str, Any] = {**body, **request.extra_body}
+    return HttpRequest(method="POST", path=PATH, json=json, headers=dict(request.extra_headers))
 
 
 def auth_headers(api_key: str) -> dict[str, str]:
@@ -67,8 +90,8 @@ def auth_headers(api_key: str) -> dict[str, str]:
 # --- top-level fields ---------------------------------------------------------------------
 
 
-def _tool_fields(request: ChatRequest) -> WireDict:
-    fields: WireDict = {}
+def _tool_fields(request: ChatRequest) -> ToolFields:
+    fields: ToolFields = {}
     choice = request.tool_choice
     if not request.tools:
         if choice == "required" or isinstance(choice, NamedToolChoice):
@@ -97,8 +120,8 @@ def _describe_choice(choice: str | NamedToolChoice) -> str:
     return f"naming {choice.name!r}" if isinstance(choice, NamedToolChoice) else repr(choice)
 
 
-def _wire_tool(tool: Tool) -> WireDict:
-    function: WireDict = {"name": tool.name}
+def _wire_tool(tool: Tool) -> ToolDefinition:
+    function: FunctionDefinition = {"name": tool.name}
     if tool.description:
         function["description"] = tool.description
     function["parameters"] = tool.parameters
@@ -107,24 +130,29 @@ def _wire_tool(tool: Tool) -> WireDict:
     return {"type": "function", "function": function}
 
 
-def _sampling_fields(request: ChatRequest) -> WireDict:
-    fields: WireDict = {}
+def _sampling_fields(request: ChatRequest) -> SamplingFields:
+    fields: SamplingFields = {}
     if request.response_format is not None:
         fields["response_format"] = _wire_response_format(request)
     if request.max_tokens is not None:
-        key = "max_completion_tokens" if uses_max_completion_tokens(request.model) else "max_tokens"
-        fields[key] = request.max_tokens
-    optional = {
-        "temperature": request.temperature,
-        "top_p": request.top_p,
-        # not in OpenAI's schema; relays forward it to the upstreams that accept it
-        "top_k": request.top_k,
-        "seed": request.seed,
-        "reasoning_effort": request.reasoning_effort,
-        "metadata": request.metadata,
-        "store": request.store,
-    }
-    fields.update({key: value for key, value in optional.items() if value is not None})
+        if uses_max_completion_tokens(request.model):
+            fields["max_completion_tokens"] = request.max_tokens
+        else:
+            fields["max_tokens"] = request.max_tokens
+    if request.temperature is not None:
+        fields["temperature"] = request.temperature
+    if request.top_p is not None:
+        fields["top_p"] = request.top_p
+    if request.top_k is not None:
+        fields["top_k"] = request.top_k
+    if request.seed is not None:
+        fields["seed"] = request.seed
+    if request.reasoning_effort is not None:
+        fields["reasoning_effort"] = request.reasoning_effort
+    if request.metadata is not None:
+        fields["metadata"] = request.metadata
+    if request.store is not None:
+        fields["store"] = request.store
     if request.stop:
         fields["stop"] = list(request.stop)
     if request.thinking is not None:
@@ -134,11 +162,11 @@ def _sampling_fields(request: ChatRequest) -> WireDict:
     return fields
 
 
-def _wire_response_format(request: ChatRequest) -> WireDict:
+def _wire_response_format(request: ChatRequest) -> ResponseFormat:
     fmt = request.response_format
     if isinstance(fmt, JsonObjectFormat) or fmt is None:
         return {"type": "json_object"}
-    schema: WireDict = {"name": fmt.name, "schema": fmt.schema_}
+    schema: JsonSchemaSpec = {"name": fmt.name, "schema": fmt.schema_}
     if fmt.strict is not None:
         schema["strict"] = fmt.strict
     if fmt.description is not None:
@@ -149,16 +177,16 @@ def _wire_response_format(request: ChatRequest) -> WireDict:
 # --- messages -----------------------------------------------------------------------------
 
 
-def wire_messages(messages: list[Message]) -> list[WireDict]:
+def wire_messages(messages: list[Message]) -> list[WireMessage]:
     """Map the history. Images returned by tools travel in a ``user`` message after the run
     of ``tool`` messages (the wire allows only text in tool messages, and tool messages must
     directly follow the assistant turn that called them); a user turn that comes next takes
     them at its front."""
-    out: list[WireDict] = []
-    pending_images: list[WireDict] = []
+    out: list[WireMessage] = []
+    pending_images: list[ImageUrlContent] = []
     for position, message in enumerate(messages):
         if message.role in ("system", "assistant") and pending_images:
-            out.append({"role": "user", "content": list(pending_images)})
+            out.append(_images_message(pending_images))
             pending_images.clear()
         if message.role == "system":
             out.append(_system_message(message, position))
@@ -169,8 +197,12 @@ def wire_messages(messages: list[Message]) -> list[WireDict]:
         else:
             out.extend(_tool_messages(message, position, pending_images))
     if pending_images:
-        out.append({"role": "user", "content": pending_images})
+        out.append(_images_message(pending_images))
     return out
+
+
+def _images_message(images: list[ImageUrlContent]) -> UserMessage:
+    return {"role": "user", "content": [*images]}
 
 
 def _unsupported(part: Part, role: str, position: int, why: str = "") -> UnsupportedFeatureError:
@@ -181,26 +213,36 @@ def _unsupported(part: Part, role: str, position: int, why: str = "") -> Unsuppo
     )
 
 
-def _with_common(wire: WireDict, message: Message) -> WireDict:
-    if message.name is not None:
-        wire["name"] = message.name
-    wire.update(message.provider_data)
+_Wire = TypeVar("_Wire", SystemMessage, UserMessage, AssistantMessage, ToolMessage, ToolCall)
+
+
+def _with_extras(wire: _Wire, extras: Mapping[str, Any]) -> _Wire:
+    """``wire`` with the provider data the caller supplied beyond the declared shape,
+    merged in as given."""
+    cast(dict[str, Any], wire).update(extras)
     return wire
 
 
-def _system_message(message: Message, position: int) -> WireDict:
+def _with_common(wire: _Wire, message: Message) -> _Wire:
+    if message.name is not None:
+        cast(dict[str, Any], wire)["name"] = message.name
+    return _with_extras(wire, message.provider_data)
+
+
+def _system_message(message: Message, position: int) -> SystemMessage:
     for part in message.parts:
         if not isinstance(part, TextPart):
             raise _unsupported(part, "system", position, "system messages carry text only")
-    return _with_common({"role": "system", "content": message.text}, message)
+    wire: SystemMessage = {"role": "system", "content": message.text}
+    return _with_common(wire, message)
 
 
 def _user_messages(
-    message: Message, position: int, pending_images: list[WireDict]
-) -> list[WireDict]:
+    message: Message, position: int, pending_images: list[ImageUrlContent]
+) -> list[WireMessage]:
     # Tool results placed in a user message (Anthropic's layout) become tool messages first,
     # and their images join this user message.
-    out: list[WireDict] = []
+    out: list[WireMessage] = []
     others: list[Part] = []
     for part in message.parts:
         if isinstance(part, ToolResultPart):
@@ -211,16 +253,17 @@ def _user_messages(
     pending_images.clear()
     if out and not others and not images:
         return out  # the message held tool results only
-    content: str | list[WireDict]
+    content: str | list[UserContentPart]
     if not images and len(others) <= 1 and all(isinstance(p, TextPart) for p in others):
         content = "".join(p.text for p in others if isinstance(p, TextPart))
     else:
-        content = images + [_user_content_part(part, position) for part in others]
-    out.append(_with_common({"role": "user", "content": content}, message))
+        content = [*images, *(_user_content_part(part, position) for part in others)]
+    user: UserMessage = {"role": "user", "content": content}
+    out.append(_with_common(user, message))
     return out
 
 
-def _user_content_part(part: Part, position: int) -> WireDict:
+def _user_content_part(part: Part, position: int) -> UserContentPart:
     if isinstance(part, TextPart):
         return {"type": "text", "text": part.text}
     if isinstance(part, ImagePart):
@@ -237,15 +280,15 @@ def _user_content_part(part: Part, position: int) -> WireDict:
     raise _unsupported(part, "user", position, reason)
 
 
-def _image_url_part(part: ImagePart) -> WireDict:
-    image_url: WireDict = {"url": part.data_url()}
+def _image_url_part(part: ImagePart) -> ImageUrlContent:
+    image_url: ImageUrl = {"url": part.data_url()}
     if part.detail is not None:
         image_url["detail"] = part.detail
     return {"type": "image_url", "image_url": image_url}
 
 
-def _file_part(part: FilePart, position: int) -> WireDict:
-    file: WireDict = {}
+def _file_part(part: FilePart, position: int) -> FileContent:
+    file: FileRef = {}
     if part.file_id:
         file["file_id"] = part.file_id
     elif part.data:
@@ -258,11 +301,11 @@ def _file_part(part: FilePart, position: int) -> WireDict:
     return {"type": "file", "file": file}
 
 
-def _assistant_message(message: Message, position: int) -> WireDict:
+def _assistant_message(message: Message, position: int) -> AssistantMessage:
     texts: list[str] = []
     reasoning: list[str] = []
-    tool_calls: list[WireDict] = []
-    wire: WireDict = {"role": "assistant"}
+    tool_calls: list[ToolCall] = []
+    wire: AssistantMessage = {"role": "assistant"}
     for part in message.parts:
         if isinstance(part, TextPart):
             texts.append(part.text)
@@ -290,18 +333,17 @@ def _assistant_message(message: Message, position: int) -> WireDict:
     return _with_common(wire, message)
 
 
-def _wire_tool_call(part: ToolCallPart) -> WireDict:
-    call: WireDict = {
+def _wire_tool_call(part: ToolCallPart) -> ToolCall:
+    call: ToolCall = {
         "id": part.id,
         "type": "function",
         "function": {"name": part.name, "arguments": part.arguments},
     }
     # e.g. Gemini's extra_content.google.thought_signature, which must come back verbatim
-    call.update(part.provider_data)
-    return call
+    return _with_extras(call, part.provider_data)
 
 
-def _assistant_audio(part: AudioPart, position: int) -> WireDict:
+def _assistant_audio(part: AudioPart, position: int) -> AudioRef:
     audio_id = part.provider_data.get("id")
     if not audio_id:
         raise _unsupported(
@@ -311,7 +353,7 @@ def _assistant_audio(part: AudioPart, position: int) -> WireDict:
 
 
 def _add_assistant_media(
-    wire: WireDict, part: ImagePart | VideoPart, text: str, position: int
+    wire: AssistantMessage, part: ImagePart | VideoPart, text: str, position: int
 ) -> None:
     """Media found as markdown links in the reply text already travel inside that text;
     other images go back the way relays return them, in ``images``."""
@@ -324,9 +366,9 @@ def _add_assistant_media(
 
 
 def _tool_messages(
-    message: Message, position: int, pending_images: list[WireDict]
-) -> list[WireDict]:
-    out: list[WireDict] = []
+    message: Message, position: int, pending_images: list[ImageUrlContent]
+) -> list[WireMessage]:
+    out: list[WireMessage] = []
     for part in message.parts:
         if not isinstance(part, ToolResultPart):
             raise _unsupported(part, "tool", position, "tool messages carry ToolResultParts")
@@ -335,8 +377,8 @@ def _tool_messages(
 
 
 def _tool_message(
-    result: ToolResultPart, message: Message, pending_images: list[WireDict]
-) -> WireDict:
+    result: ToolResultPart, message: Message, pending_images: list[ImageUrlContent]
+) -> ToolMessage:
     """One ``tool`` message per result. An error result is marked with a ``[tool error]``
     prefix, so the model sees that the call failed. Images are queued for a user message."""
     images = [_image_url_part(p) for p in result.content if isinstance(p, ImagePart)]
@@ -346,6 +388,5 @@ def _tool_message(
         text = _TOOL_IMAGES_PLACEHOLDER
     if result.is_error:
         text = _TOOL_ERROR_PREFIX + text
-    wire: WireDict = {"role": "tool", "tool_call_id": result.tool_call_id, "content": text}
-    wire.update(message.provider_data)
-    return wire
+    wire: ToolMessage = {"role": "tool", "tool_call_id": result.tool_call_id, "content": text}
+    return _with_extras(wire, message.provider_data)

@@ -7,6 +7,7 @@ stream decoder, so both paths read the wire the same way."""
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from typing import Any, cast
 
 from ...errors import ProtocolError, error_from_response
@@ -23,6 +24,23 @@ from ...types import (
     Usage,
 )
 from .._media_links import add_linked_media
+from ._wire import (
+    ChatCompletion,
+    Choice,
+    CompletionTokensDetails,
+    PromptTokensDetails,
+    ReasoningDetail,
+    ReplyAudio,
+    ReplyContentPart,
+    ReplyFunction,
+    ReplyImageUrl,
+    ReplyMessage,
+    ReplyToolCall,
+    ReplyUsage,
+    as_dict,
+    as_int,
+    view,
+)
 
 NAME = "openai"
 
@@ -31,20 +49,6 @@ _TOOL_CALL_KEYS = {"id", "type", "function", "index"}
 
 
 # --- field readers shared with the stream decoder -----------------------------------------
-
-
-def as_dict(value: Any) -> dict[str, Any]:
-    return value if isinstance(value, dict) else {}
-
-
-def as_int(value: Any) -> int:
-    if isinstance(value, bool):
-        return int(value)
-    if isinstance(value, int):
-        return value
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    return 0
 
 
 def map_finish_reason(raw: Any) -> tuple[FinishReason | None, str | None]:
@@ -59,35 +63,37 @@ def map_finish_reason(raw: Any) -> tuple[FinishReason | None, str | None]:
     return "other", text
 
 
-def parse_usage(raw: dict[str, Any]) -> Usage:
-    prompt = as_dict(raw.get("prompt_tokens_details"))
-    completion = as_dict(raw.get("completion_tokens_details"))
-    input_tokens = as_int(raw.get("prompt_tokens"))
-    output_tokens = as_int(raw.get("completion_tokens"))
-    cache_read = as_int(prompt.get("cached_tokens")) or as_int(raw.get("prompt_cache_hit_tokens"))
+def parse_usage(raw: Mapping[str, Any]) -> Usage:
+    usage = view(raw, ReplyUsage)
+    prompt = view(usage.get("prompt_tokens_details"), PromptTokensDetails)
+    completion = view(usage.get("completion_tokens_details"), CompletionTokensDetails)
+    input_tokens = as_int(usage.get("prompt_tokens"))
+    output_tokens = as_int(usage.get("completion_tokens"))
+    cache_read = as_int(prompt.get("cached_tokens")) or as_int(usage.get("prompt_cache_hit_tokens"))
     cache_creation = (
-        as_int(prompt.get("cache_write_tokens"))  # OpenRouter
-        or as_int(prompt.get("cached_creation_tokens"))  # new-api, Claude channels
-        or as_int(raw.get("cache_creation_input_tokens"))
-        or as_int(raw.get("cache_write_tokens"))
+        as_int(prompt.get("cache_write_tokens"))
+        or as_int(prompt.get("cached_creation_tokens"))
+        or as_int(usage.get("cache_creation_input_tokens"))
+        or as_int(usage.get("cache_write_tokens"))
     )
     return Usage(
         input_tokens=input_tokens,
         output_tokens=output_tokens,
-        total_tokens=as_int(raw.get("total_tokens")) or input_tokens + output_tokens,
+        total_tokens=as_int(usage.get("total_tokens")) or input_tokens + output_tokens,
         cache_read_tokens=cache_read,
         cache_creation_tokens=cache_creation,
         reasoning_tokens=as_int(completion.get("reasoning_tokens")),
         audio_input_tokens=as_int(prompt.get("audio_tokens")),
         audio_output_tokens=as_int(completion.get("audio_tokens")),
-        raw=raw,
+        raw=dict(raw),
     )
 
 
-def reasoning_of(message: dict[str, Any]) -> ThinkingPart | None:
+def reasoning_of(message: Mapping[str, Any]) -> ThinkingPart | None:
     """The reasoning carried by a message or a delta: ``reasoning_content`` (DeepSeek,
     Qwen), else ``reasoning`` (OpenRouter, vLLM), else ``reasoning_details`` (OpenRouter's
     structured form; OpenRouter sends it beside ``reasoning``, so it is read only alone)."""
+    # read directly (the keys of ``ReplyMessage``): this runs for every stream delta
     for key in ("reasoning_content", "reasoning"):
         value = message.get(key)
         if isinstance(value, str) and value:
@@ -97,8 +103,8 @@ def reasoning_of(message: dict[str, Any]) -> ThinkingPart | None:
         return None
     texts: list[str] = []
     signature = redacted = None
-    for item in details:
-        item = as_dict(item)
+    for raw_item in details:
+        item = view(raw_item, ReasoningDetail)
         text = item.get("text") if item.get("text") is not None else item.get("summary")
         if isinstance(text, str):
             texts.append(text)
@@ -118,7 +124,7 @@ def arguments_text(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
-def tool_call_extras(call: dict[str, Any]) -> dict[str, Any]:
+def tool_call_extras(call: Mapping[str, Any]) -> dict[str, Any]:
     """Keys of a wire tool call beyond the standard ones (e.g. Gemini's ``extra_content``
     with its thought signature), kept so they can be sent back."""
     extras = {k: v for k, v in call.items() if k not in _TOOL_CALL_KEYS}
@@ -135,13 +141,13 @@ def content_items(content: Any) -> tuple[str, list[ImagePart], str]:
     texts: list[str] = []
     images: list[ImagePart] = []
     refusals: list[str] = []
-    for item in content if isinstance(content, list) else []:
-        item = as_dict(item)
-        kind = item.get("type")
-        if kind == "refusal" and isinstance(item.get("refusal"), str):
-            refusals.append(item["refusal"])
-        elif isinstance(item.get("text"), str):
-            texts.append(item["text"])
+    for raw_item in content if isinstance(content, list) else []:
+        item = view(raw_item, ReplyContentPart)
+        kind, text, refusal = item.get("type"), item.get("text"), item.get("refusal")
+        if kind == "refusal" and isinstance(refusal, str):
+            refusals.append(refusal)
+        elif isinstance(text, str):
+            texts.append(text)
         elif kind == "image_url":
             images.extend(image_parts([item]))
     return "".join(texts), images, "".join(refusals)
@@ -151,7 +157,7 @@ def image_parts(items: Any) -> list[ImagePart]:
     """Images in ``[{"type": "image_url", "image_url": {"url": ...}}]`` form."""
     images: list[ImagePart] = []
     for item in items if isinstance(items, list) else []:
-        image_url = as_dict(as_dict(item).get("image_url"))
+        image_url = view(view(item, ReplyContentPart).get("image_url"), ReplyImageUrl)
         url = image_url.get("url")
         if isinstance(url, str) and url:
             images.append(ImagePart(url=url, detail=image_url.get("detail")))
@@ -167,12 +173,13 @@ def requested_audio_format(request: ChatRequest | None) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def audio_part(audio: dict[str, Any], request: ChatRequest | None) -> AudioPart:
+def audio_part(audio: Mapping[str, Any], request: ChatRequest | None) -> AudioPart:
+    fields = view(audio, ReplyAudio)
     provider_data = {k: audio[k] for k in ("id", "expires_at") if audio.get(k) is not None}
     return AudioPart(
-        data=audio.get("data") or None,
-        format=audio.get("format") or requested_audio_format(request),
-        transcript=audio.get("transcript"),
+        data=fields.get("data") or None,
+        format=fields.get("format") or requested_audio_format(request),
+        transcript=fields.get("transcript"),
         provider_data=provider_data,
     )
 
@@ -192,19 +199,20 @@ def parse_response(body: Any, request: ChatRequest | None = None) -> ChatRespons
     if not isinstance(body, dict):
         raise ProtocolError(f"chat completion reply is {type(body).__name__}, not a JSON object")
     raise_for_error_body(body)
-    choices = body.get("choices")
+    completion = view(body, ChatCompletion)
+    choices = completion.get("choices")
     if not isinstance(choices, list):
         raise ProtocolError("chat completion reply has no 'choices' list")
     if not choices:
         raise ProtocolError("chat completion reply has an empty 'choices' list")
-    choice = as_dict(choices[0])
-    message = as_dict(choice.get("message"))
+    choice = view(choices[0], Choice)
+    message = view(choice.get("message"), ReplyMessage)
     parts, refusal = _message_parts(message, request)
     reason, raw_reason = map_finish_reason(choice.get("finish_reason"))
-    usage = body.get("usage")
+    usage = completion.get("usage")
     response = ChatResponse(
-        id=body.get("id"),
-        model=body.get("model"),
+        id=completion.get("id"),
+        model=completion.get("model"),
         protocol=NAME,
         parts=parts,
         finish_reason=reason,
@@ -216,7 +224,7 @@ def parse_response(body: Any, request: ChatRequest | None = None) -> ChatRespons
     return finalize_response(response, request)
 
 
-def _message_parts(message: dict[str, Any], request: ChatRequest | None) -> tuple[list[Part], str]:
+def _message_parts(message: ReplyMessage, request: ChatRequest | None) -> tuple[list[Part], str]:
     """Parts in the order a stream delivers them: reasoning, text, media, tool calls."""
     parts: list[Part] = []
     thinking = reasoning_of(message)
@@ -231,19 +239,20 @@ def _message_parts(message: dict[str, Any], request: ChatRequest | None) -> tupl
     if isinstance(audio, dict):
         parts.append(audio_part(audio, request))
     parts.extend(_tool_calls(message))
-    if isinstance(message.get("refusal"), str):
-        refusal = message["refusal"] + refusal
+    message_refusal = message.get("refusal")
+    if isinstance(message_refusal, str):
+        refusal = message_refusal + refusal
     return parts, refusal
 
 
-def _tool_calls(message: dict[str, Any]) -> list[ToolCallPart]:
-    calls = message.get("tool_calls")
+def _tool_calls(message: ReplyMessage) -> list[ToolCallPart]:
+    calls: Any = message.get("tool_calls")
     if not isinstance(calls, list):
         legacy = message.get("function_call")
         calls = [{"function": legacy}] if isinstance(legacy, dict) else []
     parts: list[ToolCallPart] = []
-    for position, call in enumerate(as_dict(c) for c in calls):
-        function = as_dict(call.get("function"))
+    for position, call in enumerate(view(c, ReplyToolCall) for c in calls):
+        function = view(call.get("function"), ReplyFunction)
         parts.append(
             ToolCallPart(
                 # a missing id gets the same stand-in the stream accumulator uses
