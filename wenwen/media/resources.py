@@ -40,6 +40,15 @@ def _stream_error(exc: httpx.HTTPError) -> Exception:
     return translate_transport_error(exc)
 
 
+def _speech_audio(response: httpx.Response, requested: str) -> SpeechAudio:
+    """The audio with the media type the server declared (a relay or the emulator may answer
+    in another format than asked), else the one asked for."""
+    declared = response.headers.get("content-type", "").split(";")[0].strip()
+    media_type = declared if declared.startswith("audio/") else SPEECH_FORMATS[requested]
+    fmt = next((k for k, v in SPEECH_FORMATS.items() if v == media_type), requested)
+    return SpeechAudio(content=response.content, format=fmt, media_type=media_type)
+
+
 class Images:
     """``client.images``: generate and edit images."""
 
@@ -140,8 +149,7 @@ class Audio:
         spec = _speech_options(text, model, voice, response_format, options)
         client = self._client
         response = client._send(client._core.build(spec))
-        media_type = SPEECH_FORMATS[response_format]
-        return SpeechAudio(content=response.content, format=response_format, media_type=media_type)
+        return _speech_audio(response, response_format)
 
     def speech_to_file(
         self,
@@ -204,8 +212,7 @@ class AsyncAudio:
         spec = _speech_options(text, model, voice, response_format, options)
         client = self._client
         response = await client._send(client._core.build(spec))
-        media_type = SPEECH_FORMATS[response_format]
-        return SpeechAudio(content=response.content, format=response_format, media_type=media_type)
+        return _speech_audio(response, response_format)
 
     async def speech_to_file(
         self,
