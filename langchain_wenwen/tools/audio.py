@@ -56,7 +56,7 @@ class WenwenTextToSpeechTool(WenwenBaseTool):
 
     def _package(self, text: str, audio: SpeechAudio) -> ToolOutput:
         digest = hashlib.sha256(text.encode()).hexdigest()[:12]
-        path = self.output_path(f"{self.name}-{digest}", audio.media_type)
+        path = self.output_path(f"speech-{digest}", audio.media_type)
         summary = f"Spoke {len(text)} characters as {audio.format} audio"
         if path is not None:
             path.write_bytes(audio.content)

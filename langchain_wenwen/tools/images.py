@@ -74,7 +74,7 @@ class _ImageTool(WenwenBaseTool):
     ) -> ToolOutput:
         artifact, saved = [], []
         for image, content in zip(result.images, contents, strict=True):
-            stem = f"{self.name}-{hashlib.sha256(content).hexdigest()[:12]}"
+            stem = f"image-{hashlib.sha256(content).hexdigest()[:12]}"
             path = self.output_path(stem, image.media_type)
             if path is not None:
                 path.write_bytes(content)
