@@ -9,7 +9,7 @@ added by listing them in the spec's bases.
 """
 
 from ._base import ToolGroup, WenwenConnection, WenwenToolSpecBase
-from .audio import AudioTools
+from .audio import AudioTools, SpokenAudio
 from .images import ImageTools
 
 
@@ -25,6 +25,7 @@ class WenwenToolSpec(ImageTools, AudioTools, WenwenToolSpecBase):
 __all__ = [
     "AudioTools",
     "ImageTools",
+    "SpokenAudio",
     "ToolGroup",
     "WenwenConnection",
     "WenwenToolSpec",
