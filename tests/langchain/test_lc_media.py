@@ -43,10 +43,7 @@ def connection(emu: Emulator) -> dict[str, Any]:
 def run_tool(request: pytest.FixtureRequest) -> Any:
     def run(tool: BaseTool, args: dict[str, Any]) -> ToolMessage:
         call = {"type": "tool_call", "id": "call-1", "name": tool.name, "args": args}
-        if request.param == "sync":
-            message = tool.invoke(call)
-        else:
-            message = asyncio.run(tool.ainvoke(call))
+        message = tool.invoke(call) if request.param == "sync" else asyncio.run(tool.ainvoke(call))
         assert isinstance(message, ToolMessage)
         return message
 
