@@ -14,7 +14,7 @@ import builtins
 import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
 
 from pydantic import BaseModel, Field
 
@@ -32,6 +32,34 @@ GPT_IMAGE = FileRule("image", frozenset({"image/png", "image/webp", "image/jpeg"
 MASK = FileRule("mask", frozenset({"image/png"}), 4 * MB)
 MAX_EDIT_IMAGES = 16
 _OUTPUT_TYPES = {"png": "image/png", "jpeg": "image/jpeg", "webp": "image/webp"}
+
+
+class GenerateOptions(TypedDict, total=False):
+    """Optional arguments of ``client.images.generate``."""
+
+    n: int | None
+    size: str | None
+    quality: str | None
+    style: str | None
+    background: str | None
+    output_format: str | None
+    response_format: str | None
+    user: str | None
+    extra_body: Mapping[str, Any] | None
+
+
+class EditOptions(TypedDict, total=False):
+    """Optional arguments of ``client.images.edit``."""
+
+    n: int | None
+    size: str | None
+    quality: str | None
+    background: str | None
+    output_format: str | None
+    response_format: str | None
+    input_fidelity: str | None
+    user: str | None
+    extra_body: Mapping[str, Any] | None
 
 
 class GeneratedImage(BaseModel):
@@ -227,6 +255,8 @@ def parse_images(body: Any, *, output_format: str | None = None) -> ImageResult:
 
 __all__ = [
     "DEFAULT_IMAGE_MODEL",
+    "EditOptions",
+    "GenerateOptions",
     "GeneratedImage",
     "ImageResult",
     "edit_request",
