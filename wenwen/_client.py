@@ -13,7 +13,7 @@ import time
 from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 from pydantic import SecretStr
@@ -33,9 +33,11 @@ from ._shared import (
     translate_transport_error,
 )
 from ._transport import ShardedAsyncTransport, default_ssl_context
-from .media.resources import AsyncAudio, AsyncImages, Audio, Images
 from .protocols import HttpRequest, WireProtocol
 from .types import ChatRequest, ChatResponse, EmbeddingResult, ModelInfo, StreamEvent
+
+if TYPE_CHECKING:  # the media resources load on first use of client.images / client.audio
+    from .media.resources import AsyncAudio, AsyncImages, Audio, Images
 
 # Module-level so tests can replace the waits without touching the time/asyncio modules.
 _sleep = time.sleep
@@ -74,10 +76,14 @@ class WenwenClient:
 
     @functools.cached_property
     def images(self) -> Images:
+        from .media.resources import Images
+
         return Images(self)
 
     @functools.cached_property
     def audio(self) -> Audio:
+        from .media.resources import Audio
+
         return Audio(self)
 
     def _send(self, request: httpx.Request, *, stream: bool = False) -> httpx.Response:
@@ -238,10 +244,14 @@ class AsyncWenwenClient:
 
     @functools.cached_property
     def images(self) -> AsyncImages:
+        from .media.resources import AsyncImages
+
         return AsyncImages(self)
 
     @functools.cached_property
     def audio(self) -> AsyncAudio:
+        from .media.resources import AsyncAudio
+
         return AsyncAudio(self)
 
     async def _send(self, request: httpx.Request, *, stream: bool = False) -> httpx.Response:
