@@ -143,9 +143,19 @@ def _write(path: str | os.PathLike[str], content: bytes) -> Path:
     return sink.commit()
 
 
-def _check_common(prompt: str, n: int | None) -> None:
+# the spec's prompt limits per model family
+PROMPT_LIMITS = {"dall-e-2": 1000, "dall-e-3": 4000}
+DEFAULT_PROMPT_LIMIT = 32000
+
+
+def _check_common(prompt: str, n: int | None, model: str) -> None:
     if not isinstance(prompt, str) or not prompt.strip():
         raise ConfigurationError("prompt must be a non-empty string")
+    limit = PROMPT_LIMITS.get(model, DEFAULT_PROMPT_LIMIT)
+    if len(prompt) > limit:
+        raise ConfigurationError(
+            f"prompt is {len(prompt)} characters; {model} takes at most {limit}"
+        )
     if n is not None and not 1 <= n <= 10:
         raise ConfigurationError(f"n must be between 1 and 10, got {n}")
 
@@ -170,7 +180,7 @@ def generation_request(
     user: str | None = None,
     extra_body: Mapping[str, Any] | None = None,
 ) -> HttpRequest:
-    _check_common(prompt, n)
+    _check_common(prompt, n, model)
     fields = {
         "model": model, "prompt": prompt, "n": n, "size": size, "quality": quality,
         "style": style, "background": background, "output_format": output_format,
@@ -196,7 +206,7 @@ def edit_request(
     extra_body: Mapping[str, Any] | None = None,
 ) -> HttpRequest:
     """A multipart edit request; every file is read and checked here, before any request."""
-    _check_common(prompt, n)
+    _check_common(prompt, n, model)
     inputs = _as_list(images)
     if not inputs:
         raise ConfigurationError("images must hold at least one image to edit")
