@@ -8,11 +8,12 @@ stream pipeline) and ``_transport.RetryPolicy``; they differ only in ``send`` ve
 from __future__ import annotations
 
 import asyncio
+import functools
 import time
 from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 from pydantic import SecretStr
@@ -34,6 +35,9 @@ from ._shared import (
 from ._transport import ShardedAsyncTransport, default_ssl_context
 from .protocols import HttpRequest, WireProtocol
 from .types import ChatRequest, ChatResponse, EmbeddingResult, ModelInfo, StreamEvent
+
+if TYPE_CHECKING:  # the media resources load on first use of client.images / client.audio
+    from .media.resources import AsyncAudio, AsyncImages, Audio, Images
 
 # Module-level so tests can replace the waits without touching the time/asyncio modules.
 _sleep = time.sleep
@@ -69,6 +73,18 @@ class WenwenClient:
 
     def __repr__(self) -> str:
         return f"WenwenClient(base_url={self.base_url!r})"
+
+    @functools.cached_property
+    def images(self) -> Images:
+        from .media.resources import Images
+
+        return Images(self)
+
+    @functools.cached_property
+    def audio(self) -> Audio:
+        from .media.resources import Audio
+
+        return Audio(self)
 
     def _send(self, request: httpx.Request, *, stream: bool = False) -> httpx.Response:
         """Send with retries; returns a successful response (a stream not yet read)."""
@@ -225,6 +241,18 @@ class AsyncWenwenClient:
 
     def __repr__(self) -> str:
         return f"AsyncWenwenClient(base_url={self.base_url!r})"
+
+    @functools.cached_property
+    def images(self) -> AsyncImages:
+        from .media.resources import AsyncImages
+
+        return AsyncImages(self)
+
+    @functools.cached_property
+    def audio(self) -> AsyncAudio:
+        from .media.resources import AsyncAudio
+
+        return AsyncAudio(self)
 
     async def _send(self, request: httpx.Request, *, stream: bool = False) -> httpx.Response:
         attempt = 0

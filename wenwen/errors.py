@@ -2,6 +2,7 @@
 
     WenwenError
     ├── ConfigurationError          missing key, bad base URL, bad argument
+    │   └── InvalidFileError            an upload that is missing, empty, of the wrong type or too big
     ├── APIConnectionError          could not reach the relay, or the connection broke
     │   └── APITimeoutError
     ├── APIStatusError              the relay answered 4xx/5xx (status, message, code, request_id)
@@ -19,6 +20,8 @@
     ├── ProtocolError               a reply that does not parse, or a request part that the
     │   │                           chosen protocol cannot carry
     │   └── UnsupportedFeatureError
+    ├── DownloadError               a result URL could not be fetched (key-less download path)
+    │   └── DownloadTooLargeError
     └── TaskFailedError             an asynchronous media task ended in failure
 
 The relay wraps several vendor formats, so an error body may come in any of these shapes;
@@ -148,6 +151,24 @@ class UnsupportedFeatureError(ProtocolError):
     """A request uses a feature that the selected protocol cannot carry."""
 
 
+class InvalidFileError(ConfigurationError):
+    """A file given for upload is missing, empty, of the wrong type or too large."""
+
+
+class DownloadError(WenwenError):
+    """A result URL could not be fetched (bad URL, HTTP error, broken connection)."""
+
+    def __init__(self, message: str, *, url: str = "", status_code: int | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.url = url
+        self.status_code = status_code
+
+
+class DownloadTooLargeError(DownloadError):
+    """A download exceeded its size bound; nothing partial is kept."""
+
+
 class TaskFailedError(WenwenError):
     def __init__(self, message: str, *, task: Any = None) -> None:
         super().__init__(message)
@@ -245,7 +266,10 @@ __all__ = [
     "BadRequestError",
     "ConfigurationError",
     "ConflictError",
+    "DownloadError",
+    "DownloadTooLargeError",
     "InternalServerError",
+    "InvalidFileError",
     "ModelNotFoundError",
     "NotFoundError",
     "PermissionDeniedError",

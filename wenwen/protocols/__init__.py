@@ -37,6 +37,8 @@ class HttpRequest:
     query_key: str | None = None
     """When set, the key goes in this URL query parameter instead of the protocol's auth
     headers (Gemini's documented ``?key=``); the client redacts it from logs and errors."""
+    content: bytes | None = None
+    """A ready-made body (e.g. multipart); its ``Content-Type`` goes in ``headers``."""
 
 
 class StreamDecoder(Protocol):
