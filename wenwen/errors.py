@@ -227,6 +227,32 @@ def unserializable_body_error(body: Any, exc: Exception) -> ConfigurationError:
     )
 
 
+def json_text(value: Any, field: str) -> str:
+    """``value`` as JSON text (tool-call arguments, say); a ``ConfigurationError`` naming
+    ``field`` and the offending value's place when JSON cannot carry it."""
+    try:
+        return json.dumps(value, ensure_ascii=False)
+    except (TypeError, ValueError) as exc:
+        where = _unserializable_path(value, field) or field
+        raise ConfigurationError(
+            f"{where} is not JSON-serializable ({exc}); pass str, int, float, bool, None, "
+            "lists and dicts"
+        ) from None
+
+
+def invalid_input(what: str, exc: Exception) -> ConfigurationError:
+    """A ``ConfigurationError`` for a value that failed validation (a pydantic
+    ``ValidationError`` names each field and what was wrong with it)."""
+    errors = getattr(exc, "errors", None)
+    if callable(errors):
+        details = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc']) or 'value'}: {e['msg']}" for e in errors()[:5]
+        )
+    else:
+        details = str(exc)
+    return ConfigurationError(f"{what} is not valid: {details}")
+
+
 class TaskFailedError(WenwenError):
     def __init__(self, message: str, *, task: Any = None) -> None:
         super().__init__(message)
@@ -337,7 +363,9 @@ __all__ = [
     "WenwenError",
     "error_from_response",
     "header_secrets",
+    "invalid_input",
     "is_sensitive_header",
+    "json_text",
     "parse_error_body",
     "redact",
     "redact_headers",
