@@ -13,7 +13,6 @@ from pydantic import field_serializer
 from wenwen import AsyncWenwenClient, WenwenClient
 from wenwen.client_set import ClientSet
 from wenwen.connection import ConnectionOptions, redact_headers
-from wenwen.errors import is_sensitive_header
 
 
 class ClientOwner:
@@ -55,19 +54,11 @@ class ClientOwner:
             yield name, value
 
     def to_json(self: Any) -> Any:
-        """LangChain's serialized form (``dumpd``, LangSmith's ``serialized``): credential
-        headers become secret references, like ``api_key``."""
+        """LangChain's serialized form (``dumpd``, LangSmith's ``serialized``), with
+        credential headers masked like in ``model_dump``."""
         serialized = super().to_json()  # type: ignore[misc]
         kwargs = serialized.get("kwargs") if isinstance(serialized, dict) else None
         headers = kwargs.get("default_headers") if isinstance(kwargs, dict) else None
         if isinstance(headers, dict):
-            kwargs["default_headers"] = {
-                name: _secret_reference(name) if is_sensitive_header(name) else value
-                for name, value in headers.items()
-            }
+            kwargs["default_headers"] = redact_headers(headers)
         return serialized
-
-
-def _secret_reference(header: str) -> dict[str, Any]:
-    env = "WENWEN_HEADER_" + "".join(c if c.isalnum() else "_" for c in header.upper())
-    return {"lc": 1, "type": "secret", "id": [env]}

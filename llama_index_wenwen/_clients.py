@@ -7,11 +7,12 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import BeforeValidator, SecretStr
+from pydantic import BeforeValidator, SecretStr, ValidationError
 
 from wenwen.connection import ConnectionOptions, redact_headers, resolve_api_key, resolve_base_url
+from wenwen.errors import ConfigurationError
 
-__all__ = ["ApiKey", "BaseUrl", "connection_options", "redact_headers"]
+__all__ = ["ApiKey", "BaseUrl", "TypedConfigErrors", "connection_options", "redact_headers"]
 
 
 def resolve_key(value: Any) -> SecretStr | None:
@@ -28,6 +29,24 @@ ApiKey = Annotated[SecretStr | None, BeforeValidator(resolve_key)]
 """An explicit key, else ``WENWEN_API_KEY`` (declare the field with ``validate_default``)."""
 BaseUrl = Annotated[str | None, BeforeValidator(resolve_url)]
 """An explicit root URL, else ``WENWEN_BASE_URL``, else the relay."""
+
+
+class TypedConfigErrors:
+    """Mixin: a ``ConfigurationError`` from the core's settings reader (a bad key, URL or
+    timeout) reaches the caller as itself, not inside a pydantic ``ValidationError`` — which
+    would also quote the input, i.e. the key."""
+
+    def __init__(self, *args: Any, **data: Any) -> None:
+        cause: ConfigurationError | None = None
+        try:
+            super().__init__(*args, **data)
+        except ValidationError as exc:
+            causes = [e.get("ctx", {}).get("error") for e in exc.errors(include_url=False)]
+            cause = next((c for c in causes if isinstance(c, ConfigurationError)), None)
+            if cause is None:
+                raise
+        if cause is not None:  # raised here, so that no ValidationError rides along as context
+            raise cause
 
 
 def connection_options(owner: Any) -> ConnectionOptions:

@@ -18,13 +18,13 @@ from llama_index.core.bridge.pydantic import Field, PrivateAttr, field_serialize
 from wenwen.client_set import ClientSet
 from wenwen.errors import ConfigurationError
 
-from ._clients import ApiKey, BaseUrl, connection_options, redact_headers
+from ._clients import ApiKey, BaseUrl, TypedConfigErrors, connection_options, redact_headers
 
 DEFAULT_EMBEDDING_MODEL = "text-embedding-3-small"
 DEFAULT_MAX_CONCURRENCY = 4
 
 
-class WenwenEmbedding(BaseEmbedding):
+class WenwenEmbedding(TypedConfigErrors, BaseEmbedding):
     """Any embedding model the Wenwen relay serves.
 
     >>> embed = WenwenEmbedding(model="text-embedding-3-small")   # or model_name=...

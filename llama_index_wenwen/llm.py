@@ -40,7 +40,7 @@ from wenwen.client_set import ClientSet
 from wenwen.protocols import choose_protocol
 from wenwen.types import ChatRequest
 
-from ._clients import ApiKey, BaseUrl, connection_options, redact_headers
+from ._clients import ApiKey, BaseUrl, TypedConfigErrors, connection_options, redact_headers
 from ._models import model_limits
 from ._request import RequestDefaults, build_request
 from ._response import to_chat_response, to_completion_response
@@ -62,7 +62,7 @@ dispatcher = get_dispatcher(__name__)
 DEFAULT_MODEL = "gpt-4o-mini"
 
 
-class Wenwen(FunctionCallingLLM):
+class Wenwen(TypedConfigErrors, FunctionCallingLLM):
     """Any model the Wenwen relay serves, as a LlamaIndex LLM.
 
     >>> llm = Wenwen(model="gpt-4o-mini")          # WENWEN_API_KEY / WENWEN_BASE_URL
