@@ -147,8 +147,12 @@ def disables_parallel_calls(choice: Any) -> bool | None:
 def schema_function(schema: Any, *, strict: bool | None = None) -> dict[str, Any]:
     """``{name, description?, parameters, strict?}`` for a pydantic model, TypedDict or JSON
     schema; a JSON schema without a title is named ``response``."""
-    if isinstance(schema, dict) and "title" not in schema and "name" not in schema:
-        function: dict[str, Any] = {"name": "response", "parameters": schema}
+    untitled = isinstance(schema, dict) and "title" not in schema and "name" not in schema
+    # a JSON schema whose root is not an object (an array, say) is used as it is
+    non_object = isinstance(schema, dict) and schema.get("type") not in (None, "object")
+    if untitled or non_object:
+        name = schema.get("title") if non_object else None
+        function: dict[str, Any] = {"name": name or "response", "parameters": schema}
         if schema.get("description"):
             function["description"] = schema["description"]
         if strict is not None:
