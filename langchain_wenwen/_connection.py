@@ -58,7 +58,6 @@ class ClientOwner:
         credential headers masked like in ``model_dump``."""
         serialized = super().to_json()  # type: ignore[misc]
         kwargs = serialized.get("kwargs") if isinstance(serialized, dict) else None
-        headers = kwargs.get("default_headers") if isinstance(kwargs, dict) else None
-        if isinstance(headers, dict):
-            kwargs["default_headers"] = redact_headers(headers)
+        if isinstance(kwargs, dict) and isinstance(kwargs.get("default_headers"), dict):
+            kwargs["default_headers"] = redact_headers(kwargs["default_headers"])
         return serialized

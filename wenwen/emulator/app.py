@@ -36,10 +36,6 @@ ROUTES: dict[tuple[str, str], Handler] = {
 }
 
 
-def register(method: str, path: str, handler: Handler) -> None:
-    ROUTES[(method, path)] = handler
-
-
 def _find_handler(method: str, path: str) -> Handler | None:
     handler = ROUTES.get((method, path))
     if handler is None and method == "GET" and path.startswith("/v1/models/"):
