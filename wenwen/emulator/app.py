@@ -165,7 +165,7 @@ async def _handle(state: EmulatorState, request: Request, request_id: str) -> Re
         return JSONResponse({"error": err}, status_code=404)
     kind = "claude" if path.startswith("/v1/messages") else "openai"
     if not _authorised(state, request, path):
-        return invalid_token(kind, request_id)
+        return invalid_token(request_id)
     try:
         faults = parse_faults(request.headers.get("x-emulator-fault", ""))
     except FaultSpecError as exc:
