@@ -42,7 +42,7 @@ def _scenarios(protocol_dir: str, *names: str) -> tuple[Path, ...]:
 
 
 FUZZ_TARGETS = [
-    FuzzTarget("openai", _scenarios("openai", "tools_single", "audio_reply", "reasoning_deepseek", "refusal")),
+    FuzzTarget("openai", _scenarios("openai", "tools_single", "audio_reply", "reasoning_deepseek", "refusal", "relay_reasoning_images", "image_via_chat")),
     FuzzTarget("anthropic", _scenarios("anthropic", "tools", "thinking", "images", "redacted_thinking")),
 ]  # fmt: skip
 
