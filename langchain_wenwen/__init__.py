@@ -14,7 +14,7 @@ if find_spec("langchain_core") is None:  # pragma: no cover - only without the e
     raise ImportError('langchain_wenwen needs langchain-core: pip install "wenwen-ai[langchain]"')
 
 if TYPE_CHECKING:
-    from wenwen._version import __version__
+    from wenwen import __version__
 
     from .chat_models import ChatWenwen
     from .document_loaders import WenwenAudioLoader, WenwenWhisperParser
@@ -35,7 +35,7 @@ _EXPORTS = {
     "WenwenSpeechToTextTool": "langchain_wenwen.tools",
     "WenwenWhisperParser": "langchain_wenwen.document_loaders",
     "WenwenAudioLoader": "langchain_wenwen.document_loaders",
-    "__version__": "wenwen._version",
+    "__version__": "wenwen",
 }
 
 __all__ = [

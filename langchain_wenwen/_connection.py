@@ -1,13 +1,18 @@
-"""What ``ChatWenwen`` and ``WenwenEmbeddings`` share: building their core clients from their
-connection fields (``api_key``, ``base_url``, ``timeout``, ``max_retries``,
-``default_headers``, ``http_client``, ``http_async_client``)."""
+"""What ``ChatWenwen`` and ``WenwenEmbeddings`` share: their connection fields (``api_key``,
+``base_url``, ``timeout``, ``max_retries``, ``default_headers``, ``http_client``,
+``http_async_client``) as one ``wenwen.connection.ConnectionOptions``, the core clients built
+from it, and credentials kept out of ``repr``, ``model_dump`` and ``dumpd`` (LangSmith)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
+
+from pydantic import field_serializer
 
 from wenwen import AsyncWenwenClient, WenwenClient
 from wenwen.client_set import ClientSet
+from wenwen.connection import ConnectionOptions, redact_headers
 
 
 class ClientOwner:
@@ -19,17 +24,40 @@ class ClientOwner:
         copied._clients = ClientSet()
         return copied
 
-    def _client_args(self: Any) -> dict[str, Any]:
-        return {
-            "api_key": self.api_key,
-            "base_url": self.base_url,
-            "timeout": self.timeout,
-            "max_retries": self.max_retries,
-            "default_headers": self.default_headers,
-        }
+    def _connection_options(self: Any) -> ConnectionOptions:
+        return ConnectionOptions.of(
+            api_key=self.api_key,
+            base_url=self.base_url,
+            timeout=self.timeout,
+            max_retries=self.max_retries,
+            default_headers=self.default_headers,
+            http_client=self.http_client,
+            async_http_client=self.http_async_client,
+        )
 
     def _make_client(self: Any) -> WenwenClient:
-        return WenwenClient(**self._client_args(), http_client=self.http_client)
+        return self._connection_options().client()
 
     def _make_async_client(self: Any) -> AsyncWenwenClient:
-        return AsyncWenwenClient(**self._client_args(), http_client=self.http_async_client)
+        return self._connection_options().async_client()
+
+    # --- credentials stay out of what is printed, dumped and traced ---------------------------
+
+    @field_serializer("default_headers", check_fields=False)
+    def _mask_headers(self, headers: dict[str, str] | None) -> dict[str, str] | None:
+        return redact_headers(headers)
+
+    def __repr_args__(self: Any) -> Iterator[tuple[str | None, Any]]:
+        for name, value in super().__repr_args__():  # type: ignore[misc]
+            if name == "default_headers" and isinstance(value, dict):
+                value = redact_headers(value)
+            yield name, value
+
+    def to_json(self: Any) -> Any:
+        """LangChain's serialized form (``dumpd``, LangSmith's ``serialized``), with
+        credential headers masked like in ``model_dump``."""
+        serialized = super().to_json()  # type: ignore[misc]
+        kwargs = serialized.get("kwargs") if isinstance(serialized, dict) else None
+        if isinstance(kwargs, dict) and isinstance(kwargs.get("default_headers"), dict):
+            kwargs["default_headers"] = redact_headers(kwargs["default_headers"])
+        return serialized

@@ -9,7 +9,6 @@ model cannot hold raises ``UnsupportedFeatureError`` naming it; nothing is skipp
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -22,7 +21,7 @@ from langchain_core.messages import (
     ToolMessage,
 )
 
-from wenwen.errors import UnsupportedFeatureError
+from wenwen.errors import UnsupportedFeatureError, json_text
 from wenwen.types import (
     AudioPart,
     Citation,
@@ -317,7 +316,7 @@ def _tool_content(content: Any, where: str) -> list[TextPart | ImagePart]:
     if isinstance(content, str):
         return [TextPart(text=content)]
     if not isinstance(content, list):
-        return [TextPart(text=json.dumps(content, ensure_ascii=False))]
+        return [TextPart(text=json_text(content, where))]
     out: list[TextPart | ImagePart] = []
     for item in content:
         part: TextPart | ImagePart | None = TextPart(text=item) if isinstance(item, str) else None
@@ -399,7 +398,8 @@ def _all_calls(message: AIMessage) -> Iterable[dict[str, Any]]:
 
 def _call_part(call: dict[str, Any], provider_data: dict[str, Any]) -> ToolCallPart:
     args = call.get("args")
-    arguments = args if isinstance(args, str) else json.dumps(args or {}, ensure_ascii=False)
+    field = f"tool call {call.get('name')!r} args"
+    arguments = args if isinstance(args, str) else json_text(args or {}, field)
     call_id = call.get("id") or ""
     return ToolCallPart(
         id=call_id,

@@ -20,8 +20,9 @@ from langchain_core.output_parsers import (
 from langchain_core.runnables import Runnable, RunnableMap, RunnablePassthrough
 from langchain_core.utils.function_calling import convert_to_openai_function, convert_to_openai_tool
 from langchain_core.utils.pydantic import is_basemodel_subclass
+from pydantic import ValidationError
 
-from wenwen.errors import ConfigurationError, UnsupportedFeatureError
+from wenwen.errors import ConfigurationError, UnsupportedFeatureError, invalid_input
 from wenwen.types import (
     JsonObjectFormat,
     JsonSchemaFormat,
@@ -76,13 +77,16 @@ def format_tool(tool: Any, *, strict: bool | None = None) -> dict[str, Any]:
 def to_wenwen_tool(tool: Any) -> Tool:
     formatted = format_tool(tool)
     function = formatted["function"]
-    return Tool(
-        name=function["name"],
-        description=function.get("description") or "",
-        parameters=function.get("parameters") or {"type": "object", "properties": {}},
-        strict=function.get("strict"),
-        cache_control=formatted.get("cache_control"),
-    )
+    try:
+        return Tool(
+            name=function["name"],
+            description=function.get("description") or "",
+            parameters=function.get("parameters") or {"type": "object", "properties": {}},
+            strict=function.get("strict"),
+            cache_control=formatted.get("cache_control"),
+        )
+    except ValidationError as exc:
+        raise invalid_input(f"tool {function.get('name')!r}", exc) from None
 
 
 def normalize_tool_choice(choice: Any, tool_names: Sequence[str]) -> str | dict[str, Any] | None:
@@ -145,8 +149,12 @@ def disables_parallel_calls(choice: Any) -> bool | None:
 def schema_function(schema: Any, *, strict: bool | None = None) -> dict[str, Any]:
     """``{name, description?, parameters, strict?}`` for a pydantic model, TypedDict or JSON
     schema; a JSON schema without a title is named ``response``."""
-    if isinstance(schema, dict) and "title" not in schema and "name" not in schema:
-        function: dict[str, Any] = {"name": "response", "parameters": schema}
+    untitled = isinstance(schema, dict) and "title" not in schema and "name" not in schema
+    # a JSON schema whose root is not an object (an array, say) is used as it is
+    non_object = isinstance(schema, dict) and schema.get("type") not in (None, "object")
+    if untitled or non_object:
+        name = schema.get("title") if non_object else None
+        function: dict[str, Any] = {"name": name or "response", "parameters": schema}
         if schema.get("description"):
             function["description"] = schema["description"]
         if strict is not None:

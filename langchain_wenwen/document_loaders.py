@@ -17,8 +17,8 @@ from langchain_core.document_loaders import BaseBlobParser, BaseLoader, Blob
 from langchain_core.documents import Document
 from pydantic import SecretStr
 
-from wenwen._settings import DEFAULT_MAX_RETRIES
 from wenwen.client_set import ClientSet
+from wenwen.connection import DEFAULT_MAX_RETRIES
 from wenwen.errors import InvalidFileError
 from wenwen.media.audio import Transcript, transcript_pieces
 from wenwen.media.multipart import FileInput

@@ -1,29 +1,18 @@
 """Core clients for the LlamaIndex classes: the core's ``ClientSet`` (one sync client, one
-async client per event loop) bound to the connection fields of a ``Wenwen`` or
-``WenwenEmbedding``, plus the helpers that keep credentials out of their serialized form."""
+async client per event loop) fed with the ``ConnectionOptions`` of a ``Wenwen`` or
+``WenwenEmbedding`` — the same way ``langchain_wenwen`` uses it — plus the field types that
+read the key and URL through the core's one settings reader."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 
-import httpx
-from pydantic import BeforeValidator, SecretStr
+from pydantic import BeforeValidator, SecretStr, ValidationError
 
-from wenwen import AsyncWenwenClient, WenwenClient
-from wenwen._settings import resolve_api_key, resolve_base_url
-from wenwen.client_set import ClientSet as CoreClientSet
+from wenwen.connection import ConnectionOptions, redact_headers, resolve_api_key, resolve_base_url
+from wenwen.errors import ConfigurationError
 
-T = TypeVar("T")
-_SENSITIVE_HEADERS = frozenset({"authorization", "x-api-key", "api-key", "x-goog-api-key"})
-
-
-def redact_headers(headers: Mapping[str, str] | None) -> dict[str, str] | None:
-    """Headers fit for ``to_dict``/``repr``: credential values are masked."""
-    if headers is None:
-        return None
-    return {k: ("**********" if k.lower() in _SENSITIVE_HEADERS else v) for k, v in headers.items()}
+__all__ = ["ApiKey", "BaseUrl", "TypedConfigErrors", "connection_options", "redact_headers"]
 
 
 def resolve_key(value: Any) -> SecretStr | None:
@@ -42,80 +31,34 @@ BaseUrl = Annotated[str | None, BeforeValidator(resolve_url)]
 """An explicit root URL, else ``WENWEN_BASE_URL``, else the relay."""
 
 
-@dataclass
-class ClientOptions:
-    api_key: SecretStr | None = field(repr=False)
-    base_url: str | None
-    timeout: float | httpx.Timeout | None
-    max_retries: int
-    default_headers: Mapping[str, str] | None
-    http_client: httpx.Client | None = None
-    async_http_client: httpx.AsyncClient | None = None
+class TypedConfigErrors:
+    """Mixin: a ``ConfigurationError`` from the core's settings reader (a bad key, URL or
+    timeout) reaches the caller as itself, not inside a pydantic ``ValidationError`` — which
+    would also quote the input, i.e. the key."""
 
-    def common(self) -> dict[str, Any]:
-        return {
-            "api_key": self.api_key,
-            "base_url": self.base_url,
-            "timeout": self.timeout,
-            "max_retries": self.max_retries,
-            "default_headers": self.default_headers,
-        }
+    def __init__(self, *args: Any, **data: Any) -> None:
+        cause: ConfigurationError | None = None
+        try:
+            super().__init__(*args, **data)
+        except ValidationError as exc:
+            causes = [e.get("ctx", {}).get("error") for e in exc.errors(include_url=False)]
+            cause = next((c for c in causes if isinstance(c, ConfigurationError)), None)
+            if cause is None:
+                raise
+        if cause is not None:  # raised here, so that no ValidationError rides along as context
+            raise cause
 
 
-class ClientSet(CoreClientSet):
-    """The core's client set (one sync client, one async client per event loop), bound to
-    the connection options it was built from."""
-
-    def __init__(self, options: ClientOptions, key: tuple[Any, ...] = ()) -> None:
-        super().__init__()
-        self._options = options
-        self.key = key
-
-    def _make_sync(self) -> WenwenClient:
-        return WenwenClient(**self._options.common(), http_client=self._options.http_client)
-
-    def _make_async(self) -> AsyncWenwenClient:
-        return AsyncWenwenClient(
-            **self._options.common(), http_client=self._options.async_http_client
-        )
-
-    def sync_client(self) -> WenwenClient:
-        return self.sync(self._make_sync)
-
-    async def async_client(self) -> AsyncWenwenClient:
-        """The async client of the running event loop."""
-        return await self.for_running_loop(self._make_async)
-
-    async def companion(self, name: str, factory: Callable[[], T]) -> T:
-        """A per-loop companion object (e.g. a semaphore), made on first use in each loop."""
-        return await self.loop_local(self._make_async, name, factory)
-
-
-def client_set_for(owner: Any, current: ClientSet | None) -> ClientSet:
-    """The client set for ``owner``'s connection fields (``api_key``, ``base_url``,
+def connection_options(owner: Any) -> ConnectionOptions:
+    """The ``ConnectionOptions`` of ``owner``'s connection fields (``api_key``, ``base_url``,
     ``timeout``, ``max_retries``, ``default_headers``, ``http_client``,
-    ``async_http_client``), rebuilt only when one of them changed since the last call."""
-    headers = owner.default_headers
-    key = (
-        id(owner.api_key),  # identity, so the key itself is never copied here
-        owner.base_url,
-        owner.timeout,
-        owner.max_retries,
-        tuple(sorted(headers.items())) if headers else None,
-        id(owner.http_client),
-        id(owner.async_http_client),
-    )
-    if current is not None:
-        if key == current.key:
-            return current
-        current.close()
-    options = ClientOptions(
+    ``async_http_client``); the client set rebuilds its clients when they change."""
+    return ConnectionOptions.of(
         api_key=owner.api_key,
         base_url=owner.base_url,
         timeout=owner.timeout,
         max_retries=owner.max_retries,
-        default_headers=headers,
+        default_headers=owner.default_headers,
         http_client=owner.http_client,
         async_http_client=owner.async_http_client,
     )
-    return ClientSet(options, key)

@@ -8,7 +8,6 @@ read only when a message has no block, so a call is never sent twice.
 from __future__ import annotations
 
 import base64
-import json
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -28,7 +27,7 @@ from llama_index.core.base.llms.types import (
     VideoBlock,
 )
 
-from wenwen.errors import ConfigurationError, UnsupportedFeatureError
+from wenwen.errors import ConfigurationError, UnsupportedFeatureError, json_text
 from wenwen.types import (
     AudioPart,
     Citation,
@@ -270,7 +269,8 @@ def _thinking_part(block: ThinkingBlock) -> ThinkingPart:
 
 def _tool_call_part(block: ToolCallBlock) -> ToolCallPart:
     kwargs = block.tool_kwargs
-    arguments = kwargs if isinstance(kwargs, str) else json.dumps(kwargs, ensure_ascii=False)
+    field = f"tool call {block.tool_name!r} tool_kwargs"
+    arguments = kwargs if isinstance(kwargs, str) else json_text(kwargs, field)
     return ToolCallPart(
         id=block.tool_call_id or f"call_{block.tool_name}",
         name=block.tool_name,
@@ -313,7 +313,7 @@ def _legacy_tool_call(raw: Any) -> ToolCallPart:
         raise ConfigurationError(f"tool call without a function name: {raw!r}")
     arguments = function.get("arguments", raw.get("arguments", "{}"))
     if not isinstance(arguments, str):
-        arguments = json.dumps(arguments, ensure_ascii=False)
+        arguments = json_text(arguments, f"tool call {name!r} arguments")
     provider_data = raw.get("provider_data")
     return ToolCallPart(
         id=str(raw.get("id") or f"call_{name}"),

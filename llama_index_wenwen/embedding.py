@@ -15,15 +15,16 @@ import httpx
 from llama_index.core.base.embeddings.base import BaseEmbedding, Embedding
 from llama_index.core.bridge.pydantic import Field, PrivateAttr, field_serializer
 
+from wenwen.client_set import ClientSet
 from wenwen.errors import ConfigurationError
 
-from ._clients import ApiKey, BaseUrl, ClientSet, client_set_for, redact_headers
+from ._clients import ApiKey, BaseUrl, TypedConfigErrors, connection_options, redact_headers
 
 DEFAULT_EMBEDDING_MODEL = "text-embedding-3-small"
 DEFAULT_MAX_CONCURRENCY = 4
 
 
-class WenwenEmbedding(BaseEmbedding):
+class WenwenEmbedding(TypedConfigErrors, BaseEmbedding):
     """Any embedding model the Wenwen relay serves.
 
     >>> embed = WenwenEmbedding(model="text-embedding-3-small")   # or model_name=...
@@ -55,7 +56,7 @@ class WenwenEmbedding(BaseEmbedding):
     http_client: httpx.Client | None = Field(default=None, exclude=True, repr=False)
     async_http_client: httpx.AsyncClient | None = Field(default=None, exclude=True, repr=False)
 
-    _clients: ClientSet | None = PrivateAttr(default=None)
+    _clients: ClientSet = PrivateAttr(default_factory=ClientSet)
 
     def __init__(self, model: str | None = None, **data: Any) -> None:
         """``model`` and ``model_name`` are the same setting; give either."""
@@ -80,37 +81,26 @@ class WenwenEmbedding(BaseEmbedding):
     def _serialize_headers(self, headers: dict[str, str] | None) -> dict[str, str] | None:
         return redact_headers(headers)
 
-    def _client_set(self) -> ClientSet:
-        current = self._clients
-        clients = client_set_for(self, current)
-        if clients is not current:
-            self._clients = clients
-        return clients
-
     def _concurrency(self) -> int:
         return self.max_concurrency or self.num_workers or DEFAULT_MAX_CONCURRENCY
 
     def _embed(self, texts: list[str]) -> list[Embedding]:
-        result = (
-            self._client_set()
-            .sync_client()
-            .embed(
-                texts,
-                model=self.model_name,
-                dimensions=self.dimensions,
-                batch_size=self.embed_batch_size,
-                extra_body=self.additional_kwargs or None,
-                max_concurrency=self._concurrency(),
-            )
+        result = self._clients.sync_client(connection_options(self)).embed(
+            texts,
+            model=self.model_name,
+            dimensions=self.dimensions,
+            batch_size=self.embed_batch_size,
+            extra_body=self.additional_kwargs or None,
+            max_concurrency=self._concurrency(),
         )
         return result.vectors
 
     async def _aembed(self, texts: list[str]) -> list[Embedding]:
-        clients = self._client_set()
-        gate: asyncio.Semaphore = await clients.companion(
-            "embedding_gate", lambda: asyncio.Semaphore(self._concurrency())
+        options = connection_options(self)
+        gate: asyncio.Semaphore = await self._clients.companion(
+            options, "embedding_gate", lambda: asyncio.Semaphore(self._concurrency())
         )
-        client = await clients.async_client()
+        client = await self._clients.async_client(options)
         async with gate:
             result = await client.embed(
                 texts,
@@ -141,5 +131,4 @@ class WenwenEmbedding(BaseEmbedding):
         return await self._aembed(texts)
 
     def close(self) -> None:
-        if self._clients is not None:
-            self._clients.close()
+        self._clients.close()

@@ -36,11 +36,12 @@ from llama_index.core.types import Model, PydanticProgramMode
 from pydantic import field_validator
 
 from wenwen import AsyncWenwenClient, WenwenClient
+from wenwen.client_set import ClientSet
 from wenwen.errors import ConfigurationError
 from wenwen.protocols import choose_protocol
 from wenwen.types import ChatRequest
 
-from ._clients import ApiKey, BaseUrl, ClientSet, client_set_for, redact_headers
+from ._clients import ApiKey, BaseUrl, TypedConfigErrors, connection_options, redact_headers
 from ._models import model_limits
 from ._request import RequestDefaults, after_previous_response, build_request
 from ._response import to_chat_response, to_completion_response
@@ -62,7 +63,7 @@ dispatcher = get_dispatcher(__name__)
 DEFAULT_MODEL = "gpt-4o-mini"
 
 
-class Wenwen(FunctionCallingLLM):
+class Wenwen(TypedConfigErrors, FunctionCallingLLM):
     """Any model the Wenwen relay serves, as a LlamaIndex LLM.
 
     >>> llm = Wenwen(model="gpt-4o-mini")          # WENWEN_API_KEY / WENWEN_BASE_URL
@@ -136,7 +137,7 @@ class Wenwen(FunctionCallingLLM):
     http_client: httpx.Client | None = Field(default=None, exclude=True, repr=False)
     async_http_client: httpx.AsyncClient | None = Field(default=None, exclude=True, repr=False)
 
-    _clients: ClientSet | None = PrivateAttr(default=None)
+    _clients: ClientSet = PrivateAttr(default_factory=ClientSet)
 
     @classmethod
     def class_name(cls) -> str:
@@ -165,18 +166,11 @@ class Wenwen(FunctionCallingLLM):
 
     # --- plumbing ------------------------------------------------------------------------
 
-    def _client_set(self) -> ClientSet:
-        current = self._clients
-        clients = client_set_for(self, current)
-        if clients is not current:
-            self._clients = clients
-        return clients
-
     def _sync_client(self) -> WenwenClient:
-        return self._client_set().sync_client()
+        return self._clients.sync_client(connection_options(self))
 
     async def _async_client(self) -> AsyncWenwenClient:
-        return await self._client_set().async_client()
+        return await self._clients.async_client(connection_options(self))
 
     def _prepare(
         self, messages: Sequence[ChatMessage], kwargs: dict[str, Any]
@@ -219,8 +213,7 @@ class Wenwen(FunctionCallingLLM):
 
     def close(self) -> None:
         """Close the sync connection pool (async pools close with their event loop)."""
-        if self._clients is not None:
-            self._clients.close()
+        self._clients.close()
 
     # --- undecorated internals -------------------------------------------------------------
 
@@ -237,11 +230,15 @@ class Wenwen(FunctionCallingLLM):
     def _stream_chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponseGen:
         # Built before the generator, so bad input fails at the call, not at first next().
         request, protocol = self._prepare(messages, kwargs)
-        client = self._sync_client()
+        options = connection_options(self)
+        clients = self._clients
+        clients.sync_client(options)  # a bad key or URL fails here too
 
         def gen() -> Generator[ChatResponse, None, None]:
+            # the generator holds the client set, not just a client: the model may be gone
+            # before the stream is read, and the set closes its pool when it is collected
             builder = ChunkBuilder()
-            with client.stream(request, protocol=protocol) as stream:
+            with clients.sync_client(options).stream(request, protocol=protocol) as stream:
                 for event in stream:
                     chunk = builder.feed(event)
                     if chunk is not None:

@@ -15,7 +15,7 @@ import httpx
 from llama_index.core.readers.base import BaseReader
 from llama_index.core.schema import Document
 
-from wenwen._settings import DEFAULT_MAX_RETRIES
+from wenwen.connection import DEFAULT_MAX_RETRIES
 from wenwen.media.audio import Transcript, transcript_pieces
 
 from .tools._base import DEFAULT_TIMEOUT, WenwenConnection

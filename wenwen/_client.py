@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import os
 import time
 from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -63,9 +64,18 @@ class WenwenClient:
             default_headers=default_headers,
         )  # fmt: skip
         self._owns_http = http_client is None
-        self._http = http_client or httpx.Client(
-            timeout=self._core.timeout, verify=default_ssl_context()
-        )
+        self._http_client = http_client or self._new_http()
+        self._pid = os.getpid()
+
+    def _new_http(self) -> httpx.Client:
+        return httpx.Client(timeout=self._core.timeout, verify=default_ssl_context())
+
+    @property
+    def _http(self) -> httpx.Client:
+        # after os.fork the child never uses (or closes) the parent's pooled sockets
+        if self._pid != os.getpid() and self._owns_http:
+            self._http_client, self._pid = self._new_http(), os.getpid()
+        return self._http_client
 
     @property
     def base_url(self) -> str:
@@ -231,9 +241,18 @@ class AsyncWenwenClient:
             default_headers=default_headers,
         )  # fmt: skip
         self._owns_http = http_client is None
-        self._http = http_client or httpx.AsyncClient(
-            timeout=self._core.timeout, transport=ShardedAsyncTransport()
-        )
+        self._http_client = http_client or self._new_http()
+        self._pid = os.getpid()
+
+    def _new_http(self) -> httpx.AsyncClient:
+        return httpx.AsyncClient(timeout=self._core.timeout, transport=ShardedAsyncTransport())
+
+    @property
+    def _http(self) -> httpx.AsyncClient:
+        # after os.fork the child never uses (or closes) the parent's pooled sockets
+        if self._pid != os.getpid() and self._owns_http:
+            self._http_client, self._pid = self._new_http(), os.getpid()
+        return self._http_client
 
     @property
     def base_url(self) -> str:

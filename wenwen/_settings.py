@@ -1,10 +1,15 @@
-"""The one reader of the environment: ``WENWEN_API_KEY`` and ``WENWEN_BASE_URL``."""
+"""The one reader of connection settings: ``WENWEN_API_KEY``, ``WENWEN_BASE_URL``, the key, the
+base URL, the timeout and the extra headers, each checked before any request is built."""
 
 from __future__ import annotations
 
+import math
 import os
-from dataclasses import dataclass, field
+import warnings
+from collections.abc import Mapping
+from dataclasses import dataclass
 
+import httpx
 from pydantic import SecretStr
 
 from .errors import ConfigurationError
@@ -20,12 +25,20 @@ DEFAULT_MAX_RETRIES = 2
 def normalize_base_url(url: str) -> str:
     """The relay's root URL: accepts ``https://host``, ``https://host/`` and ``https://host/v1``
     (the OpenAI-SDK style), and returns ``https://host`` — paths are added per endpoint."""
+    if not isinstance(url, str):
+        raise ConfigurationError(f"base_url must be a string, got {type(url).__name__}")
     text = url.strip()
     if not text.startswith(("http://", "https://")):
         raise ConfigurationError(f"base_url must start with http:// or https://, got {text!r}")
     text = text.rstrip("/")
     if text.endswith("/v1"):
         text = text[: -len("/v1")]
+    try:
+        host = httpx.URL(text).host
+    except (httpx.InvalidURL, ValueError) as exc:
+        raise ConfigurationError(f"base_url {text!r} is not a valid URL: {exc}") from None
+    if not host:
+        raise ConfigurationError(f"base_url {text!r} has no host name")
     return text
 
 
@@ -33,13 +46,84 @@ def resolve_base_url(explicit: str | None = None) -> str:
     return normalize_base_url(explicit or os.environ.get(BASE_URL_ENV) or DEFAULT_BASE_URL)
 
 
+def _bad_character(text: str) -> str | None:
+    """What makes ``text`` unusable in an HTTP header, without quoting it."""
+    for position, char in enumerate(text):
+        code = ord(char)
+        if code < 0x20 or code == 0x7F:
+            return f"a control character (U+{code:04X}) at position {position}"
+        if code > 0x7E:
+            return f"a non-ASCII character at position {position}"
+    return None
+
+
+def normalize_api_key(value: str, source: str = "api_key") -> str:
+    """The key as sent. Surrounding whitespace (a trailing newline from a file or a mounted
+    secret) is stripped with a warning; an empty key, or one with control or non-ASCII
+    characters inside, is a ``ConfigurationError`` that never echoes the key."""
+    key = value.strip()
+    if not key:
+        raise ConfigurationError(f"the Wenwen API key from {source} is empty or only whitespace")
+    problem = _bad_character(key)
+    if problem is not None:
+        raise ConfigurationError(
+            f"the Wenwen API key from {source} contains {problem}; keys are printable ASCII"
+        )
+    if key != value:
+        warnings.warn(
+            f"the Wenwen API key from {source} had surrounding whitespace (a trailing newline?); "
+            "it was stripped",
+            UserWarning,
+            stacklevel=2,
+        )
+    return key
+
+
 def resolve_api_key(explicit: str | SecretStr | None = None) -> SecretStr | None:
+    """An explicit key, else ``WENWEN_API_KEY``, normalised; ``None`` when neither is set."""
     if isinstance(explicit, SecretStr):
-        return explicit if explicit.get_secret_value() else None
+        explicit = explicit.get_secret_value()
+        if not explicit:  # SecretStr("") is how frameworks spell "no key given"
+            return None
+    if explicit is not None and not isinstance(explicit, str):
+        raise ConfigurationError(f"api_key must be a string, got {type(explicit).__name__}")
     if explicit:
-        return SecretStr(explicit)
+        return SecretStr(normalize_api_key(explicit))
     env = os.environ.get(API_KEY_ENV)
-    return SecretStr(env) if env else None
+    return SecretStr(normalize_api_key(env, API_KEY_ENV)) if env else None
+
+
+def check_timeout(timeout: object) -> None:
+    """Timeouts are positive, finite seconds (or ``None`` / an ``httpx.Timeout``)."""
+    if timeout is None or isinstance(timeout, httpx.Timeout):
+        return
+    if isinstance(timeout, bool) or not isinstance(timeout, int | float):
+        raise ConfigurationError(
+            f"timeout must be seconds (a number), None or httpx.Timeout, got {timeout!r}"
+        )
+    if not (timeout > 0 and math.isfinite(timeout)):
+        raise ConfigurationError(
+            f"timeout must be a positive number of seconds, got {timeout!r} "
+            "(use None for the default limits)"
+        )
+
+
+def check_headers(headers: Mapping[str, str] | None) -> dict[str, str]:
+    """Extra headers as sent; names and values must be usable in HTTP (a value is never
+    echoed: it may be a credential)."""
+    checked: dict[str, str] = {}
+    for name, value in (headers or {}).items():
+        if not isinstance(name, str) or not name or _bad_character(name) or " " in name:
+            raise ConfigurationError(f"default_headers has an invalid header name {name!r}")
+        if not isinstance(value, str):
+            raise ConfigurationError(
+                f"default_headers[{name!r}] must be a string, got {type(value).__name__}"
+            )
+        problem = _bad_character(value.strip())
+        if problem is not None:
+            raise ConfigurationError(f"default_headers[{name!r}] contains {problem}")
+        checked[name] = value.strip()
+    return checked
 
 
 @dataclass(frozen=True)
@@ -48,7 +132,6 @@ class Settings:
 
     api_key: SecretStr | None
     base_url: str
-    extra: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def resolve(

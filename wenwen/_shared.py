@@ -15,7 +15,13 @@ import pydantic_core
 from pydantic import SecretStr
 
 from ._redact import redact_url_keys, with_query_key
-from ._settings import DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT, Settings
+from ._settings import (
+    DEFAULT_CONNECT_TIMEOUT,
+    DEFAULT_TIMEOUT,
+    Settings,
+    check_headers,
+    check_timeout,
+)
 from ._sse import SSEDecoder
 from ._transport import RetryPolicy
 from ._version import __version__
@@ -27,6 +33,9 @@ from .errors import (
     ProtocolError,
     StreamError,
     error_from_response,
+    header_secrets,
+    redact,
+    unserializable_body_error,
 )
 from .protocols import HttpRequest, WireProtocol, get_protocol
 from .protocols._remote_mcp import reject_remote_mcp
@@ -80,10 +89,11 @@ class ClientCore:
     ) -> None:
         if max_retries < 0:
             raise ConfigurationError(f"max_retries must be >= 0, got {max_retries}")
+        check_timeout(timeout)
         self.settings = Settings.resolve(api_key, base_url)
         self.timeout = make_timeout(timeout)
         self.retry = RetryPolicy(max_retries=max_retries)
-        self.default_headers = dict(default_headers or {})
+        self.default_headers = check_headers(default_headers)
 
     def __repr__(self) -> str:
         return f"<wenwen client base_url={self.settings.base_url!r}>"
@@ -103,7 +113,10 @@ class ClientCore:
         body = None
         if spec.json is not None:
             headers["Content-Type"] = "application/json"
-            body = json.dumps(spec.json, ensure_ascii=False, separators=(",", ":")).encode()
+            try:
+                body = json.dumps(spec.json, ensure_ascii=False, separators=(",", ":")).encode()
+            except (TypeError, ValueError) as exc:
+                raise unserializable_body_error(spec.json, exc) from None
         elif spec.content is not None:
             body = spec.content
         return httpx.Request(
@@ -166,8 +179,19 @@ def decode_json(response: httpx.Response, content: bytes) -> Any:
 def translate_transport_error(exc: httpx.HTTPError) -> APIConnectionError:
     if isinstance(exc, httpx.TimeoutException):
         return APITimeoutError(f"request to the Wenwen API timed out ({type(exc).__name__})")
-    detail = redact_url_keys(str(exc))
-    return APIConnectionError(f"could not reach the Wenwen API: {type(exc).__name__}: {detail}")
+    message = f"could not reach the Wenwen API: {type(exc).__name__}: {exc}"
+    return APIConnectionError(_redacted(message, exc))
+
+
+def _redacted(message: str, exc: httpx.HTTPError) -> str:
+    """``message`` without the credentials of the request that failed (h11 quotes a bad
+    header value in full) nor a key carried in its URL (Gemini's ``?key=``)."""
+    message = redact_url_keys(message)
+    try:
+        headers = exc.request.headers
+    except RuntimeError:  # an error raised before a request was attached
+        return message
+    return redact(message, header_secrets(headers))
 
 
 def is_event_stream(response: httpx.Response) -> bool:
@@ -223,8 +247,9 @@ class StreamPipeline:
         if isinstance(exc, httpx.TimeoutException):
             message = "the stream stalled: no data arrived within the read timeout"
         else:
-            detail = redact_url_keys(str(exc))
-            message = f"the connection broke mid-stream ({type(exc).__name__}: {detail})"
+            message = f"the connection broke mid-stream ({type(exc).__name__}: {exc})"
+            if isinstance(exc, httpx.HTTPError):
+                message = _redacted(message, exc)
         return StreamError(message, partial=self.accumulator.response())
 
     def from_json_reply(self, body: Any) -> list[StreamEvent]:

@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -169,6 +170,110 @@ class DownloadTooLargeError(DownloadError):
     """A download exceeded its size bound; nothing partial is kept."""
 
 
+SENSITIVE_HEADER_WORDS = ("auth", "key", "token", "secret", "cookie", "password", "signature")
+"""A header whose lower-cased name contains one of these carries a credential."""
+_REDACTED = "[redacted]"
+
+
+def is_sensitive_header(name: str) -> bool:
+    lowered = name.lower()
+    return any(word in lowered for word in SENSITIVE_HEADER_WORDS)
+
+
+def redact_headers(headers: Mapping[str, str] | None) -> dict[str, str] | None:
+    """``headers`` fit for ``repr``, dumps and traces: credential values are masked."""
+    if headers is None:
+        return None
+    return {k: ("**********" if is_sensitive_header(k) else v) for k, v in headers.items()}
+
+
+def header_secrets(headers: Mapping[str, str] | Any) -> list[str]:
+    """The credential values among ``headers`` (and the token of a ``Bearer`` value), longest
+    first, so that ``redact`` removes a whole value before any part of it."""
+    found: set[str] = set()
+    for name, value in headers.items():
+        if not is_sensitive_header(name):
+            continue
+        text = value.decode("latin-1") if isinstance(value, bytes) else str(value)
+        for candidate in (text, text.strip(), text.partition(" ")[2].strip()):
+            if len(candidate) >= 4:
+                found.add(candidate)
+    return sorted(found, key=len, reverse=True)
+
+
+def redact(message: str, secrets: Iterable[str]) -> str:
+    """``message`` with every secret (also in its ``repr`` form) replaced by a marker."""
+    for secret in secrets:
+        if not secret:
+            continue
+        message = message.replace(secret, _REDACTED)
+        escaped = repr(secret)[1:-1]
+        if escaped != secret:
+            message = message.replace(escaped, _REDACTED)
+    return message
+
+
+def _unserializable_path(value: Any, path: str) -> str | None:
+    """Where in a JSON body the first value that JSON cannot carry sits."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if not isinstance(key, str | int | float | bool) and key is not None:
+                return f"{path}[{key!r}] (a {type(key).__name__} key)"
+            found = _unserializable_path(item, f"{path}.{key}" if path else str(key))
+            if found is not None:
+                return found
+        return None
+    if isinstance(value, list | tuple):
+        for index, item in enumerate(value):
+            found = _unserializable_path(item, f"{path}[{index}]")
+            if found is not None:
+                return found
+        return None
+    if value is None or isinstance(value, str | int | bool):
+        return None
+    if isinstance(value, float):
+        return None if value == value and abs(value) != float("inf") else f"{path} ({value!r})"
+    return f"{path} (a {type(value).__name__})"
+
+
+def unserializable_body_error(body: Any, exc: Exception) -> ConfigurationError:
+    """The error for a request body that JSON cannot encode, naming the field."""
+    where = _unserializable_path(body, "")
+    if where is None:
+        return ConfigurationError(f"the request body cannot be encoded as JSON: {exc}")
+    return ConfigurationError(
+        f"the request body cannot be encoded as JSON: {where} is not JSON-serializable; "
+        "pass str, int, float, bool, None, lists and dicts (e.g. in extra_body, tool-call "
+        "arguments or additional_kwargs)"
+    )
+
+
+def json_text(value: Any, field: str) -> str:
+    """``value`` as JSON text (tool-call arguments, say); a ``ConfigurationError`` naming
+    ``field`` and the offending value's place when JSON cannot carry it."""
+    try:
+        return json.dumps(value, ensure_ascii=False)
+    except (TypeError, ValueError) as exc:
+        where = _unserializable_path(value, field) or field
+        raise ConfigurationError(
+            f"{where} is not JSON-serializable ({exc}); pass str, int, float, bool, None, "
+            "lists and dicts"
+        ) from None
+
+
+def invalid_input(what: str, exc: Exception) -> ConfigurationError:
+    """A ``ConfigurationError`` for a value that failed validation (a pydantic
+    ``ValidationError`` names each field and what was wrong with it)."""
+    errors = getattr(exc, "errors", None)
+    if callable(errors):
+        details = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc']) or 'value'}: {e['msg']}" for e in errors()[:5]
+        )
+    else:
+        details = str(exc)
+    return ConfigurationError(f"{what} is not valid: {details}")
+
+
 class TaskFailedError(WenwenError):
     def __init__(self, message: str, *, task: Any = None) -> None:
         super().__init__(message)
@@ -281,7 +386,14 @@ __all__ = [
     "UnsupportedFeatureError",
     "WenwenError",
     "error_from_response",
+    "header_secrets",
+    "invalid_input",
+    "is_sensitive_header",
+    "json_text",
     "parse_error_body",
+    "redact",
+    "redact_headers",
+    "unserializable_body_error",
 ]
 
 

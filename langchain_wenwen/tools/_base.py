@@ -23,8 +23,8 @@ from langchain_core.utils import from_env, secret_from_env
 from pydantic import ConfigDict, Field, PrivateAttr, SecretStr
 
 from wenwen import AsyncWenwenClient, WenwenClient
-from wenwen._settings import API_KEY_ENV, BASE_URL_ENV, DEFAULT_BASE_URL, DEFAULT_MAX_RETRIES
 from wenwen.client_set import ClientSet
+from wenwen.connection import API_KEY_ENV, BASE_URL_ENV, DEFAULT_BASE_URL, DEFAULT_MAX_RETRIES
 from wenwen.media.download import DEFAULT_MAX_BYTES, content_filename
 
 from .._connection import ClientOwner

@@ -21,13 +21,16 @@ import httpx
 from llama_index.core.tools.tool_spec.base import BaseToolSpec
 
 from wenwen import AsyncWenwenClient, WenwenClient
-from wenwen._settings import DEFAULT_MAX_RETRIES, resolve_api_key, resolve_base_url
+from wenwen.client_set import ClientSet
+from wenwen.connection import (
+    DEFAULT_MAX_RETRIES,
+    DEFAULT_TIMEOUT,
+    ConnectionOptions,
+    resolve_api_key,
+    resolve_base_url,
+)
 from wenwen.errors import ConfigurationError
 from wenwen.media.download import DEFAULT_MAX_BYTES, content_filename
-
-from .._clients import ClientOptions, ClientSet
-
-DEFAULT_TIMEOUT = 120.0
 
 
 class WenwenConnection:
@@ -44,26 +47,23 @@ class WenwenConnection:
         http_client: httpx.Client | None = None,
         async_http_client: httpx.AsyncClient | None = None,
     ) -> None:
-        if max_retries < 0:
-            raise ConfigurationError(f"max_retries must be >= 0, got {max_retries}")
         self.base_url = resolve_base_url(base_url)
-        self._clients = ClientSet(
-            ClientOptions(
-                api_key=resolve_api_key(api_key),
-                base_url=self.base_url,
-                timeout=timeout,
-                max_retries=max_retries,
-                default_headers=default_headers,
-                http_client=http_client,
-                async_http_client=async_http_client,
-            )
+        self._options = ConnectionOptions.of(
+            api_key=resolve_api_key(api_key),
+            base_url=self.base_url,
+            timeout=timeout,
+            max_retries=max_retries,
+            default_headers=default_headers,
+            http_client=http_client,
+            async_http_client=async_http_client,
         )
+        self._clients = ClientSet()
 
     def client(self) -> WenwenClient:
-        return self._clients.sync_client()
+        return self._clients.sync_client(self._options)
 
     async def aclient(self) -> AsyncWenwenClient:
-        return await self._clients.async_client()
+        return await self._clients.async_client(self._options)
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(base_url={self.base_url!r})"

@@ -9,6 +9,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from . import schema_fill
 from .context import Ctx
 from .mock_model import Prompt, ToolSpec, Turn
 from .models import ModelInfo
@@ -162,6 +163,9 @@ def _tools(ctx: Ctx, raw: Any) -> list[ToolSpec]:
             if tool.get("type") in (None, "custom"):
                 raise ctx.bad(f"tools.{i}.input_schema: Field required")
             continue  # server tools (web search, ...) are never called by the mock
+        problem = schema_fill.schema_problem(tool["input_schema"], "input_schema")
+        if problem:
+            raise ctx.bad(f"tools.{i}.custom.{problem}")
         schema = tool["input_schema"] if isinstance(tool["input_schema"], dict) else {}
         out.append(ToolSpec(tool["name"], str(tool.get("description") or ""), schema))
     return out

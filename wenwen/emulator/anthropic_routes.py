@@ -184,7 +184,7 @@ async def messages(ctx: Ctx) -> Response:
     body = ctx.json_body()
     info = ctx.model(body)
     if not info.id.startswith("claude"):
-        raise ErrorResponse(model_not_found(ctx.kind, info.id, ctx.request_id))
+        raise ErrorResponse(model_not_found(info.id, ctx.request_id))
     prompt = build_prompt(ctx, body, info)
     reply = generate(prompt)
     tokens = cache_usage(ctx, info.id, segments(body, system_blocks(ctx, body.get("system"))))

@@ -51,10 +51,6 @@ ID_ROUTES: dict[tuple[str, str], Callable[[Ctx, str], Awaitable[Response]]] = {
 }
 
 
-def register(method: str, path: str, handler: Handler) -> None:
-    ROUTES[(method, path)] = handler
-
-
 def _find_handler(method: str, path: str) -> Handler | None:
     handler = ROUTES.get((method, path))
     if handler is None and method == "GET" and path.startswith("/v1/models/"):
@@ -200,7 +196,7 @@ async def _handle(state: EmulatorState, request: Request, request_id: str) -> Re
     if path.startswith("/v1beta/") or (path.startswith("/v1/models/") and ":" in path):
         kind = "gemini"  # relay-level errors stay in new-api's shape; handlers answer Google's
     if not _authorised(state, request, path):
-        return invalid_token(kind, request_id)
+        return invalid_token(request_id)
     try:
         faults = parse_faults(request.headers.get("x-emulator-fault", ""))
     except FaultSpecError as exc:

@@ -63,7 +63,7 @@ class Ctx:
             raise self.fail(400, "model name is required / 未指定模型名称，模型名称不能为空")
         info = get(name)
         if info is None:
-            raise ErrorResponse(model_not_found(self.kind, name, self.request_id))
+            raise ErrorResponse(model_not_found(name, self.request_id))
         return info
 
 

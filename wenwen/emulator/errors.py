@@ -84,13 +84,12 @@ def error(
 
 
 # new-api's auth and channel-distributor middleware answer in the OpenAI shape on every
-# route, /v1/messages included (research/relay-and-wire.md §3.1); ``kind`` is accepted for
-# symmetry with the other helpers and ignored here.
-def invalid_token(kind: str, request_id: str) -> Response:
+# route, /v1/messages included (research/relay-and-wire.md §3.1).
+def invalid_token(request_id: str) -> Response:
     return error("openai", 401, "Invalid token 无效的令牌", request_id)
 
 
-def model_not_found(kind: str, model: str, request_id: str) -> Response:
+def model_not_found(model: str, request_id: str) -> Response:
     message = f"model {model} not found / 分组 default 下模型 {model} 无可用渠道"
     return error("openai", 503, message, request_id, code="model_not_found")
 

@@ -172,7 +172,7 @@ def _stream(ctx: Ctx, chunks: list[dict[str, Any]]) -> Response:
 async def generate_content(ctx: Ctx, model: str, *, stream: bool) -> Response:
     info = models.get(model)
     if info is None or info.kind not in ("chat", "image"):
-        raise ErrorResponse(model_not_found(ctx.kind, model, ctx.request_id))
+        raise ErrorResponse(model_not_found(model, ctx.request_id))
     body = ctx.body
     if not isinstance(body, dict):
         raise GeminiError(400, "Invalid JSON payload received: expected an object")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import models
+from . import models, schema_fill
 from .context import Ctx
 from .mock_model import Prompt, ToolSpec, Turn
 
@@ -98,6 +98,9 @@ def _tools(ctx: Ctx, body: dict[str, Any]) -> list[ToolSpec]:
         if not isinstance(fn, dict) or not isinstance(fn.get("name"), str):
             raise ctx.bad(f"Missing required parameter: 'tools[{i}].function.name'")
         params = fn.get("parameters")
+        problem = None if params is None else schema_fill.schema_problem(params, "parameters")
+        if problem:
+            raise ctx.bad(f"Invalid schema for function '{fn['name']}': {problem}")
         tools.append(
             ToolSpec(
                 fn["name"],
@@ -149,6 +152,9 @@ def build_prompt(ctx: Ctx, body: dict[str, Any], info: models.ModelInfo) -> Prom
         if not isinstance(spec, dict) or not spec.get("name"):
             raise ctx.bad("Missing required parameter: 'response_format.json_schema.name'")
         schema = spec.get("schema") if isinstance(spec.get("schema"), dict) else {}
+        problem = schema_fill.schema_problem(schema, "schema")
+        if problem:
+            raise ctx.bad(f"Invalid schema for response_format '{spec['name']}': {problem}")
     return Prompt(
         turns=turns,
         tools=tools,

@@ -106,6 +106,50 @@ def fill(schema: Any, root: Any, ctx: FillContext) -> Any:
     return _fill(schema, root, ctx, "", 0)[0]
 
 
+_SCHEMA_MAPS = ("properties", "patternProperties", "$defs", "definitions")
+_SCHEMA_LISTS = ("anyOf", "oneOf", "allOf", "prefixItems")
+
+
+def schema_problem(schema: Any, where: str = "") -> str | None:
+    """Why ``schema`` is not a JSON schema a relay would accept (a keyword holding the wrong
+    kind of value), or ``None``. Upstreams answer such a schema with a 400."""
+    label = where or "the schema"
+    if isinstance(schema, bool):
+        return None
+    if not isinstance(schema, dict):
+        return f"{label} is {type(schema).__name__}, not an object"
+    kind = schema.get("type")
+    if kind is not None and not isinstance(kind, str | list):
+        return f"{where}.type is {type(kind).__name__}, not a string"
+    for key in ("required", "enum"):
+        if key in schema and not isinstance(schema[key], list):
+            return f"{where}.{key} is {type(schema[key]).__name__}, not an array"
+    for key in _SCHEMA_MAPS:
+        if key in schema:
+            value = schema[key]
+            if not isinstance(value, dict):
+                return f"{where}.{key} is {type(value).__name__}, not an object"
+            for name, sub in value.items():
+                problem = schema_problem(sub, f"{where}.{key}.{name}")
+                if problem:
+                    return problem
+    for key in _SCHEMA_LISTS:
+        if key in schema:
+            value = schema[key]
+            if not isinstance(value, list):
+                return f"{where}.{key} is {type(value).__name__}, not an array"
+            for i, sub in enumerate(value):
+                problem = schema_problem(sub, f"{where}.{key}[{i}]")
+                if problem:
+                    return problem
+    for key in ("items", "additionalProperties", "not"):
+        if key in schema and not isinstance(schema[key], bool):
+            problem = schema_problem(schema[key], f"{where}.{key}")
+            if problem:
+                return problem
+    return None
+
+
 def _resolve(schema: Any, root: Any) -> Any:
     seen = 0
     while isinstance(schema, dict) and "$ref" in schema and seen < 32:

@@ -26,6 +26,7 @@ from typing import Any, Protocol
 from .._sse import ServerSentEvent
 from ..errors import ConfigurationError
 from ..types import ChatRequest, ChatResponse, StreamEvent
+from ._guard import GuardedProtocol
 
 
 @dataclass
@@ -78,6 +79,7 @@ RESPONSES_ONLY_MODELS = frozenset({"o1-pro", "o3-pro", "gpt-5-pro", "codex-mini-
 such as ``o3-pro-2025-06-10`` included). No other model switches to Responses by itself."""
 
 PROTOCOL_NAMES = tuple(_MODULES)
+_GUARDED: dict[str, Any] = {}
 
 
 def get_protocol(name: str) -> WireProtocol:
@@ -88,8 +90,11 @@ def get_protocol(name: str) -> WireProtocol:
         raise ConfigurationError(
             f"unknown protocol {name!r}; choose one of {', '.join(PROTOCOL_NAMES)}"
         ) from None
-    module: WireProtocol = importlib.import_module(module_name)
-    return module
+    guarded = _GUARDED.get(name)
+    if guarded is None:
+        # typed errors for replies that do not parse, whatever the protocol (see _guard)
+        guarded = _GUARDED[name] = GuardedProtocol(importlib.import_module(module_name))
+    return guarded
 
 
 def choose_protocol(model: str, protocol: str = "auto") -> str:

@@ -1,0 +1,119 @@
+"""How a framework object connects: its ``ConnectionOptions`` and the public defaults.
+
+Both adapters describe their connection fields with one ``ConnectionOptions`` and hand it to
+their ``wenwen.client_set.ClientSet``, which builds (and rebuilds, when the options change)
+the core clients. Nothing here does I/O.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+from pydantic import SecretStr
+
+from ._client import AsyncWenwenClient, WenwenClient
+from ._settings import (
+    API_KEY_ENV,
+    BASE_URL_ENV,
+    DEFAULT_BASE_URL,
+    DEFAULT_CONNECT_TIMEOUT,
+    DEFAULT_MAX_RETRIES,
+    DEFAULT_TIMEOUT,
+    check_timeout,
+    normalize_api_key,
+    resolve_api_key,
+    resolve_base_url,
+)
+from ._version import __version__
+from .errors import ConfigurationError, redact_headers
+
+Timeout = float | httpx.Timeout | None
+
+
+@dataclass(frozen=True)
+class ConnectionOptions:
+    """The connection fields of one framework object. Equal options mean the same clients;
+    the key never appears in ``repr``."""
+
+    api_key: SecretStr | str | None = field(default=None, repr=False)
+    base_url: str | None = None
+    timeout: Timeout = DEFAULT_TIMEOUT
+    max_retries: int = DEFAULT_MAX_RETRIES
+    default_headers: tuple[tuple[str, str], ...] = ()
+    http_client: httpx.Client | None = field(default=None, repr=False, compare=False)
+    async_http_client: httpx.AsyncClient | None = field(default=None, repr=False, compare=False)
+    # identity, not equality, decides whether a user's own httpx client changed
+    _http_ids: tuple[int, int] = field(default=(0, 0), repr=False, init=False)
+
+    def __post_init__(self) -> None:
+        check_timeout(self.timeout)
+        if isinstance(self.max_retries, bool) or not isinstance(self.max_retries, int):
+            raise ConfigurationError(f"max_retries must be an int, got {self.max_retries!r}")
+        if self.max_retries < 0:
+            raise ConfigurationError(f"max_retries must be >= 0, got {self.max_retries}")
+        ids = (id(self.http_client), id(self.async_http_client))
+        object.__setattr__(self, "_http_ids", ids)
+
+    @classmethod
+    def of(
+        cls,
+        *,
+        api_key: SecretStr | str | None = None,
+        base_url: str | None = None,
+        timeout: Timeout = DEFAULT_TIMEOUT,
+        max_retries: int = DEFAULT_MAX_RETRIES,
+        default_headers: Mapping[str, str] | None = None,
+        http_client: httpx.Client | None = None,
+        async_http_client: httpx.AsyncClient | None = None,
+    ) -> ConnectionOptions:
+        """Options from the usual field values (``default_headers`` as a mapping)."""
+        return cls(
+            api_key=api_key,
+            base_url=base_url,
+            timeout=timeout,
+            max_retries=max_retries,
+            default_headers=tuple((default_headers or {}).items()),
+            http_client=http_client,
+            async_http_client=async_http_client,
+        )
+
+    def headers(self) -> dict[str, str]:
+        return dict(self.default_headers)
+
+    def redacted_headers(self) -> dict[str, str] | None:
+        return redact_headers(self.headers()) if self.default_headers else None
+
+    def _common(self) -> dict[str, Any]:
+        return {
+            "api_key": self.api_key,
+            "base_url": self.base_url,
+            "timeout": self.timeout,
+            "max_retries": self.max_retries,
+            "default_headers": self.headers() or None,
+        }
+
+    def client(self) -> WenwenClient:
+        return WenwenClient(**self._common(), http_client=self.http_client)
+
+    def async_client(self) -> AsyncWenwenClient:
+        return AsyncWenwenClient(**self._common(), http_client=self.async_http_client)
+
+
+__all__ = [
+    "API_KEY_ENV",
+    "BASE_URL_ENV",
+    "DEFAULT_BASE_URL",
+    "DEFAULT_CONNECT_TIMEOUT",
+    "DEFAULT_MAX_RETRIES",
+    "DEFAULT_TIMEOUT",
+    "ConnectionOptions",
+    "Timeout",
+    "__version__",
+    "normalize_api_key",
+    "redact_headers",
+    "resolve_api_key",
+    "resolve_base_url",
+]
