@@ -14,7 +14,7 @@ if find_spec("langchain_core") is None:  # pragma: no cover - only without the e
     raise ImportError('langchain_wenwen needs langchain-core: pip install "wenwen-ai[langchain]"')
 
 if TYPE_CHECKING:
-    from wenwen._version import __version__
+    from wenwen import __version__
 
     from .chat_models import ChatWenwen
     from .embeddings import WenwenEmbeddings
@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 _EXPORTS = {
     "ChatWenwen": "langchain_wenwen.chat_models",
     "WenwenEmbeddings": "langchain_wenwen.embeddings",
-    "__version__": "wenwen._version",
+    "__version__": "wenwen",
 }
 
 __all__ = ["ChatWenwen", "WenwenEmbeddings", "__version__"]

@@ -23,8 +23,7 @@ from langchain_core.tools import BaseTool
 from langchain_core.utils import from_env, get_pydantic_field_names, secret_from_env
 from pydantic import ConfigDict, Field, PrivateAttr, SecretStr, model_validator
 
-from wenwen._settings import API_KEY_ENV, BASE_URL_ENV, DEFAULT_BASE_URL, DEFAULT_MAX_RETRIES
-from wenwen._version import __version__
+from wenwen import API_KEY_ENV, BASE_URL_ENV, DEFAULT_BASE_URL, DEFAULT_MAX_RETRIES, __version__
 from wenwen.client_set import ClientSet
 from wenwen.errors import ConfigurationError
 from wenwen.protocols import choose_protocol

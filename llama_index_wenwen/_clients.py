@@ -11,8 +11,7 @@ from typing import Annotated, Any, TypeVar
 import httpx
 from pydantic import BeforeValidator, SecretStr
 
-from wenwen import AsyncWenwenClient, WenwenClient
-from wenwen._settings import resolve_api_key, resolve_base_url
+from wenwen import AsyncWenwenClient, WenwenClient, resolve_api_key, resolve_base_url
 from wenwen.client_set import ClientSet as CoreClientSet
 
 T = TypeVar("T")
