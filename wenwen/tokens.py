@@ -191,9 +191,9 @@ def image_tokens(part: ImagePart, protocol: str = "openai") -> int:
     if size is None:
         return UNKNOWN_IMAGE_TOKENS["openai"]
     fit = min(1.0, 2048 / max(*size, 1))  # fit in a 2048 square, then the short side to 768
-    width, height = size[0] * fit, size[1] * fit
-    scale = min(1.0, 768 / max(min(width, height), 1.0))
-    tiles = math.ceil(width * scale / 512) * math.ceil(height * scale / 512)
+    fitted_w, fitted_h = size[0] * fit, size[1] * fit
+    scale = min(1.0, 768 / max(min(fitted_w, fitted_h), 1.0))
+    tiles = math.ceil(fitted_w * scale / 512) * math.ceil(fitted_h * scale / 512)
     return 85 + 170 * tiles
 
 
