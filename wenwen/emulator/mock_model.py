@@ -353,10 +353,23 @@ def _tools_to_call(prompt: Prompt, text: str, results: list[Turn]) -> list[ToolS
     """The tools the question names; after tool results, those not called yet (a multi-step
     agent's next step), unless a call is forced."""
     forced = prompt.tool_choice == "required" or prompt.tool_choice.startswith("name:")
-    if forced or not results:
+    if forced:
         return choose_tools(prompt, text)
     called = {t.tool_name for t in results}
-    return [t for t in choose_tools(prompt, text) if t.name not in called]
+    chosen = [t for t in choose_tools(prompt, text) if t.name not in called]
+    available = len(textutil.numbers(text)) + sum(len(textutil.numbers(r.text)) for r in results)
+    ready = [t for t in chosen if _numbers_needed(t) <= available]
+    return ready or chosen  # a tool that needs numbers no one has found yet waits a step
+
+
+def _numbers_needed(tool: ToolSpec) -> int:
+    props = tool.parameters.get("properties") or {}
+    required = tool.parameters.get("required") or []
+    return sum(
+        1
+        for name in required
+        if isinstance(props.get(name), dict) and props[name].get("type") in ("integer", "number")
+    )
 
 
 def _text_answer(prompt: Prompt, results: list[Turn]) -> str:
