@@ -203,18 +203,17 @@ async def chat_completions(ctx: Ctx) -> Response:
 
 async def list_models(ctx: Ctx) -> Response:
     headers = ctx.request.headers
+    served = [*models.CATALOGUE, *ctx.state.models.values()]
     if "x-api-key" in headers and "anthropic-version" in headers:
-        data = [models.anthropic_entry(m) for m in models.CATALOGUE]
+        data = [models.anthropic_entry(m) for m in served]
         return json_response(
             {"data": data, "has_more": False, "first_id": data[0]["id"], "last_id": data[-1]["id"]}
         )
-    return json_response(
-        {"object": "list", "data": [models.openai_entry(m) for m in models.CATALOGUE]}
-    )
+    return json_response({"object": "list", "data": [models.openai_entry(m) for m in served]})
 
 
 async def retrieve_model(ctx: Ctx, model_id: str) -> Response:
-    info = models.get(model_id)
+    info = models.get(model_id, ctx.state.models)
     if info is not None:
         return json_response(models.openai_entry(info))
     err = {
