@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import json
+
 import httpx
 import pytest
 
@@ -89,3 +91,34 @@ def test_the_cli_rejects_a_bad_model_spec(capsys: pytest.CaptureFixture[str]) ->
         main(["--model", "x:spaceship"])
     assert exit_info.value.code == 2
     assert "NAME:KIND" in capsys.readouterr().err
+
+
+LONG = " ".join(f"Fact {i}: shelf {i} holds volume {i * 7}." for i in range(220))
+
+
+def _cached(http: httpx.Client, messages: list[dict[str, str]], stream: bool = False) -> int:
+    body = {"model": "gpt-4o-mini", "messages": messages}
+    if stream:
+        body |= {"stream": True, "stream_options": {"include_usage": True}}
+        lines = http.post(CHAT, json=body).text.splitlines()
+        chunks = [json.loads(line[6:]) for line in lines if line.startswith("data: {")]
+        usage = next(c["usage"] for c in reversed(chunks) if c.get("usage"))
+    else:
+        usage = http.post(CHAT, json=body).json()["usage"]
+    return int(usage["prompt_tokens_details"]["cached_tokens"])
+
+
+@pytest.mark.parametrize("stream", [False, True])
+def test_openai_prompt_cache_is_written_first_then_read(http: httpx.Client, stream: bool) -> None:
+    system = {"role": "system", "content": LONG}
+    first = _cached(
+        http, [system, {"role": "user", "content": "Which shelf holds volume 70?"}], stream
+    )
+    assert first == 0  # first sight: the prefix is written, nothing is read
+    again = _cached(
+        http, [system, {"role": "user", "content": "Which shelf holds volume 70?"}], stream
+    )
+    assert again >= 1024 and again % 128 == 0
+    other = _cached(http, [system, {"role": "user", "content": "And volume 14?"}], stream)
+    assert 1024 <= other <= again  # the shared system prefix is read
+    assert _cached(http, [{"role": "user", "content": "Hi"}], stream) == 0  # too short to cache

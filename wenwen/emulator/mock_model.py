@@ -112,6 +112,8 @@ class Reply:
     prompt_tokens: int = 0
     completion_tokens: int = 0
     reasoning_tokens: int = 0
+    cached_tokens: int = 0
+    """Prompt tokens read from the route's prompt cache."""
 
 
 def stable_hex(*parts: object, length: int = 24) -> str:
