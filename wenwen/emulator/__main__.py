@@ -6,8 +6,8 @@ from __future__ import annotations
 import argparse
 import threading
 
+from . import require_extra
 from .models import KINDS, user_models
-from .server import Emulator
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -34,6 +34,9 @@ def main(argv: list[str] | None = None) -> int:
         help=f"serve another model (repeatable; KIND one of {', '.join(KINDS)}; default chat)",
     )
     args = parser.parse_args(argv)
+    require_extra()
+    from .server import Emulator
+
     try:
         user_models(args.models)
     except ValueError as exc:
