@@ -83,9 +83,12 @@ def offered(text: str) -> list[Choice]:
 def rank(choices: list[Choice], question: str) -> list[Choice]:
     """``choices`` scored by the content words they share with ``question``, best first."""
     wanted = textutil.content_words(question)
+    vocab = [textutil.content_words(f"{name_words(c.name)} {c.text}") for c in choices]
+    # a word every choice has ("useful", "team") tells them apart no better than none
+    common = set.intersection(*vocab) if len(vocab) > 1 else set()
     scored = []
     for index, choice in enumerate(choices):
-        words = textutil.content_words(f"{name_words(choice.name)} {choice.text}")
+        words = vocab[index] - common
         score = float(textutil.overlap(wanted, words))
         position = _first_reference(question, words)
         named_at = textutil.mentions(question, choice.name) if not choice.name.isdigit() else -1
