@@ -10,9 +10,18 @@ resulting :class:`Reply` back to the wire. Behaviour (documented for users' own 
   any other sentence gives :data:`GREETING`. Images in the last user message add
   ``"I see N image(s). "`` in front.
 * Tools are called when forced or when the last user message mentions a tool (its name, the
-  name with spaces, or all non-generic words of the name). Arguments come from
-  :mod:`.schema_fill`. After tool results the reply states them.
-* JSON output for ``json_schema`` / ``json_object`` response formats.
+  name with spaces, or half the non-generic words of the name). Arguments come from
+  :mod:`.schema_fill`. A tool whose required numbers are not in the conversation yet waits
+  while another named tool runs; after tool results the tools named but not called yet are
+  called next (multi-step agents, arguments preferring the results' numbers); when none is
+  left the reply states the results.
+* JSON for ``json_schema`` / ``json_object`` response formats, and whenever the prompt asks
+  for JSON in prose: the shape is the schema it shows, else its labelled example (loose
+  JSON and ``{{ }}``-doubled braces accepted), else the keys it names (:mod:`.prompt_json`).
+  Choices the prompt offers (numbered items, tool names) are picked by relevance to the
+  question (:mod:`.choices`).
+* Prompts that define the ReAct ``Action:``/``Action Input:`` format get it
+  (:mod:`.react`).
 * Reasoning models get a deterministic thought text.
 """
 
