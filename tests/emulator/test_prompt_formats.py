@@ -51,6 +51,11 @@ def test_a_doubled_brace_schema_is_filled(http: httpx.Client) -> None:
 def test_plain_questions_about_json_stay_prose(http: httpx.Client) -> None:
     text = reply(http, "JSON was specified by Douglas Crockford. Who specified JSON?")
     assert text == "JSON was specified by Douglas Crockford."
+    rag = (
+        "Context: The service keeps its settings in a JSON file under /etc/app.\n"
+        "Query: Where does the service keep its settings?\nAnswer:"
+    )
+    assert reply(http, rag) == "The service keeps its settings in a JSON file under /etc/app."
 
 
 REACT_CLASSIC = """Answer the following questions as best you can. You have access to the following tools:

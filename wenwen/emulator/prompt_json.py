@@ -18,7 +18,7 @@ from . import textutil
 _ASKS = re.compile(
     r"(?i)\b(?:output|respond|response|return|reply|answer|format(?:ted)?|give|provide|"
     r"produce|generate|write|emit)\b[^.\n]{0,60}\bjson\b"
-    r"|\bjson\b[^.\n]{0,30}\b(?:format|object|instance|schema|only|markdown|output|blob)\b"
+    r"|\bjson\b[^.\n]{0,30}\b(?:object|instance|schema|only|markdown|blob)\b"
 )
 _LABEL = re.compile(
     r"(?i)\b(?:example|output|format|response|respond|return|answer|like|following|schema|"
