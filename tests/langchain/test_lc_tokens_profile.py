@@ -6,7 +6,7 @@ import sys
 from typing import Any
 
 import pytest
-from langchain.agents.factory import _supports_provider_strategy
+from langchain.agents import create_agent
 from langchain.agents.middleware import SummarizationMiddleware
 from langchain_core.messages import (
     AIMessage,
@@ -16,6 +16,7 @@ from langchain_core.messages import (
     trim_messages,
 )
 from langchain_core.tools import tool
+from pydantic import BaseModel
 
 from langchain_wenwen import ChatWenwen
 from wenwen import tokens
@@ -112,10 +113,30 @@ def test_unknown_models_get_a_conservative_profile() -> None:
 
 def test_summarization_middleware_accepts_a_fraction_trigger() -> None:
     llm = ChatWenwen(model="gpt-4o-mini", api_key="sk-test")
-    middleware = SummarizationMiddleware(model=llm, trigger=("fraction", 0.5))
-    assert middleware._get_profile_limits() == 128_000
+    SummarizationMiddleware(model=llm, trigger=("fraction", 0.5))  # needs max_input_tokens
+    without = ChatWenwen(model="gpt-4o-mini", api_key="sk-test", profile={})
+    with pytest.raises(ValueError, match="profile"):
+        SummarizationMiddleware(model=without, trigger=("fraction", 0.5))
 
 
-def test_create_agent_picks_its_structured_output_strategy_from_the_profile() -> None:
-    assert _supports_provider_strategy(ChatWenwen(model="gpt-4.1", api_key="sk-test"))
-    assert not _supports_provider_strategy(ChatWenwen(model="deepseek-chat", api_key="sk-test"))
+class Weather(BaseModel):
+    """A weather report."""
+
+    city: str
+    degrees: int
+
+
+@pytest.mark.parametrize(("model", "strategy"), [("o3", "provider"), ("deepseek-chat", "tool")])
+def test_create_agent_picks_its_structured_output_strategy_from_the_profile(
+    emu: Emulator, model: str, strategy: str
+) -> None:
+    # "o3" is not among LangChain's fallback name patterns: only the profile says it can
+    llm = ChatWenwen(model=model, api_key=emu.api_key, base_url=emu.base_url)
+    agent = create_agent(llm, tools=[get_weather], response_format=Weather)
+    agent.invoke({"messages": [("user", "Report the weather: 'Oslo', 3 degrees.")]})
+    sent = emu.requests[0].json
+    if strategy == "provider":  # native structured output: a json_schema response format
+        assert sent["response_format"]["type"] == "json_schema"
+    else:  # a tool carries the schema
+        assert "response_format" not in sent
+        assert "Weather" in [t["function"]["name"] for t in sent["tools"]]
