@@ -14,7 +14,7 @@ from typing import Any, Literal
 
 import httpx
 from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
-from langchain_core.language_models import BaseChatModel, LanguageModelInput
+from langchain_core.language_models import BaseChatModel, LanguageModelInput, ModelProfile
 from langchain_core.language_models.chat_models import LangSmithParams
 from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
@@ -28,12 +28,14 @@ from wenwen.client_set import ClientSet
 from wenwen.connection import API_KEY_ENV, BASE_URL_ENV, DEFAULT_BASE_URL, DEFAULT_MAX_RETRIES
 from wenwen.errors import ConfigurationError
 from wenwen.protocols import choose_protocol
+from wenwen.tokens import count_message_tokens, text_token_ids
 from wenwen.types import ChatRequest, ChatResponse, ThinkingConfig
 
 from . import _blocks, _tools
 from ._connection import ClientOwner
 from ._convert import to_wenwen_messages
 from ._output import ChunkConverter, to_ai_message, token_usage
+from ._profile import langchain_profile
 
 DEFAULT_TIMEOUT = 120.0
 
@@ -123,6 +125,9 @@ class ChatWenwen(ClientOwner, BaseChatModel):
     """A sync httpx client to use (not closed by us)."""
     http_async_client: httpx.AsyncClient | None = Field(default=None, exclude=True)
     """An async httpx client to use; it must belong to the event loop that calls us."""
+    exact_token_counts: bool = False
+    """``get_num_tokens_from_messages`` asks the relay's counting endpoint (one request per
+    call; Anthropic-protocol models) instead of the offline estimate."""
 
     model_config = ConfigDict(populate_by_name=True, arbitrary_types_allowed=True)
 
@@ -163,6 +168,26 @@ class ChatWenwen(ClientOwner, BaseChatModel):
         return self
 
     # --- LangChain metadata ----------------------------------------------------------------
+
+    def _resolve_model_profile(self) -> ModelProfile | None:
+        return langchain_profile(self.model)
+
+    def get_token_ids(self, text: str) -> list[int]:
+        """Offline token ids: tiktoken's if its encoding is cached locally, else approximate
+        ones (``wenwen.tokens``); never a download or a ``transformers`` import."""
+        return text_token_ids(text, self.model)
+
+    def get_num_tokens_from_messages(
+        self, messages: list[BaseMessage], tools: Sequence[Any] | None = None
+    ) -> int:
+        """Input tokens of ``messages`` (and ``tools``) as the protocol bills them, estimated
+        offline; exact from the relay when ``exact_token_counts`` is set."""
+        request, protocol = self._chat_request(messages, None, {"tools": tools or []})
+        if self.exact_token_counts:
+            return self._clients.sync(self._make_client).count_tokens(request, protocol=protocol)
+        return count_message_tokens(
+            request.messages, model=request.model, tools=request.tools, protocol=protocol
+        )
 
     @property
     def _llm_type(self) -> str:

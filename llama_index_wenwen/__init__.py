@@ -7,7 +7,8 @@ Usage::
     claude = Wenwen(model="claude-sonnet-4-20250514")  # protocol="auto": Anthropic Messages
     embed_model = WenwenEmbedding(model="text-embedding-3-small")
 
-Any model name works (unknown names get a 128k context window; override ``context_window``).
+Any model name works (unknown names get a conservative 32k context window; override
+``context_window``).
 ``CachePoint`` blocks become ``cache_control`` marks on the Anthropic protocol; OpenAI-style
 relays cache long prefixes on their own, so there the marks are simply not needed. Reasoning
 comes back as ``ThinkingBlock``s (streamed as ``additional_kwargs["thinking_delta"]``) and is

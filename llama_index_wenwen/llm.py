@@ -7,7 +7,8 @@ the core client's (``wenwen.WenwenClient``): this class only converts.
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator, Generator, Sequence
+from collections.abc import AsyncGenerator, Callable, Generator, Sequence
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 import httpx
@@ -39,10 +40,11 @@ from wenwen import AsyncWenwenClient, WenwenClient
 from wenwen.client_set import ClientSet
 from wenwen.errors import ConfigurationError
 from wenwen.protocols import choose_protocol
+from wenwen.tokens import text_token_ids
 from wenwen.types import ChatRequest
 
 from ._clients import ApiKey, BaseUrl, TypedConfigErrors, connection_options, redact_headers
-from ._models import model_limits
+from ._models import llm_metadata
 from ._request import RequestDefaults, after_previous_response, build_request
 from ._response import to_chat_response, to_completion_response
 from ._stream import ChunkBuilder
@@ -155,14 +157,20 @@ class Wenwen(TypedConfigErrors, FunctionCallingLLM):
 
     @property
     def metadata(self) -> LLMMetadata:
-        limits = model_limits(self.model)
-        return LLMMetadata(
-            context_window=self.context_window or limits.context_window,
-            num_output=self.max_tokens or limits.max_output,
+        return llm_metadata(
+            self.model,
+            context_window=self.context_window,
+            max_tokens=self.max_tokens,
             is_chat_model=self.is_chat_model,
             is_function_calling_model=self.is_function_calling_model,
-            model_name=self.model,
         )
+
+    @property
+    def tokenizer(self) -> Callable[[str], list[int]]:
+        """An offline tokenizer for ``Settings.tokenizer`` or
+        ``TokenCountingHandler(tokenizer=...)``: tiktoken's when its encoding is cached
+        locally, else ``wenwen.tokens``' approximate ids; never a download."""
+        return partial(text_token_ids, model=self.model)
 
     # --- plumbing ------------------------------------------------------------------------
 

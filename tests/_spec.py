@@ -3,8 +3,8 @@
 ``validate_openai("CreateChatCompletionResponse", body)`` and
 ``validate_anthropic("Message", body, relay_tolerant=False)`` raise ``AssertionError`` listing
 the schema violations. The specs are loaded once per process (about 1 s each) from
-``$WENWEN_SPECS_DIR``, ``tests/specs``, ``specs`` or ``../shared/specs``; tests are skipped when
-no spec is found.
+``tests/data/specs`` (copied into the repository with their origin and checksum), or from
+``$WENWEN_SPECS_DIR`` when that is set; a missing spec fails the test, it never skips.
 
 Preprocessing (see shared/research/relay-and-wire.md §7.2): OpenAPI 3.0 ``nullable: true`` is
 rewritten to allow ``null``. ``relay_tolerant=True`` additionally stops requiring properties
@@ -19,23 +19,16 @@ import os
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 _ROOT = Path(__file__).resolve().parents[1]
 _FILES = {"openai": "openai-openapi.yaml", "anthropic": "anthropic-openapi.yaml"}
 
 
-def _spec_dir() -> Path | None:
-    candidates = [
-        os.environ.get("WENWEN_SPECS_DIR", ""),
-        _ROOT / "tests" / "specs",
-        _ROOT / "specs",
-        _ROOT.parent / "shared" / "specs",
-    ]
-    for candidate in candidates:
-        if candidate and (Path(candidate) / _FILES["openai"]).is_file():
-            return Path(candidate)
-    return None
+SPEC_DIR = _ROOT / "tests" / "data" / "specs"
+
+
+def _spec_dir() -> Path:
+    override = os.environ.get("WENWEN_SPECS_DIR", "")
+    return Path(override) if override else SPEC_DIR
 
 
 def _allows_null(schema: Any) -> bool:
@@ -78,17 +71,15 @@ def _rewrite(node: Any, tolerant: bool) -> Any:
 
 @functools.cache
 def _raw_spec(vendor: str) -> dict[str, Any]:
-    yaml = pytest.importorskip("yaml")
-    directory = _spec_dir()
-    if directory is None:
-        pytest.skip("vendor OpenAPI specs not found (set WENWEN_SPECS_DIR)")
-    with open(directory / _FILES[vendor], encoding="utf-8") as fh:
+    import yaml
+
+    with open(_spec_dir() / _FILES[vendor], encoding="utf-8") as fh:
         return yaml.load(fh, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
 
 
 @functools.cache
 def _registry(vendor: str, tolerant: bool) -> Any:
-    referencing = pytest.importorskip("referencing")
+    import referencing
     from referencing.jsonschema import DRAFT202012
 
     spec = _rewrite(copy.deepcopy(_raw_spec(vendor)), tolerant)
@@ -98,7 +89,8 @@ def _registry(vendor: str, tolerant: bool) -> Any:
 
 @functools.cache
 def _validator(vendor: str, name: str, tolerant: bool) -> Any:
-    jsonschema = pytest.importorskip("jsonschema")
+    import jsonschema
+
     if name not in _raw_spec(vendor)["components"]["schemas"]:
         raise KeyError(f"{vendor} spec has no schema {name!r}")
     schema = {"$ref": f"urn:{vendor}-spec#/components/schemas/{name}"}
@@ -128,8 +120,8 @@ def validate_anthropic(schema_name: str, instance: Any, relay_tolerant: bool = F
 
 @functools.cache
 def _responses_request_validator() -> Any:
-    jsonschema = pytest.importorskip("jsonschema")
-    referencing = pytest.importorskip("referencing")
+    import jsonschema
+    import referencing
     from referencing.jsonschema import DRAFT202012
 
     spec = _rewrite(copy.deepcopy(_raw_spec("openai")), False)

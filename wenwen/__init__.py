@@ -8,7 +8,15 @@ integrations (``langchain_wenwen``, ``llama_index_wenwen``).
 
 from . import errors, types
 from ._client import AsyncChatStream, AsyncWenwenClient, ChatStream, WenwenClient
-from ._settings import DEFAULT_BASE_URL, Settings
+from ._settings import (
+    API_KEY_ENV,
+    BASE_URL_ENV,
+    DEFAULT_BASE_URL,
+    DEFAULT_MAX_RETRIES,
+    Settings,
+    resolve_api_key,
+    resolve_base_url,
+)
 from ._version import __version__
 from .errors import (
     APIConnectionError,
@@ -27,7 +35,10 @@ from .errors import (
 from .types import ChatRequest, ChatResponse, Message, Tool
 
 __all__ = [
+    "API_KEY_ENV",
+    "BASE_URL_ENV",
     "DEFAULT_BASE_URL",
+    "DEFAULT_MAX_RETRIES",
     "APIConnectionError",
     "APIStatusError",
     "APITimeoutError",
@@ -51,5 +62,7 @@ __all__ = [
     "WenwenError",
     "__version__",
     "errors",
+    "resolve_api_key",
+    "resolve_base_url",
     "types",
 ]

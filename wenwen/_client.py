@@ -35,6 +35,7 @@ from ._shared import (
 )
 from ._transport import ShardedAsyncTransport, default_ssl_context
 from .protocols import HttpRequest, WireProtocol
+from .tokens import count_tokens_request
 from .types import ChatRequest, ChatResponse, EmbeddingResult, ModelInfo, StreamEvent
 
 if TYPE_CHECKING:  # the media resources load on first use of client.images / client.audio
@@ -155,6 +156,12 @@ class WenwenClient:
 
     def list_models(self) -> list[ModelInfo]:
         return parse_models(self._json(HttpRequest("GET", "/v1/models")))
+
+    def count_tokens(self, request: ChatRequest, *, protocol: str = "anthropic") -> int:
+        """The exact input tokens of ``request`` from the protocol's counting endpoint (one
+        request; ``UnsupportedFeatureError`` for a protocol without one)."""
+        wire, spec, read_count = count_tokens_request(request, protocol)
+        return read_count(self._json(spec, wire))
 
     def request_json(self, method: str, path: str, json: dict[str, Any] | None = None) -> Any:
         """Any JSON endpoint of the relay, with this client's auth, retries and errors."""
@@ -325,6 +332,11 @@ class AsyncWenwenClient:
 
         results = await asyncio.gather(*(one(b) for b in batches))
         return merge_embeddings(model, list(results))
+
+    async def count_tokens(self, request: ChatRequest, *, protocol: str = "anthropic") -> int:
+        """The exact input tokens of ``request`` (see ``WenwenClient.count_tokens``)."""
+        wire, spec, read_count = count_tokens_request(request, protocol)
+        return read_count(await self._json(spec, wire))
 
     async def list_models(self) -> list[ModelInfo]:
         return parse_models(await self._json(HttpRequest("GET", "/v1/models")))

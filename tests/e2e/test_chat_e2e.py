@@ -189,7 +189,7 @@ def test_image_and_video_models_answer_with_media_parts(client: Any) -> None:
     assert any(isinstance(p, VideoPart) and p.url.endswith(".mp4") for p in video.parts)
 
 
-def test_vision_input_is_accepted(client: Any) -> None:
+def test_vision_input_is_accepted(client: Any, emu: Emulator) -> None:
     message = Message(
         role="user",
         parts=[
@@ -198,7 +198,12 @@ def test_vision_input_is_accepted(client: Any) -> None:
         ],
     )
     reply = client.chat(ChatRequest(model="gpt-4o", messages=[message]))
-    assert reply.text
+    assert reply.text == "I see 1 image. Hello! This is the Wenwen emulator."
+    sent = emu.requests[-1].json["messages"][0]["content"]
+    assert sent[1] == {
+        "type": "image_url",
+        "image_url": {"url": "data:image/png;base64,iVBORw0KGgo="},
+    }
 
 
 def test_unknown_model_and_bad_key(client_factory: Any) -> None:
@@ -225,13 +230,17 @@ def test_rate_limit_then_success(
 
 
 def test_connection_closed_mid_stream_keeps_what_arrived(client_factory: Any) -> None:
+    prompt = ask("Tell me something long about the history of the Roman empire please")
+    whole = client_factory().chat(prompt).text
     client = client_factory(
         default_headers={"x-emulator-fault": "midstream_close:6"}, max_retries=0
     )
     with pytest.raises(errors.StreamError) as info:
-        client.stream(ask("Tell me something long about the history of the Roman empire please"))
+        client.stream(prompt)
     partial = info.value.partial
-    assert partial is not None and partial.text
+    assert partial is not None
+    # what arrived before the close: a non-empty, strict prefix of the whole answer
+    assert partial.text and whole.startswith(partial.text) and partial.text != whole
     assert partial.finish_reason is None
 
 
@@ -242,10 +251,13 @@ def test_stream_that_just_stops_is_an_error(client_factory: Any) -> None:
 
 
 def test_error_event_mid_stream(client_factory: Any) -> None:
+    whole = client_factory().chat(ask("Tell me about the weather in Paris today")).text
     client = client_factory(default_headers={"x-emulator-fault": "error_event:3"})
     with pytest.raises(errors.StreamError, match="upstream error") as info:
         client.stream(ask("Tell me about the weather in Paris today"))
-    assert info.value.partial is not None
+    partial = info.value.partial
+    assert partial is not None
+    assert partial.text and whole.startswith(partial.text) and partial.text != whole
 
 
 def test_stalled_stream_times_out(client_factory: Any) -> None:

@@ -207,3 +207,29 @@ def test_sdk_survives_ping_and_crlf(emu: Emulator, oai: Any) -> None:
     emu.inject("ping,crlf")
     chunks = list(oai.chat.completions.create(stream=True, **BODY))
     assert "".join(c.choices[0].delta.content or "" for c in chunks) == "Cats purr."
+
+
+class _Transport:
+    def __init__(self) -> None:
+        self.closing = False
+
+    def is_closing(self) -> bool:
+        return self.closing
+
+
+async def test_a_stream_stops_when_its_client_is_gone() -> None:
+    """Writing on after the client left makes asyncio log "socket.send() raised exception"
+    once per frame; the emulator stops at the first frame after the disconnect instead."""
+    from wenwen.emulator.faults import Connection, Frame, emit
+
+    transport = _Transport()
+    conn = Connection(None)
+    conn._transport = transport
+    frames = [Frame(f"data: {i}\n\n") for i in range(10)]
+    sent = []
+    stream = emit(frames, [], lambda: "", conn, stall_timeout=1.0, closing=lambda: False)
+    async for chunk in stream:
+        sent.append(chunk)
+        if len(sent) == 3:
+            transport.closing = True  # the client hangs up after three frames
+    assert sent == [b"data: 0\n\n", b"data: 1\n\n", b"data: 2\n\n"]

@@ -49,8 +49,13 @@ def test_image_and_video_replies_become_standard_blocks(
 def test_media_reply_goes_back_into_the_history(emu: Emulator) -> None:
     chat = ChatWenwen(model="gpt-4o-image", **connection(emu))
     first = chat.invoke("Draw a cat")
+    url = next(b["url"] for b in first.content_blocks if b["type"] == "image")  # type: ignore[typeddict-item]
     follow_up = chat.invoke([HumanMessage("Draw a cat"), first, HumanMessage("Now a dog")])
-    assert isinstance(follow_up, AIMessage) and follow_up.text
+    sent = emu.requests[-1].json["messages"]
+    assert [m["role"] for m in sent] == ["user", "assistant", "user"]
+    assert sent[1]["content"] == f"![image]({url})\n\n"  # the image went back, as received
+    new_url = next(b["url"] for b in follow_up.content_blocks if b["type"] == "image")  # type: ignore[typeddict-item]
+    assert new_url != url and new_url.startswith("https://emulator.wenwen.local/images/")
 
 
 # --- structured output ---------------------------------------------------------------------

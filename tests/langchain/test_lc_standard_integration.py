@@ -124,9 +124,12 @@ class TestChatWenwenOpenAIProtocol(ChatSuite):
         return _run(model, "Explain briefly why the sky is blue.", stream=stream)
 
     def invoke_with_cache_read_input(self, *, stream: bool = False) -> AIMessage:
+        self.emulator.reset()  # an empty cache: the first call writes it, reading nothing
         model = ChatWenwen(model="gpt-4o-mini", **self.connection())
         prompt = f"{LONG_CONTEXT}\n\nWhich shelf holds volume 70?"
-        _run(model, prompt, stream=False)  # fills the cache
+        first = _run(model, prompt, stream=False)
+        assert first.usage_metadata is not None
+        assert "cache_read" not in first.usage_metadata.get("input_token_details", {})
         return _run(model, prompt, stream=stream)
 
 

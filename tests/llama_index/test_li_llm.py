@@ -160,10 +160,14 @@ def test_max_retries_zero_gives_up_at_once(make_llm: Callable[..., Wenwen], emu:
 
 
 def test_midstream_failure_is_a_stream_error(llm: Wenwen, emu: Emulator, caller: Any) -> None:
-    emu.inject("midstream_close:3", times=1)
+    whole = caller.chat(llm, question("What is the highest mountain in Japan?")).message.content
+    emu.inject("midstream_close:6", times=1)  # after a few text deltas on both protocols
     with pytest.raises(errors.StreamError) as info:
         caller.stream_chat(llm, question("What is the highest mountain in Japan?"))
-    assert info.value.partial is not None
+    partial = info.value.partial
+    assert partial is not None
+    # the text that arrived before the close: a non-empty, strict prefix of the answer
+    assert partial.text and whole.startswith(partial.text) and partial.text != whole
 
 
 def test_text_blocks_and_history_round_trip(llm: Wenwen, caller: Any) -> None:

@@ -34,14 +34,54 @@ Control endpoints (not recorded, no auth): ``POST /_emulator/faults`` ``{"fault"
 "path"}``, ``POST /_emulator/quirks`` ``{"quirks": [...]}``, ``POST /_emulator/reset``,
 ``GET /_emulator/requests``, ``GET /_emulator/health``.
 
+Without the ``[emulator]`` extra (Starlette, uvicorn), ``from wenwen.emulator import
+Emulator`` raises an ``ImportError`` that names it; :mod:`.offline` works without it as long
+as ``WENWEN_API_KEY`` is set.
+
 The mock model is described in :mod:`.mock_model`. This package never imports the client code
 (``wenwen.protocols`` / ``wenwen.types``), so a mapping bug in the client cannot agree with
 itself here.
 """
 
-from .app import create_app
-from .faults import Fault, FaultSpecError
-from .server import Emulator
-from .state import EmulatorState, RecordedRequest
+from __future__ import annotations
+
+import importlib
+from importlib.util import find_spec
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .app import create_app
+    from .faults import Fault, FaultSpecError
+    from .server import Emulator
+    from .state import EmulatorState, RecordedRequest
+
+EXTRA_HINT = 'the Wenwen emulator needs the [emulator] extra: pip install "wenwen-ai[emulator]"'
+_EXPORTS = {
+    "Emulator": ".server",
+    "EmulatorState": ".state",
+    "Fault": ".faults",
+    "FaultSpecError": ".faults",
+    "RecordedRequest": ".state",
+    "create_app": ".app",
+}
+
+
+def require_extra() -> None:
+    """Raise an ``ImportError`` naming the extra when Starlette or uvicorn is missing."""
+    missing = [name for name in ("starlette", "uvicorn") if find_spec(name) is None]
+    if missing:
+        raise ImportError(f"{EXTRA_HINT} ({', '.join(missing)} not installed)")
+
+
+def __getattr__(name: str) -> Any:
+    # Lazy, so that ``wenwen.emulator.offline`` works without the extra when a key is set.
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'wenwen.emulator' has no attribute {name!r}")
+    require_extra()
+    value = getattr(importlib.import_module(module, __name__), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = ["Emulator", "EmulatorState", "Fault", "FaultSpecError", "RecordedRequest", "create_app"]

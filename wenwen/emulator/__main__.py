@@ -1,11 +1,13 @@
-"""``python -m wenwen.emulator [--host 127.0.0.1] [--port 8787] [--latency S] [--quirks a,b]``."""
+"""``python -m wenwen.emulator [--host 127.0.0.1] [--port 8787] [--latency S] [--quirks a,b]
+[--model NAME[:KIND]]...``."""
 
 from __future__ import annotations
 
 import argparse
 import threading
 
-from .server import Emulator
+from . import require_extra
+from .models import KINDS, user_models
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -23,7 +25,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-auth", action="store_true", help="accept any key")
     parser.add_argument("--latency", type=float, default=0.0, help="seconds added per request")
     parser.add_argument("--quirks", default="", help="comma-separated relay quirks")
+    parser.add_argument(
+        "--model",
+        action="append",
+        dest="models",
+        default=[],
+        metavar="NAME[:KIND]",
+        help=f"serve another model (repeatable; KIND one of {', '.join(KINDS)}; default chat)",
+    )
     args = parser.parse_args(argv)
+    require_extra()
+    from .server import Emulator
+
+    try:
+        user_models(args.models)
+    except ValueError as exc:
+        parser.error(str(exc))
     emulator = Emulator(
         host=args.host,
         port=args.port,
@@ -31,6 +48,7 @@ def main(argv: list[str] | None = None) -> int:
         require_auth=not args.no_auth,
         latency=args.latency,
         quirks=[q.strip() for q in args.quirks.split(",") if q.strip()],
+        models=args.models,
     )
     emulator.start()
     print(f"Wenwen emulator listening on {emulator.base_url}", flush=True)

@@ -1,4 +1,5 @@
-"""``POST /v1/messages`` in the Anthropic wire format (JSON and SSE)."""
+"""``POST /v1/messages`` in the Anthropic wire format (JSON and SSE), and
+``POST /v1/messages/count_tokens``."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from typing import Any
 
 from starlette.responses import Response, StreamingResponse
 
-from .anthropic_in import Segment, build_prompt, segments, sign, system_blocks
+from .anthropic_in import Segment, build_prompt, segments, sign, system_blocks, turns
 from .context import Ctx, dumps
 from .errors import ErrorResponse, json_response, model_not_found
 from .faults import Frame, emit
@@ -205,3 +206,16 @@ async def messages(ctx: Ctx) -> Response:
     return json_response(
         message(ctx, info.id, content, reply, usage(tokens, reply.completion_tokens))
     )
+
+
+async def count_tokens(ctx: Ctx) -> Response:
+    """The input tokens ``/v1/messages`` would bill for the same body, cache reads and
+    writes included (counting neither reads nor writes the cache)."""
+    body = ctx.json_body()
+    info = ctx.model(body)
+    if not info.id.startswith("claude"):
+        raise ErrorResponse(model_not_found(info.id, ctx.request_id))
+    system = system_blocks(ctx, body.get("system"))
+    turns(ctx, body.get("messages"), system)  # the messages are validated as for a reply
+    segs = segments(body, system)
+    return json_response({"input_tokens": 3 + sum(s.tokens for s in segs)})

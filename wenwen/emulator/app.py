@@ -38,6 +38,7 @@ ROUTES: dict[tuple[str, str], Handler] = {
     ("POST", "/v1/embeddings"): embeddings.create_embeddings,
     ("GET", "/v1/models"): openai_routes.list_models,
     ("POST", "/v1/messages"): anthropic_routes.messages,
+    ("POST", "/v1/messages/count_tokens"): anthropic_routes.count_tokens,
     ("POST", "/v1/responses"): responses_routes.create,
     ("POST", "/v1/images/generations"): image_generations,
     ("POST", "/v1/images/edits"): image_edits,

@@ -61,7 +61,7 @@ class Ctx:
         name = body.get("model")
         if not isinstance(name, str) or not name:
             raise self.fail(400, "model name is required / 未指定模型名称，模型名称不能为空")
-        info = get(name)
+        info = get(name, self.state.models)
         if info is None:
             raise ErrorResponse(model_not_found(name, self.request_id))
         return info

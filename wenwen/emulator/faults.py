@@ -112,6 +112,12 @@ class Connection:
         transport = self._transport
         return transport is None or bool(transport.is_closing())
 
+    @property
+    def client_gone(self) -> bool:
+        """The client closed the connection (False when there is no socket to watch)."""
+        transport = self._transport
+        return transport is not None and bool(transport.is_closing())
+
     async def drop(self) -> None:
         """Flush what was written, close the socket, and wait until uvicorn notices."""
         if self._transport is None:
@@ -139,7 +145,8 @@ async def emit(
     stall_timeout: float,
     closing: Callable[[], bool],
 ) -> AsyncIterator[bytes]:
-    """Yield SSE bytes for ``frames`` with the stream faults applied."""
+    """Yield SSE bytes for ``frames`` with the stream faults applied; stop as soon as the
+    client has gone (writing on would only make asyncio log failed sends)."""
     crlf = find(faults, "crlf") is not None
     ping = find(faults, "ping") is not None
     limit, ending = len(frames), "normal"
@@ -156,11 +163,15 @@ async def emit(
         return (text.replace("\n", "\r\n") if crlf else text).encode()
 
     for i, frame in enumerate(frames[:limit]):
+        if conn.client_gone:
+            return
         if ping:
             yield encode(": PING\n\n")
         yield encode(frame.text)
         if i == 0:
             await asyncio.sleep(0)
+    if conn.client_gone:
+        return
     if ending == "error_event":
         yield encode(error_frame())
     elif ending == "midstream_close":

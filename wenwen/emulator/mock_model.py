@@ -10,9 +10,18 @@ resulting :class:`Reply` back to the wire. Behaviour (documented for users' own 
   any other sentence gives :data:`GREETING`. Images in the last user message add
   ``"I see N image(s). "`` in front; so do images in the tool results being answered.
 * Tools are called when forced or when the last user message mentions a tool (its name, the
-  name with spaces, or all non-generic words of the name). Arguments come from
-  :mod:`.schema_fill`. After tool results the reply states them.
-* JSON output for ``json_schema`` / ``json_object`` response formats.
+  name with spaces, or half the non-generic words of the name). Arguments come from
+  :mod:`.schema_fill`. A tool whose required numbers are not in the conversation yet waits
+  while another named tool runs; after tool results the tools named but not called yet are
+  called next (multi-step agents, arguments preferring the results' numbers); when none is
+  left the reply states the results.
+* JSON for ``json_schema`` / ``json_object`` response formats, and whenever the prompt asks
+  for JSON in prose: the shape is the schema it shows, else its labelled example (loose
+  JSON and ``{{ }}``-doubled braces accepted), else the keys it names (:mod:`.prompt_json`).
+  Choices the prompt offers (numbered items, tool names) are picked by relevance to the
+  question (:mod:`.choices`).
+* Prompts that define the ReAct ``Action:``/``Action Input:`` format get it
+  (:mod:`.react`).
 * Reasoning models get a deterministic thought text.
 """
 
@@ -24,7 +33,7 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from . import schema_fill, textutil
+from . import choices, prompt_json, react, schema_fill, textutil
 from .tokens import IMAGE_TOKENS, count_tokens, truncate_tokens
 
 FALLBACK = "I don't know based on the given context."
@@ -112,6 +121,8 @@ class Reply:
     prompt_tokens: int = 0
     completion_tokens: int = 0
     reasoning_tokens: int = 0
+    cached_tokens: int = 0
+    """Prompt tokens read from the route's prompt cache."""
 
 
 def stable_hex(*parts: object, length: int = 24) -> str:
@@ -221,10 +232,15 @@ def choose_tools(prompt: Prompt, text: str) -> list[ToolSpec]:
     return chosen
 
 
-def make_tool_calls(prompt: Prompt, tools: list[ToolSpec], text: str) -> list[ToolCall]:
+def make_tool_calls(
+    prompt: Prompt, tools: list[ToolSpec], text: str, results: list[Turn] | None = None
+) -> list[ToolCall]:
+    """Arguments come from the user's text; numbers from earlier tool results come first
+    (a later step of an agent works on what the earlier steps found)."""
     calls = []
+    found = [n for r in reversed(results or []) for n in textutil.numbers(r.text)]
     for i, tool in enumerate(tools):
-        ctx = schema_fill.FillContext.from_text(text)
+        ctx = schema_fill.FillContext.from_text(text, numbers=found + textutil.numbers(text))
         params = tool.parameters or {"type": "object", "properties": {}}
         if _open_object(params):
             # a free-form object (JSON mode emulated as a tool): keys come from the prompt,
@@ -248,60 +264,41 @@ def _open_object(schema: dict[str, Any]) -> bool:
 
 
 # --------------------------------------------------------------------------- JSON output
-_KEYS_WORD = re.compile(r"(?i)\b(?:keys?|fields?|properties|attributes)\b[:\s]*")
-_IDENT_QUOTED = re.compile(r"['\"“‘`]([A-Za-z_][\w]*)['\"”’`]")
-_IDENT = re.compile(r"[A-Za-z_]\w*")
-
-
-def _schema_in_text(text: str) -> dict[str, Any] | None:
-    decoder = json.JSONDecoder()
-    for match in re.finditer(r"\{", text):
-        try:
-            value, _ = decoder.raw_decode(text, match.start())
-        except ValueError:
-            continue
-        if isinstance(value, dict) and isinstance(value.get("properties"), dict):
-            return value
-    return None
-
-
-def _keys_in_text(text: str) -> list[str]:
-    """Key names requested in prose: quoted identifiers in a sentence that mentions keys or
-    fields, else the identifiers right after the word "keys"."""
-    keys: list[str] = []
-    for sentence in textutil.sentences(text):
-        match = _KEYS_WORD.search(sentence)
-        if match is None:
-            continue
-        found = _IDENT_QUOTED.findall(sentence)
-        if not found:
-            after = [
-                w
-                for w in _IDENT.findall(sentence[match.end() :])
-                if w.lower() not in ("and", "or", "with", "named", "called")
-            ]
-            found = after[:6]
-        for key in found:
-            if key not in keys and key.lower() not in textutil.STOPWORDS:
-                keys.append(key)
-    return keys
+def instructions(turns: list[Turn]) -> str:
+    """What the prompt asks for: the system turns and the last user turn."""
+    idx = last_user_index(turns)
+    parts = [t.text for t in turns if t.role == "system"]
+    if idx >= 0:
+        parts.append(turns[idx].text)
+    return "\n".join(parts)
 
 
 def json_reply(prompt: Prompt, text: str, answer: str) -> str:
-    all_text = "\n".join(t.text for t in prompt.turns if t.role in ("system", "user"))
+    """JSON in the shape the request or the prompt asks for, filled from the conversation:
+    choices the prompt offers are picked by relevance to the question."""
+    asked = instructions(prompt.turns)
     schema = prompt.json_schema
-    if schema is None and prompt.json_object:
-        schema = _schema_in_text(all_text)
-        if schema is None:
-            keys = _keys_in_text(all_text) or ["answer"]
-            schema = {
-                "type": "object",
-                "properties": {k: {"type": "string"} for k in keys},
-                "required": keys,
-            }
-    ctx = schema_fill.FillContext.from_text(text, answer=answer, json_mode=True)
-    value = schema_fill.fill(schema or {}, schema or {}, ctx)
+    if schema is None:
+        schema = prompt_json.requested_schema(asked)
+    content = prompt_json.content_text(text)
+    question, _ = textutil.split_question(content)
+    offered = choices.offered(prompt_json.undouble_braces(asked))
+    ctx = schema_fill.FillContext.from_text(
+        content,
+        answer=answer,
+        json_mode=True,
+        choices=choices.relevant(offered, question) if offered else [],
+        question=question,
+        numbers=textutil.numbers(question) + textutil.numbers(answer) + textutil.numbers(content),
+    )
+    value = schema_fill.fill(schema, schema, ctx)
     return json.dumps(value, ensure_ascii=False)
+
+
+def wants_json(prompt: Prompt) -> bool:
+    if prompt.json_schema is not None or prompt.json_object:
+        return True
+    return prompt_json.asks_for_json(instructions(prompt.turns))
 
 
 # --------------------------------------------------------------------------- the model
@@ -340,25 +337,17 @@ def generate(prompt: Prompt) -> Reply:
     idx = last_user_index(turns)
     user = turns[idx] if idx >= 0 else Turn(role="user")
     question, _ = textutil.split_question(user.text)
-    p_tokens = prompt_tokens(prompt)
     if prompt.media:
         return Reply(text=media_reply(prompt))
     results = _pending_tool_results(turns)
-    forced = prompt.tool_choice == "required" or prompt.tool_choice.startswith("name:")
-    tools = choose_tools(prompt, user.text) if (forced or not results) else []
+    tools = _tools_to_call(prompt, user.text, results)
     reasoning = _reasoning_text(question, tools, results) if prompt.reasoning else ""
-    reply = Reply(text="", reasoning=reasoning, prompt_tokens=p_tokens)
+    reply = Reply(text="", reasoning=reasoning, prompt_tokens=prompt_tokens(prompt))
     if tools:
-        reply.tool_calls = make_tool_calls(prompt, tools, user.text)
+        reply.tool_calls = make_tool_calls(prompt, tools, user.text, results)
         reply.finish = "tool_calls"
     else:
-        answer = tool_results_answer(results) if results else extractive_answer(turns)
-        seen = user.images + sum(t.images for t in results)
-        if seen:
-            answer = f"I see {seen} {'image' if seen == 1 else 'images'}. {answer}"
-        if prompt.json_schema is not None or prompt.json_object:
-            answer = json_reply(prompt, user.text, answer)
-        reply.text, reply.stop_sequence = _apply_stop(answer, prompt.stop)
+        reply.text, reply.stop_sequence = _apply_stop(_text_answer(prompt, results), prompt.stop)
         if reply.stop_sequence is not None:
             reply.finish = "stop_sequence"
     _apply_limit(reply, prompt.max_tokens)
@@ -369,6 +358,69 @@ def generate(prompt: Prompt) -> Reply:
         + sum(count_tokens(c.name) + count_tokens(c.arguments_json) for c in reply.tool_calls)
     )
     return reply
+
+
+def _tools_to_call(prompt: Prompt, text: str, results: list[Turn]) -> list[ToolSpec]:
+    """The tools the question names; after tool results, those not called yet (a multi-step
+    agent's next step), unless a call is forced."""
+    forced = prompt.tool_choice == "required" or prompt.tool_choice.startswith("name:")
+    if forced:
+        return choose_tools(prompt, text)
+    called = {t.tool_name for t in results}
+    chosen = [t for t in choose_tools(prompt, text) if t.name not in called]
+    available = len(textutil.numbers(text)) + sum(len(textutil.numbers(r.text)) for r in results)
+    ready = [t for t in chosen if _numbers_needed(t) <= available]
+    return ready or chosen  # a tool that needs numbers no one has found yet waits a step
+
+
+def _numbers_needed(tool: ToolSpec) -> int:
+    props = tool.parameters.get("properties") or {}
+    required = tool.parameters.get("required") or []
+    return sum(
+        1
+        for name in required
+        if isinstance(props.get(name), dict) and props[name].get("type") in ("integer", "number")
+    )
+
+
+def _text_answer(prompt: Prompt, results: list[Turn]) -> str:
+    turns = prompt.turns
+    idx = last_user_index(turns)
+    user = turns[idx] if idx >= 0 else Turn(role="user")
+    structured = prompt.json_schema is not None or prompt.json_object
+    asked = instructions(turns)
+    if not structured and not prompt.tools and react.wants_react(asked):
+        return _react_answer(turns, asked)
+    json_wanted = wants_json(prompt)
+    if results:
+        answer = tool_results_answer(results)
+    elif json_wanted:  # values come from the prompt's content, not its format instructions
+        content = replace(user, text=prompt_json.content_text(user.text))
+        answer = extractive_answer([*turns[:idx], content, *turns[idx + 1 :]])
+    else:
+        answer = extractive_answer(turns)
+    seen = user.images + sum(t.images for t in results)  # images in tool results count too
+    if seen:
+        answer = f"I see {seen} {'image' if seen == 1 else 'images'}. {answer}"
+    if json_wanted:
+        answer = json_reply(prompt, user.text, answer)
+    return answer
+
+
+def _react_answer(turns: list[Turn], asked: str) -> str:
+    """The ReAct step: the question is the last user turn that is not an observation."""
+    idx = len(turns) - 1
+    while idx >= 0 and not (
+        turns[idx].role == "user" and not turns[idx].text.lstrip().startswith("Observation")
+    ):
+        idx -= 1
+    question_text = turns[idx].text if idx >= 0 else ""
+    after = "\n".join(t.text for t in turns[idx + 1 :])
+    state = react.read_state(
+        "\n".join(t.text for t in turns if t.role in ("system", "user")), question_text, after
+    )
+    answer = extractive_answer(turns[: idx + 1]) if idx >= 0 else GREETING
+    return react.reply(state, answer)
 
 
 def _apply_limit(reply: Reply, limit: int | None) -> None:

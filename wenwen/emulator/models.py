@@ -1,8 +1,17 @@
-"""The model catalogue (the one place that lists models) and model-kind helpers."""
+"""The model catalogue (the one place that lists models) and model-kind helpers.
+
+A name that is not in the catalogue is still served when it names a catalogued model's
+family the way vendors do: an alias without the date (``claude-sonnet-4-5``), another
+dated snapshot (``gpt-4.1-2025-04-14``) or ``-latest``. Users add their own models
+(``Emulator(models=["my-model", "my-embedder:embedding"])``, ``--model NAME[:kind]``);
+any other name gets ``model_not_found``.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
 
 CREATED = 1626777600
 """new-api reports this fixed timestamp for every model."""
@@ -79,10 +88,53 @@ CATALOGUE: tuple[ModelInfo, ...] = (
     ModelInfo("dall-e-2", "openai", "image"),
 )
 BY_ID = {m.id: m for m in CATALOGUE}
+KINDS = ("chat", "image", "video", "embedding", "audio")
+DEFAULT_EMBEDDING_DIMS = 1536
+_DATED = re.compile(r"-(?:\d{8}|\d{4}-\d{2}-\d{2}|\d{2}-\d{2}|\d{4}|latest|preview|exp)$")
+_VARIANT = "-thinking"
 
 
-def get(model_id: str) -> ModelInfo | None:
-    return BY_ID.get(model_id)
+def family(model_id: str) -> str:
+    """``claude-sonnet-4-5-20250929`` → ``claude-sonnet-4-5``; ``gpt-4.1-2025-04-14`` →
+    ``gpt-4.1``; ``-thinking`` variants keep their suffix."""
+    name = model_id.lower()
+    variant = _VARIANT if name.endswith(_VARIANT) else ""
+    name = name.removesuffix(variant)
+    while (stripped := _DATED.sub("", name)) != name:
+        name = stripped
+    return name + variant
+
+
+_BY_FAMILY: dict[str, ModelInfo] = {}
+for _info in CATALOGUE:
+    _BY_FAMILY.setdefault(family(_info.id), _info)
+
+
+def get(model_id: str, extra: Mapping[str, ModelInfo] | None = None) -> ModelInfo | None:
+    """The model ``model_id`` names: catalogued, user-added, or a catalogued model's
+    alias or dated name (reported under the name asked for)."""
+    info = (extra or {}).get(model_id) or BY_ID.get(model_id)
+    if info is not None:
+        return info
+    base = _BY_FAMILY.get(family(model_id))
+    return replace(base, id=model_id) if base is not None else None
+
+
+def user_model(spec: str | ModelInfo) -> ModelInfo:
+    """``"name"``, ``"name:kind"`` (kind one of :data:`KINDS`) or a :class:`ModelInfo`."""
+    if isinstance(spec, ModelInfo):
+        return spec
+    name, _, kind = spec.partition(":")
+    name, kind = name.strip(), (kind.strip() or "chat")
+    if not name or kind not in KINDS:
+        raise ValueError(f"model spec {spec!r}: use NAME or NAME:KIND with KIND in {KINDS}")
+    owner = "anthropic" if name.lower().startswith("claude") else "custom"
+    dims = DEFAULT_EMBEDDING_DIMS if kind == "embedding" else 0
+    return ModelInfo(name, owner, kind, dims)
+
+
+def user_models(specs: Iterable[str | ModelInfo]) -> dict[str, ModelInfo]:
+    return {info.id: info for info in map(user_model, specs)}
 
 
 def is_reasoning(model_id: str) -> bool:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 from typing import Any
 
@@ -31,7 +33,7 @@ def pieces(text: str, size: int = 8) -> list[str]:
 def usage(reply: Reply, *, media: bool = False) -> dict[str, Any]:
     prompt = 0 if media else reply.prompt_tokens
     completion = 0 if media else reply.completion_tokens
-    cached = ((prompt - 1) // 128) * 128 if prompt > 1024 else 0
+    cached = 0 if media else reply.cached_tokens
     return {
         "prompt_tokens": prompt,
         "completion_tokens": completion,
@@ -192,6 +194,34 @@ def sse_response(ctx: Ctx, frames: list[Frame], error_frame: str) -> StreamingRe
     return StreamingResponse(body, media_type="text/event-stream", headers=SSE_HEADERS)
 
 
+CACHE_MIN_TOKENS = 1024
+CACHE_STEP = 128
+
+
+def prompt_cache(ctx: Ctx, model: str, body: dict[str, Any], prompt_tokens: int) -> int:
+    """OpenAI's automatic prompt cache: prompts of 1024+ tokens are cached by exact prefix
+    (tools, then messages) in 128-token steps. The first request writes the cache (0 read);
+    a later one reads the longest cached prefix it shares."""
+    if prompt_tokens < CACHE_MIN_TOKENS:
+        return 0
+    items = [*(body.get("tools") or []), *(body.get("messages") or [])]
+    weights = [count_tokens(json.dumps(item, sort_keys=True, ensure_ascii=False)) for item in items]
+    total = sum(weights) or 1
+    digest = hashlib.sha256(f"openai\x00{model}".encode())
+    running, read, prefixes = 0, 0, []
+    for item, weight in zip(items, weights, strict=True):
+        digest.update(json.dumps(item, sort_keys=True, ensure_ascii=False).encode() + b"\x00")
+        running += weight
+        tokens = (prompt_tokens * running // total) // CACHE_STEP * CACHE_STEP
+        if tokens >= CACHE_MIN_TOKENS:
+            key = "openai:" + digest.hexdigest()
+            prefixes.append(key)
+            if key in ctx.state.cache:
+                read = max(read, tokens)
+    ctx.state.cache.update(prefixes)
+    return read
+
+
 async def chat_completions(ctx: Ctx) -> Response:
     body = ctx.json_body()
     info = ctx.model(body)
@@ -202,6 +232,8 @@ async def chat_completions(ctx: Ctx) -> Response:
     prompt = build_prompt(ctx, body, info)
     reply = generate(prompt)
     media = bool(prompt.media)
+    if not media:
+        reply.cached_tokens = prompt_cache(ctx, info.id, body, reply.prompt_tokens)
     if body.get("stream") is True:
         frames = stream_frames(ctx, info.id, reply, media)
         return sse_response(ctx, frames, openai_error_frame(ctx))
@@ -210,18 +242,17 @@ async def chat_completions(ctx: Ctx) -> Response:
 
 async def list_models(ctx: Ctx) -> Response:
     headers = ctx.request.headers
+    served = [*models.CATALOGUE, *ctx.state.models.values()]
     if "x-api-key" in headers and "anthropic-version" in headers:
-        data = [models.anthropic_entry(m) for m in models.CATALOGUE]
+        data = [models.anthropic_entry(m) for m in served]
         return json_response(
             {"data": data, "has_more": False, "first_id": data[0]["id"], "last_id": data[-1]["id"]}
         )
-    return json_response(
-        {"object": "list", "data": [models.openai_entry(m) for m in models.CATALOGUE]}
-    )
+    return json_response({"object": "list", "data": [models.openai_entry(m) for m in served]})
 
 
 async def retrieve_model(ctx: Ctx, model_id: str) -> Response:
-    info = models.get(model_id)
+    info = models.get(model_id, ctx.state.models)
     if info is not None:
         return json_response(models.openai_entry(info))
     err = {

@@ -1,18 +1,26 @@
+# ruff: noqa: RUF001  (curly quotes are intended)
 """Generate a JSON value that is valid for a JSON schema, using values found in a message.
 
 Used for tool-call arguments and for ``response_format`` structured output. The generator
 understands ``type`` (also lists), ``properties``/``required``, ``items``/``prefixItems``,
 ``enum``/``const``, ``anyOf``/``oneOf``/``allOf``, ``$ref`` into ``$defs``/``definitions``,
 ``default``, numeric bounds, string lengths and common string formats.
+
+When the prompt offers choices (:mod:`.choices`), an array of objects gets one element per
+relevant choice, and within an element the choice fills the fields that name it: a number
+field such as ``choice``/``index`` its number, a name field its name, a question field a
+sub-question about it, a reason field why it fits.
 """
 
 from __future__ import annotations
 
 import copy
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from . import textutil
+from .choices import Choice, name_words
 
 LOCATION_NAMES = frozenset(
     {
@@ -64,6 +72,14 @@ _FORMATS = {
     "uuid": "00000000-0000-4000-8000-000000000000",
 }
 MAX_DEPTH = 8
+_CHOICE_NUMBER = re.compile(r"(?i)choice|index|option|selection|idx|rank|number|^id$")
+_CHOICE_NAME = re.compile(r"(?i)tool|name|choice|option|category|label|route|selection|source")
+_SUB_QUESTION = re.compile(r"(?i)question|query|task|subquery")
+_REASON = re.compile(r"(?i)reason|explanation|why|rationale|justification")
+_LEAD_VERBS = re.compile(
+    r"(?i)^(?:please\s+)?(?:compare(?:\s+and\s+contrast)?|contrast|tell me|explain|describe|"
+    r"find(?: out)?|look up|give me|show me|and|with|versus|vs\.?|against|to)\s+"
+)
 
 
 @dataclass
@@ -77,16 +93,35 @@ class FillContext:
     numbers: list[float] = field(default_factory=list)
     next_quote: int = 0
     next_number: int = 0
+    choices: list[Choice] = field(default_factory=list)
+    """Relevant choices, best first (:func:`.choices.relevant`)."""
+    question: str = ""
+    choice: Choice | None = None
+    """The choice the element being filled is about."""
 
     @classmethod
-    def from_text(cls, text: str, *, answer: str = "", json_mode: bool = False) -> FillContext:
+    def from_text(
+        cls,
+        text: str,
+        *,
+        answer: str = "",
+        json_mode: bool = False,
+        choices: list[Choice] | None = None,
+        question: str = "",
+        numbers: list[float] | None = None,
+    ) -> FillContext:
         return cls(
             text=text,
             answer=answer,
             json_mode=json_mode,
-            quotes=textutil.quotes(text),
-            numbers=textutil.numbers(text),
+            quotes=textutil.quotes(question or text),
+            numbers=textutil.numbers(text) if numbers is None else numbers,
+            choices=list(choices or []),
+            question=question or text,
         )
+
+    def current_choice(self) -> Choice | None:
+        return self.choice or (self.choices[0] if self.choices else None)
 
     def take_quote(self) -> str | None:
         if self.next_quote < len(self.quotes):
@@ -231,7 +266,7 @@ def _fill(schema: Any, root: Any, ctx: FillContext, name: str, depth: int) -> tu
     if kind == "array":
         return _fill_array(schema, root, ctx, name, depth)
     if kind in ("integer", "number"):
-        return _fill_number(schema, ctx, integer=kind == "integer")
+        return _fill_number(schema, ctx, integer=kind == "integer", name=name)
     if kind == "boolean":
         default = schema.get("default")
         return (default if isinstance(default, bool) else True), False
@@ -281,23 +316,42 @@ def _fill_array(
         return [], False
     prefix = schema.get("prefixItems") or []
     items = schema.get("items", {})
+    per_choice = bool(ctx.choices) and ctx.choice is None and not prefix
     count = max(1, int(schema.get("minItems") or 0), len(prefix))
+    if per_choice and _type_of(_resolve(items, root) if isinstance(items, dict) else {}) in (
+        "object",
+        "integer",
+    ):
+        count = max(count, len(ctx.choices))
+    else:
+        per_choice = False
     if isinstance(max_items, int):
         count = min(count, max_items)
     out: list[Any] = []
     found_any = False
     for i in range(count):
         sub = prefix[i] if i < len(prefix) else (items if isinstance(items, dict) else {})
+        if per_choice:
+            ctx.choice = ctx.choices[i % len(ctx.choices)]
         value, found = _fill(sub, root, ctx, name, depth + 1)
         out.append(value)
         found_any = found_any or found
+    if per_choice:
+        ctx.choice = None
     return out, found_any
 
 
 def _fill_number(
-    schema: dict[str, Any], ctx: FillContext, *, integer: bool
+    schema: dict[str, Any], ctx: FillContext, *, integer: bool, name: str = ""
 ) -> tuple[int | float, bool]:
-    number = ctx.take_number()
+    chosen = ctx.current_choice() if _CHOICE_NUMBER.search(name) else None
+    if chosen is not None and chosen.number is not None:
+        return chosen.number, True
+    number = _number_named(ctx.question, name)
+    if number is None:
+        number = ctx.take_number()
+    elif number in ctx.numbers[ctx.next_number :]:  # used here: not for the next field
+        ctx.numbers.pop(ctx.numbers.index(number, ctx.next_number))
     found = number is not None
     if number is None:
         default = schema.get("default")
@@ -323,7 +377,13 @@ def _fill_string(schema: dict[str, Any], ctx: FillContext, name: str) -> tuple[s
     if isinstance(fmt, str) and fmt in _FORMATS:
         value = _FORMATS[fmt]
     elif lname in LOCATION_NAMES or lname.endswith(("_location", "_city")):
-        value = textutil.location(ctx.text) or ctx.take_quote()
+        value = textutil.location(ctx.question) or ctx.take_quote()
+        found = value is not None
+    if value is None and ctx.choices:
+        value = _choice_string(ctx, lname)
+        found = value is not None
+    if value is None:
+        value = _quote_named(ctx.question, name) or _quote_named(ctx.text, name)
         found = value is not None
     if value is None and ctx.json_mode and lname in ANSWER_NAMES and ctx.answer:
         value, found = ctx.answer, True
@@ -339,3 +399,58 @@ def _fill_string(schema: dict[str, Any], ctx: FillContext, name: str) -> tuple[s
     if isinstance(max_len, int) and len(value) > max_len:
         value = value[:max_len]
     return value, found
+
+
+def _choice_string(ctx: FillContext, name: str) -> str | None:
+    choice = ctx.current_choice()
+    if choice is None:
+        return None
+    if _SUB_QUESTION.search(name):
+        return sub_question(ctx.question, choice)
+    if _REASON.search(name):
+        return f"It is the most relevant to the question: {choice.text}"
+    if _CHOICE_NAME.search(name) and not choice.name.isdigit():
+        return choice.name
+    return None
+
+
+def sub_question(question: str, choice: Choice) -> str:
+    """The part of ``question`` that ``choice`` answers, as a question of its own."""
+    parts = re.split(r"(?i)\s*(?:,|;|\band\b|\bwith\b|\bversus\b|\bvs\.?|\bthen\b)\s+", question)
+    wanted = textutil.content_words(f"{name_words(choice.name)} {choice.text}")
+    best = max(parts, key=lambda p: textutil.overlap(textutil.content_words(p), wanted))
+    clause = best.strip().rstrip("?.!")
+    while (stripped := _LEAD_VERBS.sub("", clause)) != clause:
+        clause = stripped
+    if re.match(r"(?i)(?:what|who|when|where|which|why|how|is|are|do|does|can)\b", clause):
+        return clause + "?"
+    return f"What is {clause}?"
+
+
+def _field_words(name: str) -> list[str]:
+    return [w.lower() for w in name_words(name).split() if len(w) > 2]
+
+
+def _quote_named(text: str, name: str) -> str | None:
+    """A quoted value right after the field's name: ``the artist 'Wendy Carlos'``."""
+    for word in _field_words(name):
+        pattern = (
+            rf"(?i)\b{re.escape(word)}s?\b\W{{0,3}}(?:\w+\s+){{0,2}}['\"“‘]([^'\"”’\n]+)['\"”’]"
+        )
+        match = re.search(pattern, text)
+        if match:
+            return match.group(1).strip()
+    return None
+
+
+def _number_named(text: str, name: str) -> float | None:
+    """A number right next to a word of the field's name: ``180 seconds``, ``age of 40``."""
+    for word in _field_words(name):
+        pattern = (
+            rf"(?i)(?<![\w.])([-+]?\d+(?:\.\d+)?)\s+{re.escape(word)}"
+            rf"|\b{re.escape(word)}s?\s+(?:of\s+|is\s+|=\s*|:\s*)?([-+]?\d+(?:\.\d+)?)(?![\w])"
+        )
+        match = re.search(pattern, text)
+        if match:
+            return float(match.group(1) or match.group(2))
+    return None

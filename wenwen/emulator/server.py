@@ -12,6 +12,7 @@ import uvicorn
 
 from .app import create_app
 from .faults import Fault
+from .models import ModelInfo
 from .state import EmulatorState, RecordedRequest
 
 
@@ -20,7 +21,8 @@ class Emulator:
 
     ``api_keys`` are the accepted keys (``api_key`` is the first), ``require_auth=False``
     accepts anything, ``latency`` adds seconds to every API request, ``quirks`` switches relay
-    quirks on server-wide, ``stall_timeout`` bounds the ``stall`` fault.
+    quirks on server-wide, ``stall_timeout`` bounds the ``stall`` fault, ``models`` adds
+    models to the catalogue (``"name"``, ``"name:kind"`` or ``ModelInfo``).
     """
 
     def __init__(
@@ -34,8 +36,10 @@ class Emulator:
         quirks: Iterable[str] = (),
         stall_timeout: float = 30.0,
         log_level: str = "warning",
+        models: Iterable[str | ModelInfo] = (),
     ) -> None:
         self.state = EmulatorState(
+            models=models,
             api_keys=api_keys,
             require_auth=require_auth,
             latency=latency,

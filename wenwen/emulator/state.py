@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .faults import Fault, parse_faults
+from .models import ModelInfo, user_models
 
 DEFAULT_API_KEY = "sk-emulator"
 DEFAULT_SECRET = b"wenwen-emulator-thinking-signature"
@@ -49,6 +50,7 @@ class EmulatorState:
         quirks: Iterable[str] = (),
         stall_timeout: float = 30.0,
         secret: bytes | None = None,
+        models: Iterable[str | ModelInfo] = (),
     ) -> None:
         self.api_keys = list(api_keys) if api_keys is not None else [DEFAULT_API_KEY]
         self.require_auth = require_auth
@@ -61,6 +63,8 @@ class EmulatorState:
         self.requests: list[RecordedRequest] = []
         self.cache: set[str] = set()
         self.responses: dict[str, dict[str, Any]] = {}  # stored Responses API replies
+        self.models: dict[str, ModelInfo] = user_models(models)
+        """Models added by the user, served next to the catalogue."""
         self._faults: list[_QueuedFault] = []
         self._lock = threading.Lock()
         self._counter = 0

@@ -208,9 +208,11 @@ _LOCATION_RE = re.compile(
     r"([A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)*(?:,\s*[A-Z][\w'’-]*)?)"
 )
 _KEYWORD_RE = re.compile(r"[^\W\d_][\w'’-]*")
-_QUESTION_MARKER = re.compile(r"(?i)\b(?:query|question|follow up input)\s*:")
+# "Query:", "Question:", "Follow Up Input:", and header lines such as "<User Question>"
+_QUESTION_MARKER = re.compile(r"(?i)\b(?:query|question|follow up input)\s*(?::|>[ \t]*\n)")
 _AFTER_QUESTION = re.compile(
-    r"(?i)(?:\n\s*(?:context|sources?|documents?)\s*:|\banswer\s*:|\n[^\n]*\bquestion\s*:)"
+    r"(?i)(?:\n\s*(?:context|sources?|documents?)\s*:|\banswer\s*:|\n[^\n]*\bquestion\s*:"
+    r"|\n[ \t]*\n|\n\s*(?:thought|action)\s*:)"
 )
 
 
@@ -334,3 +336,15 @@ def mentions(text: str, phrase: str) -> int:
         return -1
     match = re.search(r"(?<![\w])" + re.escape(phrase.lower()) + r"(?![\w])", text.lower())
     return match.start() if match else -1
+
+
+def overlap(wanted: set[str], offered: set[str]) -> int:
+    """How many ``wanted`` content words ``offered`` has, counting words that share a stem
+    of five letters (``multiplied``/``multiply``, ``forecasting``/``forecast``) as equal."""
+    hits = 0
+    for word in wanted:
+        if word in offered or (
+            len(word) >= 5 and any(len(o) >= 5 and o[:5] == word[:5] for o in offered)
+        ):
+            hits += 1
+    return hits

@@ -13,6 +13,9 @@
 - ``finalize_response(response, request=None) -> ChatResponse``: the last touch applied to
   both a parsed reply and an accumulated stream (so that the two agree), e.g. media links
   found in text.
+- optionally ``build_count_request(request) -> HttpRequest`` and
+  ``parse_token_count(body) -> int``: the protocol's exact token-counting endpoint, if the
+  relay has one (``wenwen.tokens.count_tokens_request`` finds them).
 
 The client picks a module with ``get_protocol(name)``; nothing else depends on which one.
 """

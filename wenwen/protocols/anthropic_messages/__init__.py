@@ -5,11 +5,13 @@
 - ``_content``: messages and parts → ``system`` and content blocks;
 - ``_response``: a ``Message`` body → ``ChatResponse`` (usage, stop reasons, errors);
 - ``_stream``: SSE events → stream events;
+- ``_count``: the exact input-token count (``/v1/messages/count_tokens``);
 - ``_structured``: the synthetic tool that carries structured output.
 """
 
 from __future__ import annotations
 
+from ._count import COUNT_PATH, build_count_request, parse_token_count
 from ._request import (
     ANTHROPIC_VERSION,
     EFFORT_BUDGETS,
@@ -23,14 +25,17 @@ from ._stream import StreamDecoder
 
 __all__ = [
     "ANTHROPIC_VERSION",
+    "COUNT_PATH",
     "EFFORT_BUDGETS",
     "NAME",
     "PATH",
     "StreamDecoder",
     "auth_headers",
+    "build_count_request",
     "build_request",
     "default_max_tokens",
     "finalize_response",
     "parse_response",
+    "parse_token_count",
     "usage_from",
 ]
