@@ -9,6 +9,7 @@ import httpx
 import pytest
 from pydantic import BaseModel, Field
 
+from wenwen.emulator import textutil
 from wenwen.emulator.mock_model import FALLBACK, GREETING
 
 CHAT = "/v1/chat/completions"
@@ -437,3 +438,8 @@ def test_condense_prompt_reads_the_follow_up_input() -> None:
     )
     question, _ = split_question(prompt)
     assert question == "Where is the Eiffel Tower?"
+
+
+def test_keywords_keep_inner_apostrophes_but_not_closing_quotes() -> None:
+    assert textutil.keyword("The weather in 'Paris' is mild") == "Paris"
+    assert textutil.keyword("Ask O'Brien about it") == "O'Brien"

@@ -207,7 +207,7 @@ _LOCATION_RE = re.compile(
     r"\b(?:in|for|at|near|from|to)\s+"
     r"([A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)*(?:,\s*[A-Z][\w'’-]*)?)"
 )
-_KEYWORD_RE = re.compile(r"[^\W\d_][\w'’-]*")
+_KEYWORD_RE = re.compile(r"[^\W\d_](?:[\w-]|['’](?=\w))*")  # quotes only inside a word
 # "Query:", "Question:", "Follow Up Input:", and header lines such as "<User Question>"
 _QUESTION_MARKER = re.compile(r"(?i)\b(?:query|question|follow up input)\s*(?::|>[ \t]*\n)")
 _AFTER_QUESTION = re.compile(
