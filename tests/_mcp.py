@@ -339,10 +339,11 @@ EXPECTED_ANSWERS = (
 )
 
 
-def run_offline(name: str) -> str:
-    """Run an example as a script with no Wenwen settings (so on its own emulator); its
-    standard output."""
+def run_offline(name: str, protocol: str) -> str:
+    """Run an example as a script on ``protocol`` with no other Wenwen settings (so on its
+    own emulator); its standard output."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("WENWEN_")}
+    env.update(WENWEN_PROTOCOL=protocol, WENWEN_MODEL=model_for(protocol))
     done = subprocess.run(
         [sys.executable, str(EXAMPLES / name)],
         env=env,
