@@ -6,8 +6,9 @@ The three questions make the model call a tool that returns text, one that retur
 image (sent to the model as an image) and one that fails (sent back as an error result).
 
 Runs against the Wenwen relay when WENWEN_API_KEY is set (WENWEN_MODEL picks the model,
-default gpt-4o-mini); otherwise it starts the local emulator and says so. Needs
-``pip install "wenwen-ai[mcp]" langchain``.
+default gpt-4o-mini; WENWEN_PROTOCOL the chat protocol: auto, the default, picks it from the
+model; or openai, anthropic, gemini, responses); otherwise it starts the local emulator and
+says so. Needs ``pip install "wenwen-ai[mcp]" langchain``.
 
     python examples/langchain_mcp_agent.py
 """
@@ -83,6 +84,7 @@ def main() -> None:
     with emulator_unless_key() as (base_url, api_key):
         llm = ChatWenwen(
             model=os.environ.get("WENWEN_MODEL", "gpt-4o-mini"),
+            protocol=os.environ.get("WENWEN_PROTOCOL", "auto"),
             base_url=base_url,
             api_key=api_key,
             temperature=0,

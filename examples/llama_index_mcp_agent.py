@@ -8,8 +8,9 @@ images as ``ImageBlock``s (the model sees the picture) and an MCP error result a
 error (the agent reports it to the model as a failed call).
 
 Runs against the Wenwen relay when WENWEN_API_KEY is set (WENWEN_MODEL picks the model,
-default gpt-4o-mini); otherwise it starts the local emulator and says so. Needs
-``pip install "wenwen-ai[mcp]"``.
+default gpt-4o-mini; WENWEN_PROTOCOL the chat protocol: auto, the default, picks it from the
+model; or openai, anthropic, gemini, responses); otherwise it starts the local emulator and
+says so. Needs ``pip install "wenwen-ai[mcp]"``.
 
     python examples/llama_index_mcp_agent.py
 """
@@ -124,7 +125,10 @@ def describe(run: Run) -> list[str]:
 def main() -> None:
     with emulator_unless_key() as (base_url, api_key):
         llm = Wenwen(
-            model=os.environ.get("WENWEN_MODEL", "gpt-4o-mini"), base_url=base_url, api_key=api_key
+            model=os.environ.get("WENWEN_MODEL", "gpt-4o-mini"),
+            protocol=os.environ.get("WENWEN_PROTOCOL", "auto"),
+            base_url=base_url,
+            api_key=api_key,
         )
         for run in asyncio.run(run_agent(llm, stream=True)):
             print("\n".join(describe(run)))

@@ -23,11 +23,12 @@ from typing import Any
 import pytest
 
 from wenwen.emulator import Emulator
+from wenwen.emulator.gemini_in import json_schema_from_gemini
 from wenwen.emulator.state import RecordedRequest
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 DEFAULT_MODEL = "gpt-4o-mini"
-MODELS = {"anthropic": "claude-sonnet-4-20250514"}
+MODELS = {"anthropic": "claude-sonnet-4-20250514", "gemini": "gemini-2.5-flash"}
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
@@ -164,9 +165,108 @@ def _anthropic_results(body: dict[str, Any]) -> list[SentResult]:
     return results
 
 
+# --- Gemini generateContent ----------------------------------------------------------------
+def _gemini_parts(body: dict[str, Any], role: str) -> list[dict[str, Any]]:
+    return [
+        part
+        for content in body["contents"]
+        if content.get("role", "user") == role
+        for part in content.get("parts", [])
+    ]
+
+
+def _gemini_tools(body: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Declarations carry a Gemini Schema (upper-case types), read back as JSON schema."""
+    return {
+        d["name"]: d.get("parametersJsonSchema") or json_schema_from_gemini(d.get("parameters"))
+        for tool in body.get("tools", [])
+        for d in tool.get("functionDeclarations", [])
+    }
+
+
+def _gemini_calls(body: dict[str, Any]) -> list[SentCall]:
+    """Gemini matches a response to its call by function name (an id only when given)."""
+    return [
+        SentCall(c.get("id") or c["name"], c["name"], c.get("args") or {})
+        for p in _gemini_parts(body, "model")
+        if (c := p.get("functionCall"))
+    ]
+
+
+def _gemini_results(body: dict[str, Any]) -> list[SentResult]:
+    """A ``functionResponse`` holds JSON (``{"result": ...}`` or ``{"error": ...}``); images
+    a function returned follow it as ``inlineData`` parts (or sit in its own ``parts``)."""
+    results: list[SentResult] = []
+    answering = False
+    for part in _gemini_parts(body, "user"):
+        if response := part.get("functionResponse"):
+            payload = response.get("response", {})
+            text = payload.get("error", payload.get("result", json.dumps(payload)))
+            nested = tuple(
+                base64.b64decode(p["inlineData"]["data"]) for p in response.get("parts", [])
+            )
+            results.append(
+                SentResult(response.get("id") or response["name"], text, nested, "error" in payload)
+            )
+            answering = True
+        elif answering and "inlineData" in part:
+            last = results[-1]
+            image = base64.b64decode(part["inlineData"]["data"])
+            results[-1] = SentResult(
+                last.call_id, last.text, (*last.images, image), last.marked_error
+            )
+        else:
+            answering = False
+    return results
+
+
+# --- OpenAI Responses ----------------------------------------------------------------------
+def _responses_items(body: dict[str, Any], kind: str) -> list[dict[str, Any]]:
+    return [item for item in body["input"] if item.get("type", "message") == kind]
+
+
+def _responses_tools(body: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {t["name"]: t["parameters"] for t in body.get("tools", []) if t["type"] == "function"}
+
+
+def _responses_calls(body: dict[str, Any]) -> list[SentCall]:
+    return [
+        SentCall(item["call_id"], item["name"], json.loads(item["arguments"]))
+        for item in _responses_items(body, "function_call")
+    ]
+
+
+def _responses_results(body: dict[str, Any]) -> list[SentResult]:
+    """``output`` is a string, or content parts when the function returned images (then an
+    error is marked by a leading text part)."""
+    results = []
+    for item in _responses_items(body, "function_call_output"):
+        output = item["output"]
+        if isinstance(output, str):
+            marked = output.startswith(_OPENAI_ERROR_MARK)
+            text, images = output.removeprefix(_OPENAI_ERROR_MARK), ()
+        else:
+            texts = [p["text"] for p in output if p["type"] == "input_text"]
+            marked = texts[:1] == [_OPENAI_ERROR_MARK.strip()]
+            text = "".join(texts[1:] if marked else texts)
+            images = tuple(
+                _data_url_bytes(p["image_url"]) for p in output if p["type"] == "input_image"
+            )
+        results.append(SentResult(item["call_id"], text, images, marked))
+    return results
+
+
 WIRES = {
     "openai": Wire("/v1/chat/completions", _openai_tools, _openai_calls, _openai_results),
     "anthropic": Wire("/v1/messages", _anthropic_tools, _anthropic_calls, _anthropic_results),
+    "gemini": Wire(
+        "/v1beta/models/",
+        _gemini_tools,
+        _gemini_calls,
+        _gemini_results,
+        streamed=lambda r: ":streamGenerateContent" in r.path,
+    ),
+    "responses": Wire("/v1/responses", _responses_tools, _responses_calls, _responses_results),
 }
 
 
@@ -239,10 +339,11 @@ EXPECTED_ANSWERS = (
 )
 
 
-def run_offline(name: str) -> str:
-    """Run an example as a script with no Wenwen settings (so on its own emulator); its
-    standard output."""
+def run_offline(name: str, protocol: str) -> str:
+    """Run an example as a script on ``protocol`` with no other Wenwen settings (so on its
+    own emulator); its standard output."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("WENWEN_")}
+    env.update(WENWEN_PROTOCOL=protocol, WENWEN_MODEL=model_for(protocol))
     done = subprocess.run(
         [sys.executable, str(EXAMPLES / name)],
         env=env,

@@ -57,8 +57,9 @@ def test_remote_mcp_servers_are_refused_before_any_request(emu: Emulator) -> Non
     assert emu.requests == []
 
 
-def test_example_runs_offline() -> None:
-    out = run_offline("langchain_mcp_agent.py")
+@pytest.mark.parametrize("protocol", PROTOCOL_NAMES)
+def test_example_runs_offline(protocol: str) -> None:
+    out = run_offline("langchain_mcp_agent.py", protocol)
     assert "ai: calls [('add', {'a': 17, 'b': 25})]" in out
     assert "tool render_badge [success]: ['<image " in out
     assert "tool lookup_order [error]" in out

@@ -68,8 +68,9 @@ def test_remote_mcp_servers_are_refused_before_any_request(
     assert emu.requests == []
 
 
-def test_example_runs_offline() -> None:
-    out = run_offline("llama_index_mcp_agent.py")
+@pytest.mark.parametrize("protocol", PROTOCOL_NAMES)
+def test_example_runs_offline(protocol: str) -> None:
+    out = run_offline("llama_index_mcp_agent.py", protocol)
     assert "tool add({'a': 17, 'b': 25}) -> ['42']" in out
     assert "tool render_badge({'label': 'wenwen'}) -> ['<image block>']" in out
     assert "tool lookup_order({'order_id': 'A-1001'}) [error]" in out

@@ -417,3 +417,53 @@ def test_stream_incomplete_finishes_with_length() -> None:
     }
     reply = run(sse([{"type": "response.incomplete", "response": incomplete}]))
     assert reply.finish_reason == "length"
+
+
+def _tool_turn(*results: ToolResultPart) -> list[Message]:
+    calls = [ToolCallPart(id=r.tool_call_id, name="render_badge", arguments="{}") for r in results]
+    return [
+        Message.of("user", "Draw a badge."),
+        Message(role="assistant", parts=calls),
+        Message(role="tool", parts=list(results)),
+    ]
+
+
+def test_tool_results_with_images_are_sent_as_content_parts() -> None:
+    png = ImagePart(data="iVBORw0KGgo=", media_type="image/png")
+    drawn = ToolResultPart(tool_call_id="c1", content=[TextPart(text="drawn"), png])
+    failed = ToolResultPart(
+        tool_call_id="c2",
+        content=[TextPart(text="no ink"), ImagePart(url="https://example.com/x.png")],
+        is_error=True,
+    )
+    body = build(messages=_tool_turn(drawn, failed))
+    image = {"type": "input_image", "image_url": "data:image/png;base64,iVBORw0KGgo="}
+    assert body["input"][-2:] == [
+        {
+            "type": "function_call_output",
+            "call_id": "c1",
+            "output": [{"type": "input_text", "text": "drawn"}, {**image, "detail": "auto"}],
+        },
+        {
+            "type": "function_call_output",
+            "call_id": "c2",
+            "output": [
+                {"type": "input_text", "text": "[tool error]"},
+                {"type": "input_text", "text": "no ink"},
+                {
+                    "type": "input_image",
+                    "image_url": "https://example.com/x.png",
+                    "detail": "auto",
+                },
+            ],
+        },
+    ]
+
+
+def test_an_image_without_data_or_url_is_refused_not_dropped() -> None:
+    empty = ToolResultPart(tool_call_id="c1", content=[ImagePart(media_type="image/png")])
+    with pytest.raises(UnsupportedFeatureError, match=r"result of tool call 'c1'.*neither"):
+        build(messages=_tool_turn(empty))
+    user = Message(role="user", parts=[TextPart(text="hi"), ImagePart()])
+    with pytest.raises(UnsupportedFeatureError, match="user message at position 0"):
+        build(messages=[user])

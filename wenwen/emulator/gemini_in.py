@@ -148,6 +148,7 @@ def _content_turns(ctx: Ctx, content: Any, where: str) -> list[Turn]:
     out: list[Turn] = []
     texts: list[str] = []
     images = attachments = 0
+    answering: Turn | None = None  # the function response media parts right after it join
     for j, part in enumerate(parts):
         at = f"{where}.parts[{j}]"
         if not isinstance(part, dict):
@@ -156,18 +157,43 @@ def _content_turns(ctx: Ctx, content: Any, where: str) -> list[Turn]:
         response = field(part, "functionResponse", "function_response")
         kind = _media_kind(part, at)
         if isinstance(response, dict):
-            text = _response_text(response.get("response"))
-            out.append(Turn("tool", text, tool_name=str(response.get("name", ""))))
+            answering = _response_turn(response, at)
+            out.append(answering)
+        elif kind is not None and answering is not None:
+            # a function response holds JSON only, so media a function returned travel as
+            # parts right after its functionResponse: they are part of the result
+            answering.images += int(kind == "image")
+            answering.attachments += int(kind == "attachment")
         elif kind == "image":
             images += 1
         elif kind == "attachment":
             attachments += 1
         elif isinstance(part.get("text"), str) and not part.get("thought"):
+            answering = None
             texts.append(part["text"])
     speaker = "assistant" if role == "model" else "user"
     if texts or images or attachments or speaker == "assistant":
         out.append(Turn(speaker, "\n".join(texts), images, attachments))
     return out
+
+
+def _response_turn(response: dict[str, Any], where: str) -> Turn:
+    """A function response as a tool turn, with the media of its own ``parts`` (Gemini's
+    multimodal function responses: ``inlineData`` / ``fileData`` inside the response)."""
+    turn = Turn(
+        "tool", _response_text(response.get("response")), tool_name=str(response.get("name", ""))
+    )
+    nested = response.get("parts") or []
+    if not isinstance(nested, list):
+        raise GeminiError(400, f"{where}.functionResponse.parts: must be an array")
+    for k, part in enumerate(nested):
+        at = f"{where}.functionResponse.parts[{k}]"
+        kind = _media_kind(part, at) if isinstance(part, dict) else None
+        if kind is None:
+            raise GeminiError(400, f"{at}: must hold inlineData or fileData")
+        turn.images += int(kind == "image")
+        turn.attachments += int(kind == "attachment")
+    return turn
 
 
 def _response_text(value: Any) -> str:

@@ -61,7 +61,7 @@ def turns_from_messages(ctx: Ctx, messages: Any) -> list[Turn]:
         text, images, attachments = _content(ctx, msg.get("content"), f"messages[{i}]")
         if role in ("system", "developer"):
             turns.append(Turn("system", text))
-        elif role == "user" and _carries_tool_images(turns, text, images, attachments):
+        elif role == "user" and carries_tool_images(turns, text, images, attachments):
             # chat completions allow only text in tool messages, so images a tool returned
             # follow the tool messages in a user message of their own: they are results
             turns[-1].images += images
@@ -81,7 +81,7 @@ def turns_from_messages(ctx: Ctx, messages: Any) -> list[Turn]:
     return turns
 
 
-def _carries_tool_images(turns: list[Turn], text: str, images: int, attachments: int) -> bool:
+def carries_tool_images(turns: list[Turn], text: str, images: int, attachments: int) -> bool:
     """A user message holding only images, right after tool results."""
     return (
         bool(images) and not text and not attachments and bool(turns) and turns[-1].role == "tool"

@@ -16,6 +16,7 @@ from .context import Ctx
 from .errors import ErrorResponse, openai_error
 from .mock_model import Prompt, ToolSpec, Turn
 from .openai_chat_in import _content as message_content
+from .openai_chat_in import carries_tool_images
 from .tokens import count_tokens
 
 WEB_SEARCH_TYPES = frozenset({"web_search_preview", "web_search", "web_search_preview_2025_03_11"})
@@ -78,7 +79,12 @@ def _turns(ctx: Ctx, items: list[dict[str, Any]]) -> list[Turn]:
                 raise ctx.bad(f"Invalid value for '{where}.role'", param=f"{where}.role")
             text, images, attachments = message_content(ctx, item.get("content"), where)
             role = "system" if role == "developer" else str(role)
-            turns.append(Turn(role, text, images, attachments))
+            if role == "user" and carries_tool_images(turns, text, images, attachments):
+                # the chat-completions layout, also accepted here: images a function
+                # returned in a user message right after its output
+                turns[-1].images += images
+            else:
+                turns.append(Turn(role, text, images, attachments))
         elif kind == "function_call":
             for key in ("call_id", "name", "arguments"):
                 if not isinstance(item.get(key), str):
@@ -94,9 +100,7 @@ def _turns(ctx: Ctx, items: list[dict[str, Any]]) -> list[Turn]:
                     f"No tool call found for function call output with call_id {call_id}.",
                     param=where,
                 )
-            output = item.get("output")
-            text = output if isinstance(output, str) else message_content(ctx, output, where)[0]
-            turns.append(Turn("tool", text, tool_name=call_names[call_id]))
+            turns.append(_output_turn(ctx, item.get("output"), call_names[call_id], where))
         elif kind == "reasoning":
             _check_reasoning(ctx, item, where)
         elif kind in ("web_search_call", "item_reference"):
@@ -104,6 +108,17 @@ def _turns(ctx: Ctx, items: list[dict[str, Any]]) -> list[Turn]:
         else:
             raise ctx.bad(f"Invalid value for '{where}.type': {kind!r}", param=f"{where}.type")
     return turns
+
+
+def _output_turn(ctx: Ctx, output: Any, name: str, where: str) -> Turn:
+    """A ``function_call_output``: a string, or content parts (text, images, files) that
+    are all the function's result."""
+    if isinstance(output, str):
+        return Turn("tool", output, tool_name=name)
+    if not isinstance(output, list):
+        raise ctx.bad(f"Invalid type for '{where}.output': expected a string or an array")
+    text, images, attachments = message_content(ctx, output, f"{where}.output")
+    return Turn("tool", text, images, attachments, tool_name=name)
 
 
 def _check_reasoning(ctx: Ctx, item: dict[str, Any], where: str) -> None:

@@ -384,3 +384,44 @@ def test_header_auth_by_default() -> None:
     assert seen[0].headers["x-goog-api-key"] == "sk-secret-123"
     assert "key" not in seen[0].url.params
     assert "authorization" not in seen[0].headers
+
+
+def test_images_a_tool_returned_follow_its_function_response() -> None:
+    """A functionResponse holds JSON only: a result's images are inlineData (or fileData)
+    parts right after it, in the same user turn; an error result keeps its images too."""
+    calls = [
+        ToolCallPart(id="a", name="render_badge", arguments="{}"),
+        ToolCallPart(id="b", name="render_chart", arguments="{}"),
+    ]
+    drawn = ToolResultPart(
+        tool_call_id="a",
+        content=[TextPart(text="drawn"), ImagePart(data="iVBORw0KGgo=", media_type="image/png")],
+    )
+    failed = ToolResultPart(
+        tool_call_id="b",
+        content=[TextPart(text="no data"), ImagePart(url="data:image/jpeg;base64,/9j/AA==")],
+        is_error=True,
+    )
+    request = ChatRequest(
+        model=MODEL,
+        messages=[
+            Message.of("user", "Badge and chart?"),
+            Message(role="assistant", parts=calls),
+            Message(role="tool", parts=[drawn, failed]),
+        ],
+    )
+    assert body_of(request)["contents"][2] == {
+        "role": "user",
+        "parts": [
+            {"functionResponse": {"name": "render_badge", "response": {"result": "drawn"}}},
+            {"inlineData": {"mimeType": "image/png", "data": "iVBORw0KGgo="}},
+            {"functionResponse": {"name": "render_chart", "response": {"error": "no data"}}},
+            {"inlineData": {"mimeType": "image/jpeg", "data": "/9j/AA=="}},
+        ],
+    }
+    empty = ToolResultPart(tool_call_id="a", content=[ImagePart(media_type="image/png")])
+    broken = request.model_copy(
+        update={"messages": [*request.messages[:2], Message(role="tool", parts=[empty])]}
+    )
+    with pytest.raises(UnsupportedFeatureError, match="neither data nor a URL"):
+        gemini.build_request(broken, stream=False)

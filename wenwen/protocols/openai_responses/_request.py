@@ -214,13 +214,17 @@ def _input_content(part: Part, role: str, position: int) -> InputContent:
     if isinstance(part, TextPart):
         return InputText(type="input_text", text=part.text)
     if isinstance(part, ImagePart):
-        return _input_image(part)
+        return _input_image(part, f"the {role} message at position {position}")
     if isinstance(part, FilePart):
         return _input_file(part, role, position)
     raise _unsupported(part, role, position)
 
 
-def _input_image(part: ImagePart) -> InputImage:
+def _input_image(part: ImagePart, where: str) -> InputImage:
+    if not part.url and not part.data:
+        raise UnsupportedFeatureError(
+            f"the ImagePart in {where} has neither data nor a URL, so {_PROTOCOL} cannot send it"
+        )
     return InputImage(type="input_image", image_url=part.data_url(), detail=part.detail or "auto")
 
 
@@ -316,7 +320,7 @@ def _tool_output(result: ToolResultPart) -> FunctionCallOutputItem:
         if isinstance(part, TextPart):
             output.append(InputText(type="input_text", text=part.text))
         else:
-            output.append(_input_image(part))
+            output.append(_input_image(part, f"the result of tool call {result.tool_call_id!r}"))
     if prefix:
         output.insert(0, InputText(type="input_text", text=prefix.strip()))
     return FunctionCallOutputItem(
