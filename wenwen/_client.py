@@ -12,7 +12,7 @@ import time
 from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 from pydantic import SecretStr
@@ -34,6 +34,9 @@ from ._shared import (
 from ._transport import ShardedAsyncTransport, default_ssl_context
 from .protocols import HttpRequest, WireProtocol
 from .types import ChatRequest, ChatResponse, EmbeddingResult, ModelInfo, StreamEvent
+
+if TYPE_CHECKING:
+    from .tasks.resources import AsyncMidjourney, AsyncVideos, Midjourney, Videos
 
 # Module-level so tests can replace the waits without touching the time/asyncio modules.
 _sleep = time.sleep
@@ -133,6 +136,20 @@ class WenwenClient:
     def request_json(self, method: str, path: str, json: dict[str, Any] | None = None) -> Any:
         """Any JSON endpoint of the relay, with this client's auth, retries and errors."""
         return self._json(HttpRequest(method, path, json=json))
+
+    @property
+    def videos(self) -> Videos:
+        """Video tasks (``wenwen.tasks``): create, retrieve, wait, download, generate."""
+        from .tasks.resources import Videos
+
+        return Videos(self)
+
+    @property
+    def midjourney(self) -> Midjourney:
+        """Midjourney tasks (``wenwen.tasks``): imagine, blend, action, fetch, wait."""
+        from .tasks.resources import Midjourney
+
+        return Midjourney(self)
 
     def close(self) -> None:
         if self._owns_http:
@@ -284,6 +301,18 @@ class AsyncWenwenClient:
 
     async def request_json(self, method: str, path: str, json: dict[str, Any] | None = None) -> Any:
         return await self._json(HttpRequest(method, path, json=json))
+
+    @property
+    def videos(self) -> AsyncVideos:
+        from .tasks.resources import AsyncVideos
+
+        return AsyncVideos(self)
+
+    @property
+    def midjourney(self) -> AsyncMidjourney:
+        from .tasks.resources import AsyncMidjourney
+
+        return AsyncMidjourney(self)
 
     async def aclose(self) -> None:
         if self._owns_http:
