@@ -150,6 +150,24 @@ class UnsupportedFeatureError(ProtocolError):
     """A request uses a feature that the selected protocol cannot carry."""
 
 
+class InvalidFileError(ConfigurationError):
+    """A file given for upload is missing, empty, of the wrong type or too large."""
+
+
+class DownloadError(WenwenError):
+    """A result URL could not be fetched (bad URL, HTTP error, broken connection)."""
+
+    def __init__(self, message: str, *, url: str = "", status_code: int | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.url = url
+        self.status_code = status_code
+
+
+class DownloadTooLargeError(DownloadError):
+    """A download exceeded its size bound; nothing partial is kept."""
+
+
 class TaskFailedError(WenwenError):
     def __init__(self, message: str, *, task: Any = None) -> None:
         super().__init__(message)
@@ -275,7 +293,10 @@ __all__ = [
     "BadRequestError",
     "ConfigurationError",
     "ConflictError",
+    "DownloadError",
+    "DownloadTooLargeError",
     "InternalServerError",
+    "InvalidFileError",
     "ModelNotFoundError",
     "NotFoundError",
     "PermissionDeniedError",

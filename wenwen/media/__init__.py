@@ -1,0 +1,1 @@
+"""Media endpoints (images, audio, downloads): sans-IO request and reply mapping."""
