@@ -23,6 +23,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-auth", action="store_true", help="accept any key")
     parser.add_argument("--latency", type=float, default=0.0, help="seconds added per request")
     parser.add_argument("--quirks", default="", help="comma-separated relay quirks")
+    parser.add_argument(
+        "--time-scale", type=float, default=1.0,
+        help="how fast video/Midjourney jobs age (60: a minute per second)",
+    )  # fmt: skip
     args = parser.parse_args(argv)
     emulator = Emulator(
         host=args.host,
@@ -31,6 +35,7 @@ def main(argv: list[str] | None = None) -> int:
         require_auth=not args.no_auth,
         latency=args.latency,
         quirks=[q.strip() for q in args.quirks.split(",") if q.strip()],
+        time_scale=args.time_scale,
     )
     emulator.start()
     print(f"Wenwen emulator listening on {emulator.base_url}", flush=True)

@@ -14,7 +14,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
-from . import anthropic_routes, embeddings, openai_routes
+from . import anthropic_routes, embeddings, openai_routes, task_routes
 from .context import QUIRKS, Ctx
 from .errors import (
     REQUEST_ID_HEADER,
@@ -49,11 +49,15 @@ def _find_handler(method: str, path: str) -> Handler | None:
             return await openai_routes.retrieve_model(ctx, model_id)
 
         return retrieve
+    if handler is None:
+        handler = task_routes.find(method, path)
     return handler
 
 
 def _authorised(state: EmulatorState, request: Request, path: str) -> bool:
     if not state.require_auth:
+        return True
+    if path.startswith(task_routes.PUBLIC_PREFIXES):
         return True
     auth = request.headers.get("authorization", "").strip()
     key = auth[7:].strip() if auth.lower().startswith("bearer ") else auth  # new-api: raw ok
@@ -134,6 +138,8 @@ async def _control(state: EmulatorState, request: Request, path: str) -> Respons
             for r in list(state.requests)
         ]
         return JSONResponse(items)
+    if path.startswith(("/_emulator/tasks/", "/_emulator/clock/")):
+        return await task_routes.control(state, request, path)
     if path == "/_emulator/health":
         return JSONResponse({"ok": True, "quirks": sorted(QUIRKS)})
     return JSONResponse({"ok": False, "error": "unknown control endpoint"}, status_code=404)
@@ -193,7 +199,8 @@ async def _handle(state: EmulatorState, request: Request, request_id: str) -> Re
     early = await _pre_faults(ctx)
     if early is not None:
         return early
-    if raw and not valid_json:
+    multipart = request.headers.get("content-type", "").startswith("multipart/form-data")
+    if raw and not valid_json and not multipart:
         return error(kind, 400, "Invalid request body: malformed JSON", request_id)
     try:
         response = await handler(ctx)

@@ -64,3 +64,20 @@ def png_size(data: bytes) -> tuple[int, int]:
 
 
 __all__ = ["PNG_SIGNATURE", "png_from_prompt", "png_size"]
+
+
+def png_from_rgb(width: int, height: int, pixels: bytes) -> bytes:
+    """Encode raw 8-bit RGB ``pixels`` (rows top to bottom, ``width * height * 3`` bytes)."""
+    if not (1 <= width <= MAX_SIDE and 1 <= height <= MAX_SIDE):
+        raise ValueError(f"PNG size {width}x{height} is outside 1..{MAX_SIDE}")
+    stride = width * 3
+    if len(pixels) != stride * height:
+        raise ValueError(f"expected {stride * height} bytes of RGB, got {len(pixels)}")
+    rows = b"".join(b"\x00" + pixels[y * stride : (y + 1) * stride] for y in range(height))
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (
+        PNG_SIGNATURE
+        + _chunk(b"IHDR", header)
+        + _chunk(b"IDAT", zlib.compress(rows, 9))
+        + _chunk(b"IEND", b"")
+    )

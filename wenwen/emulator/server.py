@@ -11,6 +11,7 @@ from types import TracebackType
 import uvicorn
 
 from .app import create_app
+from .clock import EmulatorClock
 from .faults import Fault
 from .state import EmulatorState, RecordedRequest
 
@@ -21,6 +22,8 @@ class Emulator:
     ``api_keys`` are the accepted keys (``api_key`` is the first), ``require_auth=False``
     accepts anything, ``latency`` adds seconds to every API request, ``quirks`` switches relay
     quirks on server-wide, ``stall_timeout`` bounds the ``stall`` fault.
+    ``time_scale`` is how fast task jobs (video, Midjourney) age: 60 makes a minute pass per
+    second; tests move ``clock`` by hand instead.
     """
 
     def __init__(
@@ -34,6 +37,7 @@ class Emulator:
         quirks: Iterable[str] = (),
         stall_timeout: float = 30.0,
         log_level: str = "warning",
+        time_scale: float = 1.0,
     ) -> None:
         self.state = EmulatorState(
             api_keys=api_keys,
@@ -41,6 +45,7 @@ class Emulator:
             latency=latency,
             quirks=quirks,
             stall_timeout=stall_timeout,
+            time_scale=time_scale,
         )
         self.app = create_app(self.state)
         self._host, self._port, self._log_level = host, port, log_level
@@ -133,6 +138,20 @@ class Emulator:
     def inject(self, fault: str | Fault, times: int = 1, path: str | None = None) -> None:
         """Queue ``fault`` for the next ``times`` API requests (only to ``path`` if given)."""
         self.state.inject(fault, times, path)
+
+    @property
+    def clock(self) -> EmulatorClock:
+        """The clock task jobs run on: ``advance(seconds)``, ``time_scale`` (0 freezes it)."""
+        return self.state.clock
+
+    def fail_next_task(self, reason: str = "emulated failure") -> None:
+        """The next video or Midjourney job created fails half way with ``reason``."""
+        self.state.tasks.fail_next(reason)
+
+    def mj_submit_code(self, code: int) -> None:
+        """The next Midjourney submit answers ``code`` (22 queued, 23 queue full, 24 banned
+        prompt, other codes refuse with a description)."""
+        self.state.tasks.mj_codes.append(code)
 
     def reset(self) -> None:
         """Forget recorded requests, queued faults and the prompt cache; restore quirks."""

@@ -1,6 +1,6 @@
-"""Writing a task's result to disk: the relay's own content route (with the key) streamed to a
-temporary file and moved into place; third-party result URLs go through the one key-less
-download path (``wenwen.media.download``)."""
+"""Writing a task's result that the relay itself serves (``/v1/videos/{id}/content``, which
+needs the key) to disk with the download path's file sink and size bound; third-party result
+URLs go through the key-less ``wenwen.media.download`` itself."""
 
 from __future__ import annotations
 
@@ -9,58 +9,43 @@ from pathlib import Path
 
 import httpx
 
-from ..errors import ConfigurationError, ProtocolError
+from ..media.download import DEFAULT_MAX_BYTES, FileSink, SizeBound, target_path
 
-MAX_BYTES = 2 * 1024**3  # 2 GiB: a video larger than this is not what a relay serves
-
-
-def target_path(path: str | os.PathLike[str]) -> Path:
-    target = Path(path)
-    if target.is_dir():
-        raise ConfigurationError(f"download target {target} is a directory; name a file")
-    target.parent.mkdir(parents=True, exist_ok=True)
-    return target
+MAX_VIDEO_BYTES = 10 * DEFAULT_MAX_BYTES
 
 
-def _partial(target: Path) -> Path:
-    return target.with_name(target.name + ".part")
+def _open(response: httpx.Response, dest: str | os.PathLike[str]) -> tuple[FileSink, SizeBound]:
+    url = str(response.request.url)
+    bound = SizeBound(MAX_VIDEO_BYTES, url)
+    bound.check_declared(response.headers)
+    return FileSink(target_path(dest, url, response.headers.get("content-type"))), bound
 
 
-def _too_big(total: int) -> ProtocolError:
-    return ProtocolError(f"download exceeds {MAX_BYTES} bytes; refusing to write more")
-
-
-def stream_to_file(response: httpx.Response, path: str | os.PathLike[str]) -> Path:
-    target = target_path(path)
-    partial = _partial(target)
-    total = 0
+def stream_to_file(response: httpx.Response, dest: str | os.PathLike[str]) -> Path:
     try:
-        with partial.open("wb") as out:
+        sink, bound = _open(response, dest)
+        try:
             for chunk in response.iter_bytes():
-                total += len(chunk)
-                if total > MAX_BYTES:
-                    raise _too_big(total)
-                out.write(chunk)
-        partial.replace(target)
+                bound.add(chunk)
+                sink.write(chunk)
+        except BaseException:
+            sink.discard()
+            raise
+        return sink.commit()
     finally:
         response.close()
-        partial.unlink(missing_ok=True)
-    return target
 
 
-async def astream_to_file(response: httpx.Response, path: str | os.PathLike[str]) -> Path:
-    target = target_path(path)
-    partial = _partial(target)
-    total = 0
+async def astream_to_file(response: httpx.Response, dest: str | os.PathLike[str]) -> Path:
     try:
-        with partial.open("wb") as out:
+        sink, bound = _open(response, dest)
+        try:
             async for chunk in response.aiter_bytes():
-                total += len(chunk)
-                if total > MAX_BYTES:
-                    raise _too_big(total)
-                out.write(chunk)
-        partial.replace(target)
+                bound.add(chunk)
+                sink.write(chunk)
+        except BaseException:
+            sink.discard()
+            raise
+        return sink.commit()
     finally:
         await response.aclose()
-        partial.unlink(missing_ok=True)
-    return target

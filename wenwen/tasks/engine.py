@@ -18,7 +18,7 @@ import threading
 import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 from typing import Any
 
 from .._transport import RetryPolicy
@@ -32,7 +32,7 @@ from ..errors import (
 )
 
 
-class TaskState(str, Enum):
+class TaskState(StrEnum):
     PENDING = "pending"
     RUNNING = "running"
     SUCCEEDED = "succeeded"
@@ -47,7 +47,7 @@ class TaskState(str, Enum):
 @dataclass(frozen=True)
 class TaskSnapshot:
     """One observation of a task, whatever its kind. ``status`` is the relay's own word;
-    ``progress`` is 0–100 (``None`` when the relay gives none); ``raw`` the reply object."""
+    ``progress`` is 0-100 (``None`` when the relay gives none); ``raw`` the reply object."""
 
     id: str
     kind: str
@@ -69,7 +69,7 @@ class TaskSnapshot:
 
 @dataclass(frozen=True)
 class TaskProgress:
-    """What a progress callback receives: ``percent`` 0–100, ``status`` the relay's word."""
+    """What a progress callback receives: ``percent`` 0-100, ``status`` the relay's word."""
 
     task_id: str
     percent: float
@@ -157,7 +157,9 @@ class TaskPoller:
         if snapshot.done:
             reason = snapshot.fail_reason or snapshot.status or "no reason given"
             return Raise(
-                TaskFailedError(f"task {snapshot.id} {snapshot.state.value}: {reason}", task=snapshot)
+                TaskFailedError(
+                    f"task {snapshot.id} {snapshot.state.value}: {reason}", task=snapshot
+                )
             )
         moved = self._track_progress(snapshot.progress, now)
         self._interval = (

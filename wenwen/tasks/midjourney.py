@@ -68,7 +68,8 @@ def parse_submit(body: Any) -> tuple[str, int, dict[str, Any]]:
         code = int(body["code"])
     except (TypeError, ValueError):
         raise ProtocolError(f"Midjourney submit code is not a number: {body['code']!r}") from None
-    properties = body.get("properties") if isinstance(body.get("properties"), dict) else {}
+    raw_properties = body.get("properties")
+    properties: dict[str, Any] = raw_properties if isinstance(raw_properties, dict) else {}
     description = str(body.get("description") or "")
     if code not in ACCEPTED_CODES:
         cls = {23: MidjourneyQueueFullError, 24: BannedPromptError}.get(code, MidjourneyError)
@@ -159,7 +160,7 @@ class MjButton(BaseModel):
 
     @property
     def index(self) -> int | None:
-        """Which grid image (1–4) the button acts on, when it acts on one."""
+        """Which grid image (1-4) the button acts on, when it acts on one."""
         match = re.match(r"^MJ::(?:JOB::\w+|Outpaint::\d+)::(\d)::", self.custom_id)
         return int(match.group(1)) if match and match.group(1) != "0" else None
 

@@ -9,7 +9,7 @@ from .engine import ProgressCallback, TaskProgress
 
 
 class ProgressBar:
-    """A progress callback that draws a ``tqdm`` bar (0–100 %, the relay's status as the
+    """A progress callback that draws a ``tqdm`` bar (0-100 %, the relay's status as the
     postfix). ``tqdm`` is optional: ``pip install tqdm``. Close it (or use ``with``) when the
     wait ends; the waits of ``client.videos`` / ``client.midjourney`` do that themselves."""
 

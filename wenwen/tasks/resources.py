@@ -30,9 +30,9 @@ from .engine import (
 )
 from .midjourney import (
     Dimensions,
-    Mode,
     MjButton,
     MjTask,
+    Mode,
     action_body,
     blend_body,
     imagine_body,
@@ -182,9 +182,7 @@ class Videos:
         task_id, name = _id_and_route(task, route)
         chosen = get_route(name)
         if chosen.content is not None:
-            request = _http.download_request(
-                self._client._core, task_path(chosen.content, task_id)
-            )
+            request = _http.download_request(self._client._core, task_path(chosen.content, task_id))
             return stream_to_file(self._client._send(request, stream=True), path)
         snapshot = task if isinstance(task, TaskSnapshot) else self.retrieve(task_id, route=name)
         return _download_result(snapshot, path)
@@ -271,9 +269,7 @@ class AsyncVideos:
         task_id, name = _id_and_route(task, route)
         chosen = get_route(name)
         if chosen.content is not None:
-            request = _http.download_request(
-                self._client._core, task_path(chosen.content, task_id)
-            )
+            request = _http.download_request(self._client._core, task_path(chosen.content, task_id))
             return await astream_to_file(await self._client._send(request, stream=True), path)
         snapshot = (
             task if isinstance(task, TaskSnapshot) else await self.retrieve(task_id, route=name)
@@ -324,13 +320,17 @@ def _result_url(snapshot: TaskSnapshot) -> str:
 def _download_result(snapshot: TaskSnapshot, path: str | os.PathLike[str]) -> Path:
     from ..media.download import download
 
-    return download(_result_url(snapshot), path)
+    saved = download(_result_url(snapshot), path).path
+    assert saved is not None
+    return saved
 
 
 async def _adownload_result(snapshot: TaskSnapshot, path: str | os.PathLike[str]) -> Path:
     from ..media.download import adownload
 
-    return await adownload(_result_url(snapshot), path)
+    saved = (await adownload(_result_url(snapshot), path)).path
+    assert saved is not None
+    return saved
 
 
 # --- Midjourney --------------------------------------------------------------------------
