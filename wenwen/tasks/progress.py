@@ -25,7 +25,7 @@ class ProgressBar:
         self.bar = tqdm(**options)
 
     def __call__(self, progress: TaskProgress) -> None:
-        self.bar.n = round(progress.percent, 1)
+        self.bar.n = round(progress.percent)
         self.bar.set_postfix_str(progress.status or progress.state.value, refresh=False)
         self.bar.refresh()
 

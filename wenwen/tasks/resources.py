@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .._shared import decode_json
 from ..errors import ConfigurationError
 from . import _http
 from ._files import astream_to_file, stream_to_file
@@ -132,7 +131,7 @@ class Videos:
             image=image, last_frame=last_frame, extra_body=extra_body,
         )  # fmt: skip
         response = self._client._send(_http.create_request(self._client._core, create))
-        return parse_video(decode_json(response, response.content), chosen)
+        return parse_video(_http.decode_task_json(response), chosen)
 
     def retrieve(self, task_id: str, *, route: str | None = None) -> TaskSnapshot:
         """One status read. ``route='task'`` reads any platform's task through new-api's
@@ -141,7 +140,7 @@ class Videos:
         chosen = get_route(name)
         request = _http.json_request(self._client._core, "GET", task_path(chosen.query, task_id))
         response = self._client._send(request)
-        body = decode_json(response, response.content)
+        body = _http.decode_task_json(response)
         return parse_video(body, chosen, _http.poll_hint(response))
 
     def wait(
@@ -227,14 +226,14 @@ class AsyncVideos:
             image=image, last_frame=last_frame, extra_body=extra_body,
         )  # fmt: skip
         response = await self._client._send(_http.create_request(self._client._core, create))
-        return parse_video(decode_json(response, response.content), chosen)
+        return parse_video(_http.decode_task_json(response), chosen)
 
     async def retrieve(self, task_id: str, *, route: str | None = None) -> TaskSnapshot:
         task_id, name = _id_and_route(task_id, route)
         chosen = get_route(name)
         request = _http.json_request(self._client._core, "GET", task_path(chosen.query, task_id))
         response = await self._client._send(request)
-        body = decode_json(response, response.content)
+        body = _http.decode_task_json(response)
         return parse_video(body, chosen, _http.poll_hint(response))
 
     async def wait(
@@ -364,7 +363,7 @@ class Midjourney:
     def _call(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
         request = _http.json_request(self._client._core, method, self._prefix + path, body)
         response = self._client._send(request)
-        return decode_json(response, response.content)
+        return _http.decode_task_json(response)
 
     def _submit(self, action: str, body: dict[str, Any]) -> str:
         return parse_submit(self._call("POST", f"/submit/{action}", body))[0]
@@ -459,7 +458,7 @@ class AsyncMidjourney:
     async def _call(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
         request = _http.json_request(self._client._core, method, self._prefix + path, body)
         response = await self._client._send(request)
-        return decode_json(response, response.content)
+        return _http.decode_task_json(response)
 
     async def _submit(self, action: str, body: dict[str, Any]) -> str:
         return parse_submit(await self._call("POST", f"/submit/{action}", body))[0]
