@@ -8,6 +8,7 @@ stream pipeline) and ``_transport.RetryPolicy``; they differ only in ``send`` ve
 from __future__ import annotations
 
 import asyncio
+import functools
 import time
 from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -32,6 +33,7 @@ from ._shared import (
     translate_transport_error,
 )
 from ._transport import ShardedAsyncTransport, default_ssl_context
+from .media.resources import AsyncAudio, AsyncImages, Audio, Images
 from .protocols import HttpRequest, WireProtocol
 from .types import ChatRequest, ChatResponse, EmbeddingResult, ModelInfo, StreamEvent
 
@@ -72,6 +74,14 @@ class WenwenClient:
 
     def __repr__(self) -> str:
         return f"WenwenClient(base_url={self.base_url!r})"
+
+    @functools.cached_property
+    def images(self) -> Images:
+        return Images(self)
+
+    @functools.cached_property
+    def audio(self) -> Audio:
+        return Audio(self)
 
     def _send(self, request: httpx.Request, *, stream: bool = False) -> httpx.Response:
         """Send with retries; returns a successful response (a stream not yet read)."""
@@ -242,6 +252,14 @@ class AsyncWenwenClient:
 
     def __repr__(self) -> str:
         return f"AsyncWenwenClient(base_url={self.base_url!r})"
+
+    @functools.cached_property
+    def images(self) -> AsyncImages:
+        return AsyncImages(self)
+
+    @functools.cached_property
+    def audio(self) -> AsyncAudio:
+        return AsyncAudio(self)
 
     async def _send(self, request: httpx.Request, *, stream: bool = False) -> httpx.Response:
         attempt = 0

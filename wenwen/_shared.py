@@ -99,6 +99,8 @@ class ClientCore:
         if spec.json is not None:
             headers["Content-Type"] = "application/json"
             body = json.dumps(spec.json, ensure_ascii=False, separators=(",", ":")).encode()
+        elif spec.content is not None:
+            body = spec.content
         return httpx.Request(
             spec.method,
             self.settings.base_url + spec.path,

@@ -96,7 +96,7 @@ def test_kling_jobs_query_their_own_route_and_download_key_less(
     path = sync_client.videos.download(done, tmp_path / "k.mp4")
     assert_real_mp4(path, 5)
     download = temu.requests[-1]
-    assert download.path.startswith("/files/videos/") and "authorization" not in download.headers
+    assert download.path.startswith("/files/") and "authorization" not in download.headers
 
 
 def test_new_api_task_route_reads_any_job_by_id(

@@ -15,6 +15,8 @@ from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 from . import anthropic_routes, embeddings, openai_routes, task_routes
+from . import media_files as media_files
+from .audio_routes import speech_route, transcriptions
 from .context import QUIRKS, Ctx
 from .errors import (
     REQUEST_ID_HEADER,
@@ -24,6 +26,8 @@ from .errors import (
     upstream_status,
 )
 from .faults import MALFORMED_BODY, Connection, Fault, FaultSpecError, find, parse_faults
+from .images_routes import edits as image_edits
+from .images_routes import generations as image_generations
 from .state import EmulatorState, RecordedRequest
 
 logger = logging.getLogger("wenwen.emulator")
@@ -33,6 +37,10 @@ ROUTES: dict[tuple[str, str], Handler] = {
     ("POST", "/v1/embeddings"): embeddings.create_embeddings,
     ("GET", "/v1/models"): openai_routes.list_models,
     ("POST", "/v1/messages"): anthropic_routes.messages,
+    ("POST", "/v1/images/generations"): image_generations,
+    ("POST", "/v1/images/edits"): image_edits,
+    ("POST", "/v1/audio/transcriptions"): transcriptions,
+    ("POST", "/v1/audio/speech"): speech_route,
 }
 
 
@@ -227,6 +235,8 @@ def create_app(state: EmulatorState | None = None) -> Starlette:
         path = request.url.path
         if path.startswith("/_emulator/"):
             return await _control(state, request, path)
+        if path.startswith(media_files.PREFIX):  # result files: key-less, like real storage
+            return await media_files.serve(state, request)
         request_id = state.next_request_id()
         response = await _handle(state, request, request_id)
         response.headers[REQUEST_ID_HEADER] = request_id

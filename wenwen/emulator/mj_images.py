@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hashlib
 
-from .png import png_from_rgb
+from .png import encode_png
 
 TILE = 64
 DIMENSIONS = {"SQUARE": (1, 1), "PORTRAIT": (2, 3), "LANDSCAPE": (3, 2)}
@@ -45,7 +45,7 @@ def grid_rows(seed: str, dimensions: str) -> tuple[int, int, list[bytes]]:
 
 def grid_png(seed: str, dimensions: str) -> bytes:
     width, height, rows = grid_rows(seed, dimensions)
-    return png_from_rgb(width, height, b"".join(rows))
+    return encode_png(width, height, rows)
 
 
 def crop_png(seed: str, dimensions: str, index: int, scale: int = 1) -> bytes:
@@ -61,4 +61,4 @@ def crop_png(seed: str, dimensions: str, index: int, scale: int = 1) -> bytes:
             for row in tile
             for _ in range(scale)
         ]
-    return png_from_rgb(w * scale, h * scale, b"".join(tile))
+    return encode_png(w * scale, h * scale, tile)

@@ -65,6 +65,12 @@ CATALOGUE: tuple[ModelInfo, ...] = (
     ModelInfo("text-embedding-ada-002", "openai", "embedding", 1536),
     ModelInfo("whisper-1", "openai", "audio"),
     ModelInfo("tts-1", "openai", "audio"),
+    ModelInfo("tts-1-hd", "openai", "audio"),
+    ModelInfo("gpt-4o-mini-tts", "openai", "audio"),
+    ModelInfo("gpt-4o-transcribe", "openai", "audio"),
+    ModelInfo("gpt-4o-mini-transcribe", "openai", "audio"),
+    ModelInfo("gpt-4o-audio-preview", "openai"),
+    ModelInfo("dall-e-2", "openai", "image"),
 )
 BY_ID = {m.id: m for m in CATALOGUE}
 

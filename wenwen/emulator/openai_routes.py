@@ -7,7 +7,7 @@ from typing import Any
 
 from starlette.responses import JSONResponse, Response, StreamingResponse
 
-from . import models
+from . import audio_routes, models
 from .context import Ctx, dumps
 from .errors import json_response, with_id
 from .faults import Frame, emit
@@ -68,6 +68,9 @@ def completion_body(ctx: Ctx, model: str, reply: Reply, media: bool) -> dict[str
         message["tool_calls"] = [
             _tool_call(f"call_{c.id}", c.name, c.arguments_json) for c in reply.tool_calls
         ]
+    if isinstance(ctx.body, dict) and audio_routes.wants_audio(ctx.body) and reply.text:
+        message["audio"] = audio_routes.chat_audio(ctx.body, reply.text, ctx.created())
+        message["content"] = None  # the text travels as the audio's transcript
     return {
         "id": f"chatcmpl-{stable_hex(ctx.request_id, ctx.body)}",
         "object": "chat.completion",
@@ -126,7 +129,11 @@ def stream_frames(ctx: Ctx, model: str, reply: Reply, media: bool) -> list[Frame
     reasoning_key = "reasoning" if "reasoning_field" in ctx.quirks else "reasoning_content"
     deltas: list[tuple[dict[str, Any], int]] = [({"role": "assistant", "content": ""}, 0)]
     deltas += [({reasoning_key: p}, count_tokens(p)) for p in pieces(reply.reasoning)]
-    deltas += [({"content": p}, count_tokens(p)) for p in pieces(reply.text)]
+    if audio_routes.wants_audio(body) and reply.text:
+        audio = audio_routes.chat_audio(body, reply.text, ctx.created())
+        deltas += [({"audio": a}, 0) for a in audio_routes.audio_deltas(audio)]
+    else:
+        deltas += [({"content": p}, count_tokens(p)) for p in pieces(reply.text)]
     for group in _tool_deltas(ctx, reply):
         spent = sum(count_tokens(d.get("function", {}).get("arguments", "")) for d in group)
         deltas.append(({"tool_calls": group}, spent))

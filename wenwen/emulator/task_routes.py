@@ -17,7 +17,7 @@ from .state import EmulatorState
 
 Handler = Callable[[Ctx], Awaitable[Response]]
 # Result files a relay hands out as URLs; fetched without the key, like vendor storage.
-PUBLIC_PREFIXES = ("/files/videos/", "/mj/image/")
+PUBLIC_PREFIXES = ("/mj/image/",)
 _VIDEO_QUERY = re.compile(
     r"^/(?:v1/videos/[^/]+(?:/content)?|v1/video/generations/[^/]+"
     r"|kling/v1/videos/(?:text2video|image2video)/[^/]+)$"
@@ -32,8 +32,6 @@ def find(method: str, path: str) -> Handler | None:
         return video_routes.create_kling
     if method == "GET" and _VIDEO_QUERY.match(path):
         return video_routes.query_video
-    if method == "GET" and path.startswith("/files/videos/"):
-        return video_routes.video_file
     if method == "GET" and path.startswith("/mj/image/"):
         return midjourney_routes.image
     if _MJ.match(path):

@@ -8,7 +8,7 @@
 
 Every task is readable through every query route. A job waits ``QUEUE_SECONDS`` then renders
 for ``RENDER_PER_SECOND`` emulated seconds per second of video; results are real MP4 bytes
-served key-less at ``/files/videos/{id}.mp4`` (the stand-in for the vendor's storage).
+served key-less from the emulator's result-file store (``/files/…``, like vendor storage).
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from typing import Any
 
 from starlette.responses import JSONResponse, Response
 
+from . import media_files
 from .context import Ctx
 from .errors import ErrorResponse, with_id
 from .mp4 import tiny_mp4
@@ -85,8 +86,9 @@ def _new_job(ctx: Ctx, kind: str, prompt: str, seconds: int, params: dict[str, A
     return store.add(job, prompt)
 
 
-def _base(ctx: Ctx) -> str:
-    return str(ctx.request.base_url).rstrip("/")
+def _result_url(ctx: Ctx, job: Job) -> str:
+    """Where the finished video is served key-less (the emulator's result-file store)."""
+    return media_files.store(ctx.state, ctx.request, video_bytes(job), "video/mp4")
 
 
 def _video_object(ctx: Ctx, job: Job) -> dict[str, Any]:
@@ -126,7 +128,7 @@ def _task_dto(ctx: Ctx, job: Job) -> dict[str, Any]:
         "action": job.params.get("action", "textGenerate"),
         "status": _TASK_STATUS[phase],
         "fail_reason": job.fail_reason if phase == "failed" else "",
-        "result_url": f"{_base(ctx)}/files/videos/{job.id}.mp4" if phase == "succeeded" else "",
+        "result_url": _result_url(ctx, job) if phase == "succeeded" else "",
         "submit_time": ms(job.created),
         "start_time": ms(job.started_at()) if phase != "queued" else 0,
         "finish_time": ms(finished),
@@ -147,7 +149,7 @@ def _kling_data(ctx: Ctx, job: Job) -> dict[str, Any]:
         "updated_at": int(now * 1000),
     }
     if phase == "succeeded":
-        url = f"{_base(ctx)}/files/videos/{job.id}.mp4"
+        url = _result_url(ctx, job)
         data["task_result"] = {
             "videos": [{"id": job.id, "url": url, "duration": str(job.params["seconds"])}]
         }
@@ -250,12 +252,3 @@ def video_bytes(job: Job) -> bytes:
     return tiny_mp4(
         str(job.params["prompt"]), seconds=int(job.params["seconds"]), width=width, height=height
     )
-
-
-async def video_file(ctx: Ctx) -> Response:
-    """``GET /files/videos/{id}.mp4``: the key-less stand-in for vendor storage."""
-    name = ctx.request.url.path.rsplit("/", 1)[-1]
-    job = ctx.state.tasks.get(name.removesuffix(".mp4"), "video")
-    if job is None or job.phase(ctx.state.clock.now()) != "succeeded":
-        return Response(b"not found", status_code=404, media_type="text/plain")
-    return Response(video_bytes(job), media_type="video/mp4")

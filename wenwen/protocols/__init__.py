@@ -34,6 +34,8 @@ class HttpRequest:
     path: str
     json: dict[str, Any] | None = None
     headers: dict[str, str] = field(default_factory=dict)
+    content: bytes | None = None
+    """A ready-made body (e.g. multipart); its ``Content-Type`` goes in ``headers``."""
 
 
 class StreamDecoder(Protocol):

@@ -1,0 +1,150 @@
+"""The connection and tool-group machinery behind ``WenwenToolSpec`` and the readers.
+
+``WenwenConnection`` holds the same connection settings as the ``Wenwen`` LLM (``api_key`` /
+``WENWEN_API_KEY``, ``base_url`` / ``WENWEN_BASE_URL``, ``timeout``, ``max_retries``,
+``default_headers``, ``http_client``, ``async_http_client``) and the core clients built from
+them (one sync client, one async client per event loop).
+
+A ``ToolGroup`` is a mixin of operations: ``FUNCTIONS`` lists ``(sync, async)`` method-name
+pairs and ``OPTIONS`` the group's settings with their defaults. ``WenwenToolSpecBase``
+assembles ``spec_functions`` from the groups in its class's bases, so another module adds
+operations (video, Midjourney, ...) by writing a group and listing it in a spec's bases.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any, ClassVar
+
+import httpx
+from llama_index.core.tools.tool_spec.base import BaseToolSpec
+
+from wenwen import AsyncWenwenClient, WenwenClient
+from wenwen._settings import DEFAULT_MAX_RETRIES, resolve_api_key, resolve_base_url
+from wenwen.errors import ConfigurationError
+from wenwen.media.download import DEFAULT_MAX_BYTES, MEDIA_EXTENSIONS
+
+from .._clients import ClientOptions, ClientSet
+
+DEFAULT_TIMEOUT = 120.0
+
+
+class WenwenConnection:
+    """Connection settings and the clients built from them."""
+
+    def __init__(
+        self,
+        *,
+        api_key: str | None = None,
+        base_url: str | None = None,
+        timeout: float | httpx.Timeout | None = DEFAULT_TIMEOUT,
+        max_retries: int = DEFAULT_MAX_RETRIES,
+        default_headers: dict[str, str] | None = None,
+        http_client: httpx.Client | None = None,
+        async_http_client: httpx.AsyncClient | None = None,
+    ) -> None:
+        if max_retries < 0:
+            raise ConfigurationError(f"max_retries must be >= 0, got {max_retries}")
+        self.base_url = resolve_base_url(base_url)
+        self._clients = ClientSet(
+            ClientOptions(
+                api_key=resolve_api_key(api_key),
+                base_url=self.base_url,
+                timeout=timeout,
+                max_retries=max_retries,
+                default_headers=default_headers,
+                http_client=http_client,
+                async_http_client=async_http_client,
+            )
+        )
+
+    def client(self) -> WenwenClient:
+        return self._clients.sync_client()
+
+    async def aclient(self) -> AsyncWenwenClient:
+        return await self._clients.async_client()
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(base_url={self.base_url!r})"
+
+
+class ToolGroup:
+    """A set of operations for ``WenwenToolSpecBase`` subclasses (a mixin)."""
+
+    GROUP: ClassVar[str] = ""
+    FUNCTIONS: ClassVar[tuple[tuple[str, str], ...]] = ()
+    OPTIONS: ClassVar[dict[str, Any]] = {}
+
+    options: dict[str, Any]
+    connection: WenwenConnection
+    output_dir: Path | None
+    max_download_bytes: int
+
+    def output_path(self, stem: str, media_type: str) -> Path | None:
+        """Where to save a result named ``stem`` (``None`` without ``output_dir``)."""
+        if self.output_dir is None:
+            return None
+        self.output_dir.mkdir(parents=True, exist_ok=True)
+        return self.output_dir / (stem + MEDIA_EXTENSIONS.get(media_type, ".bin"))
+
+
+class WenwenToolSpecBase(BaseToolSpec):
+    """Tool groups + connection. ``groups`` picks some groups (default: all of them);
+    ``**options`` overrides group settings (unknown names are an error)."""
+
+    spec_functions: list[Any] = []
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls.spec_functions = [f for g in cls.tool_groups().values() for f in g.FUNCTIONS]
+
+    @classmethod
+    def tool_groups(cls) -> dict[str, type[ToolGroup]]:
+        """The groups this spec is made of, by name, in base-class order."""
+        found: dict[str, type[ToolGroup]] = {}
+        for klass in cls.__mro__:
+            if isinstance(klass, type) and issubclass(klass, ToolGroup) and klass.GROUP:
+                found.setdefault(klass.GROUP, klass)
+        return found
+
+    def __init__(
+        self,
+        *,
+        api_key: str | None = None,
+        base_url: str | None = None,
+        timeout: float | httpx.Timeout | None = DEFAULT_TIMEOUT,
+        max_retries: int = DEFAULT_MAX_RETRIES,
+        default_headers: dict[str, str] | None = None,
+        http_client: httpx.Client | None = None,
+        async_http_client: httpx.AsyncClient | None = None,
+        groups: Iterable[str] | None = None,
+        output_dir: str | Path | None = None,
+        max_download_bytes: int = DEFAULT_MAX_BYTES,
+        **options: Any,
+    ) -> None:
+        self.connection = WenwenConnection(
+            api_key=api_key, base_url=base_url, timeout=timeout, max_retries=max_retries,
+            default_headers=default_headers, http_client=http_client,
+            async_http_client=async_http_client,
+        )  # fmt: skip
+        available = self.tool_groups()
+        chosen = list(available) if groups is None else list(groups)
+        unknown = [g for g in chosen if g not in available]
+        if unknown:
+            raise ConfigurationError(
+                f"unknown tool groups {unknown}; choose from {list(available)}"
+            )
+        self.options: dict[str, Any] = {}
+        for group in available.values():
+            self.options.update(group.OPTIONS)
+        wrong = sorted(set(options) - set(self.options))
+        if wrong:
+            raise ConfigurationError(f"unknown options {wrong}; known: {sorted(self.options)}")
+        self.options.update(options)
+        self.output_dir = Path(output_dir) if output_dir is not None else None
+        self.max_download_bytes = max_download_bytes
+        self.spec_functions = [f for g in chosen for f in available[g].FUNCTIONS]
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(groups={[f[0] for f in self.spec_functions]})"

@@ -1,0 +1,235 @@
+"""``/v1/images/generations`` and ``/v1/images/edits``: requests and replies (sans-IO).
+
+Edits travel as multipart with the array-style field name ``image[]`` Wenwen documents
+(wenwen-api.md §4.2), one part per input image. gpt-image models answer with base64 only;
+dall-e models answer with URLs on third-party storage, fetched through the key-less download
+path (``wenwen.media.download``) by ``GeneratedImage.bytes()`` / ``save()``.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import builtins
+import os
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from ..errors import ConfigurationError, DownloadError, ProtocolError
+from ..protocols import HttpRequest
+from .download import AsyncDownloader, Downloader, FileSink, adownload, download
+from .multipart import FileInput, FileRule, MultipartForm, load_upload
+
+DEFAULT_IMAGE_MODEL = "gpt-image-1"
+MB = 1024 * 1024
+# wenwen-api.md §4.2: dall-e-2 takes one square PNG < 4 MB; gpt-image models take PNG, WEBP or
+# JPG files < 25 MB each, up to 16 of them (the spec's maxItems).
+DALLE2_IMAGE = FileRule("image", frozenset({"image/png"}), 4 * MB)
+GPT_IMAGE = FileRule("image", frozenset({"image/png", "image/webp", "image/jpeg"}), 25 * MB)
+MASK = FileRule("mask", frozenset({"image/png"}), 4 * MB)
+MAX_EDIT_IMAGES = 16
+_OUTPUT_TYPES = {"png": "image/png", "jpeg": "image/jpeg", "webp": "image/webp"}
+
+
+class GeneratedImage(BaseModel):
+    """One image of a result: inline base64 (``b64_json``) and/or a ``url``."""
+
+    b64_json: str | None = None
+    url: str | None = None
+    revised_prompt: str | None = None
+    media_type: str = "image/png"
+
+    def bytes(self, downloader: Downloader | None = None) -> bytes:
+        """The image bytes: decoded inline data, or fetched from ``url`` without the key."""
+        if self.b64_json is not None:
+            return _decode(self.b64_json)
+        url = self._require_url()
+        got = downloader.fetch(url) if downloader else download(url)
+        return got.content or b""
+
+    async def abytes(self, downloader: AsyncDownloader | None = None) -> builtins.bytes:
+        if self.b64_json is not None:
+            return _decode(self.b64_json)
+        url = self._require_url()
+        got = await downloader.fetch(url) if downloader else await adownload(url)
+        return got.content or b""
+
+    def save(self, path: str | os.PathLike[str], downloader: Downloader | None = None) -> Path:
+        """Write the image to ``path`` (streamed when it comes from a URL)."""
+        if self.b64_json is not None:
+            return _write(path, _decode(self.b64_json))
+        url = self._require_url()
+        got = downloader.to_file(url, path) if downloader else download(url, path)
+        assert got.path is not None
+        return got.path
+
+    async def asave(
+        self, path: str | os.PathLike[str], downloader: AsyncDownloader | None = None
+    ) -> Path:
+        if self.b64_json is not None:
+            return _write(path, _decode(self.b64_json))
+        url = self._require_url()
+        got = await downloader.to_file(url, path) if downloader else await adownload(url, path)
+        assert got.path is not None
+        return got.path
+
+    def _require_url(self) -> str:
+        if not self.url:
+            raise DownloadError("this image has neither inline data nor a URL")
+        return self.url
+
+
+class ImageResult(BaseModel):
+    """The images of one generation or edit, with the relay's usage when it gave one."""
+
+    images: list[GeneratedImage] = Field(default_factory=list)
+    created: int | None = None
+    model: str | None = None
+    usage: dict[str, Any] | None = None
+    raw: dict[str, Any] = Field(default_factory=dict, repr=False)
+
+    def __len__(self) -> int:
+        return len(self.images)
+
+    def __getitem__(self, index: int) -> GeneratedImage:
+        return self.images[index]
+
+
+def _decode(data: str) -> bytes:
+    try:
+        return base64.b64decode(data, validate=True)
+    except (binascii.Error, ValueError) as exc:
+        raise ProtocolError(f"image b64_json is not valid base64: {exc}") from None
+
+
+def _write(path: str | os.PathLike[str], content: bytes) -> Path:
+    sink = FileSink(path)
+    try:
+        sink.write(content)
+    except BaseException:
+        sink.discard()
+        raise
+    return sink.commit()
+
+
+def _check_common(prompt: str, n: int | None) -> None:
+    if not isinstance(prompt, str) or not prompt.strip():
+        raise ConfigurationError("prompt must be a non-empty string")
+    if n is not None and not 1 <= n <= 10:
+        raise ConfigurationError(f"n must be between 1 and 10, got {n}")
+
+
+def _body(fields: Mapping[str, Any], extra_body: Mapping[str, Any] | None) -> dict[str, Any]:
+    body = {k: v for k, v in fields.items() if v is not None}
+    body.update(extra_body or {})
+    return body
+
+
+def generation_request(
+    prompt: str,
+    *,
+    model: str = DEFAULT_IMAGE_MODEL,
+    n: int | None = None,
+    size: str | None = None,
+    quality: str | None = None,
+    style: str | None = None,
+    background: str | None = None,
+    output_format: str | None = None,
+    response_format: str | None = None,
+    user: str | None = None,
+    extra_body: Mapping[str, Any] | None = None,
+) -> HttpRequest:
+    _check_common(prompt, n)
+    fields = {
+        "model": model, "prompt": prompt, "n": n, "size": size, "quality": quality,
+        "style": style, "background": background, "output_format": output_format,
+        "response_format": response_format, "user": user,
+    }  # fmt: skip
+    return HttpRequest("POST", "/v1/images/generations", json=_body(fields, extra_body))
+
+
+def edit_request(
+    prompt: str,
+    images: FileInput | Sequence[FileInput],
+    *,
+    mask: FileInput | None = None,
+    model: str = DEFAULT_IMAGE_MODEL,
+    n: int | None = None,
+    size: str | None = None,
+    quality: str | None = None,
+    background: str | None = None,
+    output_format: str | None = None,
+    response_format: str | None = None,
+    input_fidelity: str | None = None,
+    user: str | None = None,
+    extra_body: Mapping[str, Any] | None = None,
+) -> HttpRequest:
+    """A multipart edit request; every file is read and checked here, before any request."""
+    _check_common(prompt, n)
+    inputs = _as_list(images)
+    if not inputs:
+        raise ConfigurationError("images must hold at least one image to edit")
+    dalle2 = model == "dall-e-2"
+    limit = 1 if dalle2 else MAX_EDIT_IMAGES
+    if len(inputs) > limit:
+        raise ConfigurationError(f"{model} edits take at most {limit} image(s), got {len(inputs)}")
+    rule = DALLE2_IMAGE if dalle2 else GPT_IMAGE
+    files = [
+        ("image[]", load_upload(f, rule, default_name=f"image{i}")) for i, f in enumerate(inputs)
+    ]
+    if mask is not None:
+        files.append(("mask", load_upload(mask, MASK, default_name="mask")))
+    fields = {
+        "model": model, "prompt": prompt, "n": n, "size": size, "quality": quality,
+        "background": background, "output_format": output_format,
+        "response_format": response_format, "input_fidelity": input_fidelity, "user": user,
+    }  # fmt: skip
+    content, content_type = MultipartForm.of(_body(fields, extra_body), files).encode()
+    return HttpRequest(
+        "POST", "/v1/images/edits", headers={"Content-Type": content_type}, content=content
+    )
+
+
+def _as_list(images: FileInput | Sequence[FileInput]) -> list[FileInput]:
+    if isinstance(images, str | bytes | bytearray | os.PathLike) or hasattr(images, "read"):
+        return [images]  # type: ignore[list-item]
+    return list(images)
+
+
+def parse_images(body: Any, *, output_format: str | None = None) -> ImageResult:
+    """An ``ImagesResponse`` body; a reply without images is a ``ProtocolError``."""
+    if not isinstance(body, dict) or not isinstance(body.get("data"), list):
+        raise ProtocolError("image reply has no 'data' list")
+    fmt = body.get("output_format") or output_format or "png"
+    media_type = _OUTPUT_TYPES.get(str(fmt), "image/png")
+    images = []
+    for i, row in enumerate(body["data"]):
+        if not isinstance(row, dict) or not (row.get("b64_json") or row.get("url")):
+            raise ProtocolError(f"image reply item {i} has neither b64_json nor url")
+        images.append(
+            GeneratedImage(
+                b64_json=row.get("b64_json") or None,
+                url=row.get("url") or None,
+                revised_prompt=row.get("revised_prompt"),
+                media_type=media_type,
+            )
+        )
+    if not images:
+        raise ProtocolError("image reply holds no images")
+    usage = body.get("usage") if isinstance(body.get("usage"), dict) else None
+    return ImageResult(
+        images=images, created=body.get("created"), model=body.get("model"), usage=usage, raw=body
+    )
+
+
+__all__ = [
+    "DEFAULT_IMAGE_MODEL",
+    "GeneratedImage",
+    "ImageResult",
+    "edit_request",
+    "generation_request",
+    "parse_images",
+]
