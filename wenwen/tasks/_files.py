@@ -49,3 +49,30 @@ async def astream_to_file(response: httpx.Response, dest: str | os.PathLike[str]
         return sink.commit()
     finally:
         await response.aclose()
+
+
+def read_bounded(response: httpx.Response) -> bytes:
+    """The whole body in memory, bounded like a download."""
+    try:
+        bound = SizeBound(DEFAULT_MAX_BYTES, str(response.request.url))
+        bound.check_declared(response.headers)
+        out = bytearray()
+        for chunk in response.iter_bytes():
+            bound.add(chunk)
+            out += chunk
+        return bytes(out)
+    finally:
+        response.close()
+
+
+async def aread_bounded(response: httpx.Response) -> bytes:
+    try:
+        bound = SizeBound(DEFAULT_MAX_BYTES, str(response.request.url))
+        bound.check_declared(response.headers)
+        out = bytearray()
+        async for chunk in response.aiter_bytes():
+            bound.add(chunk)
+            out += chunk
+        return bytes(out)
+    finally:
+        await response.aclose()
