@@ -17,15 +17,38 @@ if TYPE_CHECKING:
     from wenwen._version import __version__
 
     from .chat_models import ChatWenwen
+    from .document_loaders import WenwenAudioLoader, WenwenWhisperParser
     from .embeddings import WenwenEmbeddings
+    from .tools import (
+        WenwenImageEditTool,
+        WenwenImageGenerationTool,
+        WenwenSpeechToTextTool,
+        WenwenTextToSpeechTool,
+    )
 
 _EXPORTS = {
     "ChatWenwen": "langchain_wenwen.chat_models",
     "WenwenEmbeddings": "langchain_wenwen.embeddings",
+    "WenwenImageGenerationTool": "langchain_wenwen.tools",
+    "WenwenImageEditTool": "langchain_wenwen.tools",
+    "WenwenTextToSpeechTool": "langchain_wenwen.tools",
+    "WenwenSpeechToTextTool": "langchain_wenwen.tools",
+    "WenwenWhisperParser": "langchain_wenwen.document_loaders",
+    "WenwenAudioLoader": "langchain_wenwen.document_loaders",
     "__version__": "wenwen._version",
 }
 
-__all__ = ["ChatWenwen", "WenwenEmbeddings", "__version__"]
+__all__ = [
+    "ChatWenwen",
+    "WenwenAudioLoader",
+    "WenwenEmbeddings",
+    "WenwenImageEditTool",
+    "WenwenImageGenerationTool",
+    "WenwenSpeechToTextTool",
+    "WenwenTextToSpeechTool",
+    "WenwenWhisperParser",
+    "__version__",
+]
 
 
 def __getattr__(name: str) -> Any:

@@ -25,3 +25,18 @@ from .embedding import WenwenEmbedding
 from .llm import Wenwen
 
 __all__ = ["Wenwen", "WenwenEmbedding"]
+
+# media tools and readers load on first use (``from llama_index_wenwen import WenwenToolSpec``)
+_MEDIA_EXPORTS = {
+    "WenwenToolSpec": "llama_index_wenwen.tools",
+    "WenwenAudioReader": "llama_index_wenwen.readers",
+}
+
+
+def __getattr__(name: str) -> object:
+    module = _MEDIA_EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'llama_index_wenwen' has no attribute {name!r}")
+    import importlib
+
+    return getattr(importlib.import_module(module), name)

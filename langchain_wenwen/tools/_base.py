@@ -25,7 +25,7 @@ from pydantic import ConfigDict, Field, PrivateAttr, SecretStr
 from wenwen import AsyncWenwenClient, WenwenClient
 from wenwen._settings import API_KEY_ENV, BASE_URL_ENV, DEFAULT_BASE_URL, DEFAULT_MAX_RETRIES
 from wenwen.client_set import ClientSet
-from wenwen.media.download import DEFAULT_MAX_BYTES, MEDIA_EXTENSIONS
+from wenwen.media.download import DEFAULT_MAX_BYTES, content_filename
 
 from .._connection import ClientOwner
 
@@ -64,13 +64,13 @@ class WenwenBaseTool(ClientOwner, BaseTool):
         """The async core client of the running event loop."""
         return await self._clients.for_running_loop(self._make_async_client)
 
-    def output_path(self, stem: str, media_type: str) -> Path | None:
-        """Where to save a result named ``stem`` (``None`` without ``output_dir``)."""
+    def output_path(self, content: bytes, media_type: str) -> Path | None:
+        """Where to save a result (``None`` without ``output_dir``)."""
         if self.output_dir is None:
             return None
         directory = Path(self.output_dir)
         directory.mkdir(parents=True, exist_ok=True)
-        return directory / (stem + MEDIA_EXTENSIONS.get(media_type, ".bin"))
+        return directory / content_filename(content, media_type)
 
     def _call(self, **kwargs: Any) -> ToolOutput:
         raise NotImplementedError

@@ -3,7 +3,6 @@ steps. Speech comes back as a standard ``audio`` block; a transcript as the tool
 
 from __future__ import annotations
 
-import hashlib
 from typing import Any
 
 from langchain_core.messages import content as blocks
@@ -55,8 +54,7 @@ class WenwenTextToSpeechTool(WenwenBaseTool):
         return options
 
     def _package(self, text: str, audio: SpeechAudio) -> ToolOutput:
-        digest = hashlib.sha256(text.encode()).hexdigest()[:12]
-        path = self.output_path(f"{self.name}-{digest}", audio.media_type)
+        path = self.output_path(audio.content, audio.media_type)
         summary = f"Spoke {len(text)} characters as {audio.format} audio"
         if path is not None:
             path.write_bytes(audio.content)

@@ -4,7 +4,6 @@ agent step. The agent reads a one-line summary; the artifact holds the images as
 
 from __future__ import annotations
 
-import hashlib
 from typing import Any
 
 from pydantic import BaseModel, Field
@@ -74,8 +73,7 @@ class _ImageTool(WenwenBaseTool):
     ) -> ToolOutput:
         artifact, saved = [], []
         for image, content in zip(result.images, contents, strict=True):
-            stem = f"{self.name}-{hashlib.sha256(content).hexdigest()[:12]}"
-            path = self.output_path(stem, image.media_type)
+            path = self.output_path(content, image.media_type)
             if path is not None:
                 path.write_bytes(content)
                 saved.append(str(path))

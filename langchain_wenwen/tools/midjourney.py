@@ -99,7 +99,7 @@ class WenwenMidjourneyTool(WenwenBaseTool):
         return self._package(done, await mj.image(done))
 
     def _package(self, done: MjTask, content: bytes) -> ToolOutput:
-        path = self.output_path(f"midjourney-{done.id}", "image/png")
+        path = self.output_path(content, sniff_image_type(content))
         if path is not None:
             path.write_bytes(content)
         names = [b.name for b in done.buttons]

@@ -7,7 +7,6 @@ out of time still names the task id, so a later step can resume it."""
 from __future__ import annotations
 
 import base64
-import hashlib
 from typing import Any
 
 from langchain_core.callbacks import AsyncCallbackManagerForToolRun, CallbackManagerForToolRun
@@ -103,7 +102,7 @@ class WenwenVideoGenerationTool(WenwenBaseTool):
         return self._package(done, await videos.content(done))
 
     def _package(self, done: TaskSnapshot, content: bytes) -> ToolOutput:
-        path = self.output_path(f"video-{hashlib.sha256(content).hexdigest()[:12]}", "video/mp4")
+        path = self.output_path(content, "video/mp4")
         if path is not None:
             path.write_bytes(content)
         block = dict(

@@ -9,7 +9,7 @@ added by listing them in the spec's bases.
 """
 
 from ._base import ToolGroup, WenwenConnection, WenwenToolSpecBase
-from .audio import AudioTools
+from .audio import AudioTools, SpokenAudio
 from .images import ImageTools
 from .midjourney import MidjourneyTools
 from .video import VideoTools
@@ -32,6 +32,7 @@ __all__ = [
     "AudioTools",
     "ImageTools",
     "MidjourneyTools",
+    "SpokenAudio",
     "ToolGroup",
     "VideoTools",
     "WenwenConnection",

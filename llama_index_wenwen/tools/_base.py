@@ -23,7 +23,7 @@ from llama_index.core.tools.tool_spec.base import BaseToolSpec
 from wenwen import AsyncWenwenClient, WenwenClient
 from wenwen._settings import DEFAULT_MAX_RETRIES, resolve_api_key, resolve_base_url
 from wenwen.errors import ConfigurationError
-from wenwen.media.download import DEFAULT_MAX_BYTES, MEDIA_EXTENSIONS
+from wenwen.media.download import DEFAULT_MAX_BYTES, content_filename
 
 from .._clients import ClientOptions, ClientSet
 
@@ -81,12 +81,12 @@ class ToolGroup:
     output_dir: Path | None
     max_download_bytes: int
 
-    def output_path(self, stem: str, media_type: str) -> Path | None:
-        """Where to save a result named ``stem`` (``None`` without ``output_dir``)."""
+    def output_path(self, content: bytes, media_type: str) -> Path | None:
+        """Where to save a result (``None`` without ``output_dir``)."""
         if self.output_dir is None:
             return None
         self.output_dir.mkdir(parents=True, exist_ok=True)
-        return self.output_dir / (stem + MEDIA_EXTENSIONS.get(media_type, ".bin"))
+        return self.output_dir / content_filename(content, media_type)
 
 
 class WenwenToolSpecBase(BaseToolSpec):

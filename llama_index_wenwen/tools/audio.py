@@ -1,15 +1,32 @@
-"""The ``audio`` tool group: speak text (``AudioBlock``) and transcribe audio files."""
+"""The ``audio`` tool group: speak text and transcribe audio files.
+
+Speech comes back as a ``SpokenAudio``: the agent's LLM sees its one-line summary (chat
+protocols cannot carry audio inside a tool result), while ``ToolOutput.raw_output.audio``
+holds the ``AudioBlock`` (and ``path`` the saved file, with ``output_dir``)."""
 
 from __future__ import annotations
 
-import hashlib
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, ClassVar
 
-from llama_index.core.base.llms.types import AudioBlock, ContentBlock, TextBlock
+from llama_index.core.base.llms.types import AudioBlock
 
 from wenwen.media.audio import SpeechAudio
 
 from ._base import ToolGroup
+
+
+@dataclass(frozen=True)
+class SpokenAudio:
+    """The result of ``text_to_speech``; ``str()`` is the summary the agent reads."""
+
+    summary: str
+    audio: AudioBlock
+    path: Path | None = None
+
+    def __str__(self) -> str:
+        return self.summary
 
 
 class AudioTools(ToolGroup):
@@ -32,29 +49,28 @@ class AudioTools(ToolGroup):
             "response_format": self.options["speech_format"],
         }
 
-    def _speech_blocks(self, text: str, audio: SpeechAudio) -> list[ContentBlock]:
-        digest = hashlib.sha256(audio.content).hexdigest()[:12]
-        path = self.output_path(f"speech-{digest}", audio.media_type)
+    def _spoken(self, text: str, audio: SpeechAudio) -> SpokenAudio:
+        path = self.output_path(audio.content, audio.media_type)
         summary = f"Spoke {len(text)} characters as {audio.format} audio"
         if path is not None:
             path.write_bytes(audio.content)
             summary += f", saved to {path}"
         block = AudioBlock(audio=audio.content, format=audio.format, path=path)
-        return [TextBlock(text=summary + "."), block]
+        return SpokenAudio(summary + ".", block, path)
 
-    def text_to_speech(self, text: str, voice: str | None = None) -> list[ContentBlock]:
+    def text_to_speech(self, text: str, voice: str | None = None) -> SpokenAudio:
         """Speak text aloud (at most 4096 characters); ``voice`` is optional. Returns a
-        confirmation and the audio."""
+        confirmation (and the saved file's path)."""
         client = self.connection.client()
         audio = client.audio.speech(text, **self._speech_options(voice))
-        return self._speech_blocks(text, audio)
+        return self._spoken(text, audio)
 
-    async def atext_to_speech(self, text: str, voice: str | None = None) -> list[ContentBlock]:
+    async def atext_to_speech(self, text: str, voice: str | None = None) -> SpokenAudio:
         """Speak text aloud (at most 4096 characters); ``voice`` is optional. Returns a
-        confirmation and the audio."""
+        confirmation (and the saved file's path)."""
         client = await self.connection.aclient()
         audio = await client.audio.speech(text, **self._speech_options(voice))
-        return self._speech_blocks(text, audio)
+        return self._spoken(text, audio)
 
     def speech_to_text(self, audio_path: str, language: str | None = None) -> str:
         """Transcribe the speech in an audio file (path); ``language`` is an optional

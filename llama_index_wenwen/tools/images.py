@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from typing import Any, ClassVar
 
 from llama_index.core.base.llms.types import ContentBlock, ImageBlock, TextBlock
@@ -43,9 +42,7 @@ class ImageTools(ToolGroup):
         images: list[ContentBlock] = []
         saved = []
         for image, content in zip(result.images, contents, strict=True):
-            path = self.output_path(
-                f"image-{hashlib.sha256(content).hexdigest()[:12]}", image.media_type
-            )
+            path = self.output_path(content, image.media_type)
             if path is not None:
                 path.write_bytes(content)
                 saved.append(str(path))

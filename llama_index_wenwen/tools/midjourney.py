@@ -31,7 +31,7 @@ class MidjourneyTools(ToolGroup):
     }
 
     def _blocks(self, task: MjTask, content: bytes) -> list[ContentBlock]:
-        path = self.output_path(f"midjourney-{task.id}", "image/png")
+        path = self.output_path(content, sniff_image_type(content))
         if path is not None:
             path.write_bytes(content)
         names = ", ".join(b.name for b in task.buttons)

@@ -59,7 +59,7 @@ class VideoTools(ToolGroup):
         return {k: v for k, v in args.items() if v is not None}
 
     def _result(self, done: TaskSnapshot, content: bytes) -> VideoResult:
-        path = self.output_path(f"video-{done.id}", "video/mp4")
+        path = self.output_path(content, "video/mp4")
         if path is not None:
             path.write_bytes(content)
         text = f"Video task {done.id} finished ({done.status})."

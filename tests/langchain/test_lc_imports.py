@@ -7,7 +7,17 @@ import langchain_wenwen
 
 
 def test_public_api() -> None:
-    assert sorted(langchain_wenwen.__all__) == ["ChatWenwen", "WenwenEmbeddings", "__version__"]
+    assert sorted(langchain_wenwen.__all__) == [
+        "ChatWenwen",
+        "WenwenAudioLoader",
+        "WenwenEmbeddings",
+        "WenwenImageEditTool",
+        "WenwenImageGenerationTool",
+        "WenwenSpeechToTextTool",
+        "WenwenTextToSpeechTool",
+        "WenwenWhisperParser",
+        "__version__",
+    ]
     assert langchain_wenwen.ChatWenwen.__name__ == "ChatWenwen"
     assert "ChatWenwen" in dir(langchain_wenwen)
 

@@ -11,10 +11,9 @@ from __future__ import annotations
 
 import base64
 import math
-from collections.abc import AsyncIterator
 from typing import Any
 
-from starlette.responses import PlainTextResponse, Response, StreamingResponse
+from starlette.responses import PlainTextResponse, Response
 
 from . import speech
 from .context import Ctx
@@ -182,12 +181,9 @@ async def speech_route(ctx: Ctx) -> Response:
     pcm = speech.speak_pcm(text)
     content = pcm if fmt == "pcm" else speech.wav_from_pcm(pcm)
     media_type = "audio/pcm" if fmt == "pcm" else "audio/wav"
-
-    async def chunks() -> AsyncIterator[bytes]:
-        for start in range(0, len(content), 8192):
-            yield content[start : start + 8192]
-
-    return StreamingResponse(chunks(), media_type=media_type)
+    # a plain body (not a generator) so that body faults (midstream_close, truncate, stall)
+    # apply to it; clients still read it in chunks
+    return Response(content, media_type=media_type)
 
 
 # --- chat audio replies ------------------------------------------------------------------------

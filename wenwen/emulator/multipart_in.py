@@ -51,11 +51,8 @@ def parse_form(body: bytes, content_type: str) -> Form:
     if not boundary:
         raise ValueError("the multipart Content-Type has no boundary")
     form = Form()
-    chunks = (b"\r\n" + body).split(b"\r\n--" + boundary.encode("latin-1"))
-    if len(chunks) < 2 or not chunks[-1].startswith(b"--"):
-        raise ValueError("the multipart body is not terminated by its closing boundary")
-    for chunk in chunks[1:-1]:
-        head, sep, content = chunk.partition(b"\r\n\r\n")
+    for chunk in _parts(b"\r\n" + body, b"\r\n--" + boundary.encode("latin-1")):
+        head, sep, content = (b"\r\n" + chunk).partition(b"\r\n\r\n")
         if not sep:
             raise ValueError("a multipart part has no header/body separator")
         headers = {}
@@ -74,6 +71,28 @@ def parse_form(body: bytes, content_type: str) -> Form:
             kind = headers.get("content-type", "application/octet-stream")
             form.files.setdefault(name, []).append(FormFile(filename, kind, content))
     return form
+
+
+def _parts(body: bytes, delimiter: bytes) -> list[bytes]:
+    """The parts between delimiters; a delimiter counts only when a line break or the closing
+    ``--`` follows it (RFC 2046 §5.1.1), so content may contain look-alikes."""
+    parts: list[bytes] = []
+    start: int | None = None
+    pos = 0
+    while True:
+        found = body.find(delimiter, pos)
+        if found < 0:
+            raise ValueError("the multipart body is not terminated by its closing boundary")
+        after = found + len(delimiter)
+        tail = body[after : after + 2]
+        if tail not in (b"\r\n", b"--"):
+            pos = after
+            continue
+        if start is not None:
+            parts.append(body[start:found])
+        if tail == b"--":
+            return parts
+        start = pos = after + 2
 
 
 async def read_form(ctx: Ctx) -> Form:

@@ -193,6 +193,25 @@ def speech_request(
     return HttpRequest("POST", "/v1/audio/speech", json=body, headers={"Accept": "audio/*"})
 
 
+def transcript_pieces(
+    transcript: Transcript, *, by_segment: bool = False
+) -> list[tuple[str, dict[str, Any]]]:
+    """``(text, metadata)`` for documents made from a transcript: one for the whole text, or
+    one per segment (with ``start``/``end`` seconds) when asked and segments exist. The
+    framework loaders both build their documents from this."""
+    common: dict[str, Any] = {
+        k: v
+        for k, v in (("language", transcript.language), ("duration", transcript.duration))
+        if v is not None
+    }
+    if by_segment and transcript.segments:
+        return [
+            (s.text.strip(), {**common, "segment": s.id, "start": s.start, "end": s.end})
+            for s in transcript.segments
+        ]
+    return [(transcript.text, common)]
+
+
 class SpeechAudio(BaseModel):
     """Spoken audio held in memory (use ``speech_to_file`` to stream to disk instead)."""
 
@@ -213,5 +232,6 @@ __all__ = [
     "parse_transcription",
     "speech_request",
     "subtitle_text",
+    "transcript_pieces",
     "transcription_request",
 ]

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import binascii
+import hashlib
 import mimetypes
 import os
 import re
@@ -195,6 +196,13 @@ def target_path(dest: str | os.PathLike[str], url: str, content_type: str | None
         extension = MEDIA_EXTENSIONS.get(media_type) or mimetypes.guess_extension(media_type)
         name = "download" + (extension or ".bin")
     return path / name
+
+
+def content_filename(content: bytes, media_type: str) -> str:
+    """A stable file name for a result: a digest of its bytes plus the type's extension (so
+    saving the same result twice writes one file)."""
+    digest = hashlib.sha256(content).hexdigest()[:16]
+    return digest + MEDIA_EXTENSIONS.get(media_type.split(";")[0].strip(), ".bin")
 
 
 def _bound(limit: int | None, default: int) -> int:
@@ -456,5 +464,6 @@ __all__ = [
     "FileSink",
     "SizeBound",
     "adownload",
+    "content_filename",
     "download",
 ]
