@@ -220,3 +220,20 @@ async def test_async_video_flow_and_cancellation(
             await waiting
         resumed = await client.videos.wait(slow.id, **drive)
         assert resumed.status == "completed"
+
+
+def test_sync_video_through_chat_downloads_key_less(
+    temu: Emulator, sync_client: WenwenClient, tmp_path: Path
+) -> None:
+    from wenwen.media.download import download
+    from wenwen.types import ChatRequest, Message, VideoPart
+
+    reply = sync_client.chat(
+        ChatRequest(model="sora_video2", messages=[Message.of("user", "画只猫在草地上跳舞")])
+    )
+    videos = [p for p in reply.parts if isinstance(p, VideoPart)]
+    assert len(videos) == 1 and videos[0].media_type == "video/mp4"
+    saved = download(videos[0].url, tmp_path / "chat.mp4")
+    assert saved.path is not None
+    assert_real_mp4(saved.path, 4)
+    assert "authorization" not in temu.requests[-1].headers

@@ -7,7 +7,7 @@ from typing import Any
 
 from starlette.responses import JSONResponse, Response, StreamingResponse
 
-from . import audio_routes, models
+from . import audio_routes, models, video_routes
 from .context import Ctx, dumps
 from .errors import json_response, with_id
 from .faults import Frame, emit
@@ -201,6 +201,8 @@ async def chat_completions(ctx: Ctx) -> Response:
         )
     prompt = build_prompt(ctx, body, info)
     reply = generate(prompt)
+    if prompt.media == "video":  # a real MP4 behind the link, served key-less like storage
+        reply = video_routes.chat_video_reply(ctx, reply)
     media = bool(prompt.media)
     if body.get("stream") is True:
         frames = stream_frames(ctx, info.id, reply, media)

@@ -14,6 +14,7 @@ served key-less from the emulator's result-file store (``/files/…``, like vend
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import Any
 
 from starlette.responses import JSONResponse, Response
@@ -21,6 +22,7 @@ from starlette.responses import JSONResponse, Response
 from . import media_files
 from .context import Ctx
 from .errors import ErrorResponse, with_id
+from .mock_model import Reply
 from .mp4 import tiny_mp4
 from .tasks import Job
 
@@ -252,3 +254,16 @@ def video_bytes(job: Job) -> bytes:
     return tiny_mp4(
         str(job.params["prompt"]), seconds=int(job.params["seconds"]), width=width, height=height
     )
+
+
+_CHAT_LINK = re.compile(r"https://emulator\.wenwen\.local/videos/[0-9a-f]+\.mp4")
+
+
+def chat_video_reply(ctx: Ctx, reply: Reply) -> Reply:
+    """Sync video through chat (wenwen-api.md §2.12): the mock model's link now points at a
+    real 4-second MP4 of the prompt in the result-file store."""
+    prompt = next((m.get("content") for m in reversed(ctx.json_body().get("messages") or [])
+                   if isinstance(m, dict) and m.get("role") == "user"), "")  # fmt: skip
+    data = tiny_mp4(str(prompt), seconds=4)
+    url = media_files.store(ctx.state, ctx.request, data, "video/mp4")
+    return replace(reply, text=_CHAT_LINK.sub(url, reply.text))
