@@ -27,7 +27,10 @@ class VideoGenerationInput(BaseModel):
     last_frame_path: str | None = Field(
         default=None, description="Optional path of a last-frame image (Kling models only)."
     )
-    seconds: int | None = Field(default=None, description="Clip length in seconds, if asked.")
+    seconds: int | None = Field(
+        default=None,
+        description="Clip length in seconds if asked: 4, 8 or 12 (Sora/Veo), 5 or 10 (Kling).",
+    )
     resume_task_id: str | None = Field(
         default=None, description="Id of an earlier video task to wait for instead of starting."
     )

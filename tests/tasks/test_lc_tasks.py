@@ -180,3 +180,36 @@ def test_agent_calls_the_video_tool(temu: Emulator, drive: dict[str, Any]) -> No
     tool_messages = [m for m in result["messages"] if isinstance(m, ToolMessage)]
     assert tool_messages and tool_messages[0].artifact[0]["type"] == "video"
     assert any(name == "wenwen_task_progress" for name, _ in events.events)
+
+
+def test_agent_runs_midjourney_imagine_then_upscale_and_image_and_kling_videos(
+    temu: Emulator, drive: dict[str, Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from langchain.agents import create_agent
+
+    from langchain_wenwen import ChatWenwen
+
+    monkeypatch.chdir(tmp_path)  # a path without digits: the mock model reads numbers as args
+    image = Path("start.png")
+    image.write_bytes(base64.b64decode(PNG_B64))
+    llm = ChatWenwen(model="gpt-4o-mini", api_key=temu.api_key, base_url=temu.base_url)
+    mj = WenwenMidjourneyTool(**connection(temu, drive))
+    video = WenwenVideoGenerationTool(**connection(temu, drive))
+    kling = WenwenVideoGenerationTool(
+        **connection(temu, drive, model="kling-v1"), name="kling_video_generation"
+    )
+    agent = create_agent(llm, tools=[mj, video, kling])
+
+    def ask(text: str) -> ToolMessage:
+        result = agent.invoke({"messages": [{"role": "user", "content": text}]})
+        return next(m for m in result["messages"] if isinstance(m, ToolMessage))
+
+    grid = ask("Use wenwen_midjourney to imagine 'a koi pond'")
+    task_id = grid.artifact[0]["extras"]["task_id"]
+    upscaled = ask(f"Use wenwen_midjourney: operation 'action', task_id '{task_id}', button 'U2'")
+    assert upscaled.artifact[0]["extras"]["action"] == "UPSCALE"
+    moving = ask(f"Use wenwen_video_generation: 'the koi swim', image_path '{image}'")
+    assert moving.artifact[0]["extras"]["route"] == "openai"
+    assert any(r.headers.get("content-type", "").startswith("multipart/") for r in temu.requests)
+    kling_message = ask("Use kling_video_generation: 'a koi leaps'")
+    assert kling_message.artifact[0]["extras"]["route"] == "kling-text2video"

@@ -135,3 +135,25 @@ def test_function_agent_makes_a_video(
 PNG_B64 = (
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVQI12P4//8/AAX+Av6n1qSpAAAAAElFTkSuQmCC"
 )
+
+
+def test_function_agent_midjourney_and_kling(temu: Emulator, spec: WenwenToolSpec) -> None:
+    import asyncio
+
+    llm = Wenwen(model="gpt-4o-mini", api_key=temu.api_key, base_url=temu.base_url)
+    agent = FunctionAgent(tools=spec.to_tool_list(), llm=llm)
+
+    async def ask(text: str) -> ToolCallResult:
+        handler = agent.run(text)
+        seen = [event async for event in handler.stream_events()]
+        await handler
+        return next(e for e in seen if isinstance(e, ToolCallResult))
+
+    grid = asyncio.run(ask("Use midjourney_imagine: 'a paper crane'"))
+    assert grid.tool_name == "midjourney_imagine" and "U1, U2" in grid.tool_output.content
+    task_id = grid.tool_output.content.split()[2]
+    up = asyncio.run(ask(f"Use midjourney_action: task_id '{task_id}', button 'U2'"))
+    assert "(UPSCALE)" in up.tool_output.content
+    spec.options["video_model"] = "kling-v1"
+    kling = asyncio.run(ask("Use generate_video: 'a crane takes off'"))
+    assert "finished (succeed)" in kling.tool_output.content
