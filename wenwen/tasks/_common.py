@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import inspect
 import os
 import time
 from collections.abc import Awaitable, Callable, Mapping
@@ -9,7 +11,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .._transport import RetryPolicy
 from ..errors import ConfigurationError
+from ..media.download import adownload, download
 from .engine import PollPolicy, ProgressCallback, TaskPoller, TaskSnapshot
 from .progress import ProgressBar, fan_out
 
@@ -27,7 +31,8 @@ class WaitOptions:
     sleep: Callable[[float], Any] | None = None
     clock: Callable[[], float] | None = None
 
-    def poller(self, task_id: str, retry: Any) -> tuple[TaskPoller, ProgressBar | None]:
+    def poller(self, task_id: str, retry: RetryPolicy) -> tuple[TaskPoller, ProgressBar | None]:
+        """A poller for ``task_id`` (and the bar it draws on, to close when the wait ends)."""
         bar = None
         if self.progress_bar:
             label = self.progress_bar if isinstance(self.progress_bar, str) else task_id
@@ -45,14 +50,14 @@ class WaitOptions:
         return poller, bar
 
 
-def _options(options: WaitOptions | None, overrides: Mapping[str, Any]) -> WaitOptions:
+def merge_options(options: WaitOptions | None, overrides: Mapping[str, Any]) -> WaitOptions:
     base = options or WaitOptions()
     if overrides:
         base = WaitOptions(**{**base.__dict__, **overrides})
     return base
 
 
-def _id_and_route(task: str | TaskSnapshot, route: str | None) -> tuple[str, str]:
+def id_and_route(task: str | TaskSnapshot, route: str | None) -> tuple[str, str]:
     if isinstance(task, TaskSnapshot):
         return task.id, route or task.route or "openai"
     if not isinstance(task, str) or not task.strip():
@@ -60,11 +65,8 @@ def _id_and_route(task: str | TaskSnapshot, route: str | None) -> tuple[str, str
     return task, route or "openai"
 
 
-def _async_sleep(sleep: Callable[[float], Any] | None) -> Callable[[float], Awaitable[Any]]:
+def as_async_sleep(sleep: Callable[[float], Any] | None) -> Callable[[float], Awaitable[Any]]:
     """An injected sleep may be sync (e.g. advancing a test clock) or async."""
-    import asyncio
-    import inspect
-
     if sleep is None:
         return asyncio.sleep
     chosen = sleep
@@ -79,7 +81,7 @@ def _async_sleep(sleep: Callable[[float], Any] | None) -> Callable[[float], Awai
     return run
 
 
-def _result_url(snapshot: TaskSnapshot) -> str:
+def result_url(snapshot: TaskSnapshot) -> str:
     if not snapshot.result_url:
         raise ConfigurationError(
             f"task {snapshot.id} has no result URL yet (status {snapshot.status!r}); wait first"
@@ -87,33 +89,25 @@ def _result_url(snapshot: TaskSnapshot) -> str:
     return snapshot.result_url
 
 
-def _fetch_result(snapshot: TaskSnapshot) -> bytes:
-    from ..media.download import download
-
-    content = download(_result_url(snapshot)).content
+def fetch_result(snapshot: TaskSnapshot) -> bytes:
+    content = download(result_url(snapshot)).content
     assert content is not None
     return content
 
 
-async def _afetch_result(snapshot: TaskSnapshot) -> bytes:
-    from ..media.download import adownload
-
-    content = (await adownload(_result_url(snapshot))).content
+async def afetch_result(snapshot: TaskSnapshot) -> bytes:
+    content = (await adownload(result_url(snapshot))).content
     assert content is not None
     return content
 
 
-def _download_result(snapshot: TaskSnapshot, path: str | os.PathLike[str]) -> Path:
-    from ..media.download import download
-
-    saved = download(_result_url(snapshot), path).path
+def download_result(snapshot: TaskSnapshot, path: str | os.PathLike[str]) -> Path:
+    saved = download(result_url(snapshot), path).path
     assert saved is not None
     return saved
 
 
-async def _adownload_result(snapshot: TaskSnapshot, path: str | os.PathLike[str]) -> Path:
-    from ..media.download import adownload
-
-    saved = (await adownload(_result_url(snapshot), path)).path
+async def adownload_result(snapshot: TaskSnapshot, path: str | os.PathLike[str]) -> Path:
+    saved = (await adownload(result_url(snapshot), path)).path
     assert saved is not None
     return saved

@@ -14,13 +14,13 @@ from ..errors import ConfigurationError
 from . import _http
 from ._common import (
     WaitOptions,
-    _adownload_result,
-    _afetch_result,
-    _async_sleep,
-    _download_result,
-    _fetch_result,
-    _id_and_route,
-    _options,
+    adownload_result,
+    afetch_result,
+    as_async_sleep,
+    download_result,
+    fetch_result,
+    id_and_route,
+    merge_options,
 )
 from .engine import TaskSnapshot, wait_async, wait_many_async, wait_many_sync, wait_sync
 from .midjourney import (
@@ -103,7 +103,7 @@ class Midjourney:
         return self._submit("action", action_body(task_id, _button_id(task_obj, button), extra))
 
     def fetch(self, task_id: str) -> MjTask:
-        task_id, _ = _id_and_route(task_id, "mj")
+        task_id, _ = id_and_route(task_id, "mj")
         return MjTask.parse(self._call("GET", task_path("/task/{id}/fetch", task_id)))
 
     def list_by_condition(self, ids: Sequence[str]) -> list[MjTask]:
@@ -116,7 +116,7 @@ class Midjourney:
         self, task_id: str, *, stop: threading.Event | None = None,
         options: WaitOptions | None = None, **overrides: Any,
     ) -> MjTask:  # fmt: skip
-        opts = _options(options, overrides)
+        opts = merge_options(options, overrides)
         poller, bar = opts.poller(task_id, self._client._core.retry)
         try:
             snapshot = wait_sync(
@@ -135,7 +135,7 @@ class Midjourney:
         self, ids: Sequence[str], *, options: WaitOptions | None = None, **overrides: Any
     ) -> list[MjTask]:
         """Wait for several tasks with one ``list-by-condition`` call per poll."""
-        opts = _options(options, overrides)
+        opts = merge_options(options, overrides)
         pollers = {i: opts.poller(i, self._client._core.retry)[0] for i in ids}
         snapshots = wait_many_sync(
             lambda pending: _as_tasks(self.list_by_condition(pending)),
@@ -148,12 +148,12 @@ class Midjourney:
     def image(self, task: str | MjTask) -> bytes:
         """The task's image bytes (key-less download of ``imageUrl``)."""
         found = task if isinstance(task, MjTask) else self.fetch(task)
-        return _fetch_result(found.snapshot())
+        return fetch_result(found.snapshot())
 
     def download(self, task: str | MjTask, path: str | os.PathLike[str]) -> Path:
         """Save the task's image (key-less download of ``imageUrl``)."""
         found = task if isinstance(task, MjTask) else self.fetch(task)
-        return _download_result(found.snapshot(), path)
+        return download_result(found.snapshot(), path)
 
 
 class AsyncMidjourney:
@@ -201,7 +201,7 @@ class AsyncMidjourney:
         return await self._submit("action", body)
 
     async def fetch(self, task_id: str) -> MjTask:
-        task_id, _ = _id_and_route(task_id, "mj")
+        task_id, _ = id_and_route(task_id, "mj")
         return MjTask.parse(await self._call("GET", task_path("/task/{id}/fetch", task_id)))
 
     async def list_by_condition(self, ids: Sequence[str]) -> list[MjTask]:
@@ -215,7 +215,7 @@ class AsyncMidjourney:
     async def wait(
         self, task_id: str, *, options: WaitOptions | None = None, **overrides: Any
     ) -> MjTask:
-        opts = _options(options, overrides)
+        opts = merge_options(options, overrides)
         poller, bar = opts.poller(task_id, self._client._core.retry)
 
         async def fetch() -> TaskSnapshot:
@@ -223,7 +223,7 @@ class AsyncMidjourney:
 
         try:
             snapshot = await wait_async(
-                fetch, poller, sleep=_async_sleep(opts.sleep), clock=opts.clock or time.monotonic
+                fetch, poller, sleep=as_async_sleep(opts.sleep), clock=opts.clock or time.monotonic
             )
         finally:
             if bar is not None:
@@ -233,21 +233,24 @@ class AsyncMidjourney:
     async def wait_many(
         self, ids: Sequence[str], *, options: WaitOptions | None = None, **overrides: Any
     ) -> list[MjTask]:
-        opts = _options(options, overrides)
+        opts = merge_options(options, overrides)
         pollers = {i: opts.poller(i, self._client._core.retry)[0] for i in ids}
 
         async def fetch_many(pending: Sequence[str]) -> dict[str, TaskSnapshot]:
             return _as_tasks(await self.list_by_condition(pending))
 
         snapshots = await wait_many_async(
-            fetch_many, pollers, sleep=_async_sleep(opts.sleep), clock=opts.clock or time.monotonic
+            fetch_many,
+            pollers,
+            sleep=as_async_sleep(opts.sleep),
+            clock=opts.clock or time.monotonic,
         )
         return [MjTask.parse(dict(s.raw)) for s in snapshots]
 
     async def image(self, task: str | MjTask) -> bytes:
         found = task if isinstance(task, MjTask) else await self.fetch(task)
-        return await _afetch_result(found.snapshot())
+        return await afetch_result(found.snapshot())
 
     async def download(self, task: str | MjTask, path: str | os.PathLike[str]) -> Path:
         found = task if isinstance(task, MjTask) else await self.fetch(task)
-        return await _adownload_result(found.snapshot(), path)
+        return await adownload_result(found.snapshot(), path)

@@ -14,13 +14,13 @@ from typing import TYPE_CHECKING, Any
 from . import _http
 from ._common import (
     WaitOptions,
-    _adownload_result,
-    _afetch_result,
-    _async_sleep,
-    _download_result,
-    _fetch_result,
-    _id_and_route,
-    _options,
+    adownload_result,
+    afetch_result,
+    as_async_sleep,
+    download_result,
+    fetch_result,
+    id_and_route,
+    merge_options,
 )
 from ._files import aread_bounded, astream_to_file, read_bounded, stream_to_file
 from .engine import TaskSnapshot, wait_async, wait_sync
@@ -67,7 +67,7 @@ class Videos:
     def retrieve(self, task_id: str, *, route: str | None = None) -> TaskSnapshot:
         """One status read. ``route='task'`` reads any platform's task through new-api's
         ``/v1/video/generations/{id}``."""
-        task_id, name = _id_and_route(task_id, route)
+        task_id, name = id_and_route(task_id, route)
         chosen = get_route(name)
         request = _http.json_request(self._client._core, "GET", task_path(chosen.query, task_id))
         response = self._client._send(request)
@@ -85,8 +85,8 @@ class Videos:
     ) -> TaskSnapshot:
         """Poll until done (resume any time with the id alone). Raises ``TaskFailedError``,
         ``TaskTimeoutError`` (keeps ``task_id``) or ``TaskCancelledError`` (``stop`` set)."""
-        task_id, name = _id_and_route(task, route)
-        opts = _options(options, overrides)
+        task_id, name = id_and_route(task, route)
+        opts = merge_options(options, overrides)
         poller, bar = opts.poller(task_id, self._client._core.retry)
         try:
             return wait_sync(
@@ -109,23 +109,23 @@ class Videos:
     ) -> Path:
         """Save a finished video: the relay's content route (OpenAI style, with the key) or
         the task's result URL (key-less download)."""
-        task_id, name = _id_and_route(task, route)
+        task_id, name = id_and_route(task, route)
         chosen = get_route(name)
         if chosen.content is not None:
             request = _http.download_request(self._client._core, task_path(chosen.content, task_id))
             return stream_to_file(self._client._send(request, stream=True), path)
         snapshot = task if isinstance(task, TaskSnapshot) else self.retrieve(task_id, route=name)
-        return _download_result(snapshot, path)
+        return download_result(snapshot, path)
 
     def content(self, task: str | TaskSnapshot, *, route: str | None = None) -> bytes:
         """A finished video's bytes in memory (bounded like every download)."""
-        task_id, name = _id_and_route(task, route)
+        task_id, name = id_and_route(task, route)
         chosen = get_route(name)
         if chosen.content is not None:
             request = _http.download_request(self._client._core, task_path(chosen.content, task_id))
             return read_bounded(self._client._send(request, stream=True))
         snapshot = task if isinstance(task, TaskSnapshot) else self.retrieve(task_id, route=name)
-        return _fetch_result(snapshot)
+        return fetch_result(snapshot)
 
     def generate(
         self,
@@ -170,7 +170,7 @@ class AsyncVideos:
         return parse_video(_http.decode_task_json(response), chosen)
 
     async def retrieve(self, task_id: str, *, route: str | None = None) -> TaskSnapshot:
-        task_id, name = _id_and_route(task_id, route)
+        task_id, name = id_and_route(task_id, route)
         chosen = get_route(name)
         request = _http.json_request(self._client._core, "GET", task_path(chosen.query, task_id))
         response = await self._client._send(request)
@@ -185,14 +185,14 @@ class AsyncVideos:
         options: WaitOptions | None = None,
         **overrides: Any,
     ) -> TaskSnapshot:
-        task_id, name = _id_and_route(task, route)
-        opts = _options(options, overrides)
+        task_id, name = id_and_route(task, route)
+        opts = merge_options(options, overrides)
         poller, bar = opts.poller(task_id, self._client._core.retry)
         try:
             return await wait_async(
                 lambda: self.retrieve(task_id, route=name),
                 poller,
-                sleep=_async_sleep(opts.sleep),
+                sleep=as_async_sleep(opts.sleep),
                 clock=opts.clock or time.monotonic,
             )
         finally:
@@ -206,7 +206,7 @@ class AsyncVideos:
         *,
         route: str | None = None,
     ) -> Path:
-        task_id, name = _id_and_route(task, route)
+        task_id, name = id_and_route(task, route)
         chosen = get_route(name)
         if chosen.content is not None:
             request = _http.download_request(self._client._core, task_path(chosen.content, task_id))
@@ -214,10 +214,10 @@ class AsyncVideos:
         snapshot = (
             task if isinstance(task, TaskSnapshot) else await self.retrieve(task_id, route=name)
         )
-        return await _adownload_result(snapshot, path)
+        return await adownload_result(snapshot, path)
 
     async def content(self, task: str | TaskSnapshot, *, route: str | None = None) -> bytes:
-        task_id, name = _id_and_route(task, route)
+        task_id, name = id_and_route(task, route)
         chosen = get_route(name)
         if chosen.content is not None:
             request = _http.download_request(self._client._core, task_path(chosen.content, task_id))
@@ -225,7 +225,7 @@ class AsyncVideos:
         snapshot = (
             task if isinstance(task, TaskSnapshot) else await self.retrieve(task_id, route=name)
         )
-        return await _afetch_result(snapshot)
+        return await afetch_result(snapshot)
 
     async def generate(
         self,
