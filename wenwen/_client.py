@@ -33,11 +33,11 @@ from ._shared import (
     translate_transport_error,
 )
 from ._transport import ShardedAsyncTransport, default_ssl_context
-from .media.resources import AsyncAudio, AsyncImages, Audio, Images
 from .protocols import HttpRequest, WireProtocol
 from .types import ChatRequest, ChatResponse, EmbeddingResult, ModelInfo, StreamEvent
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the media resources load on first use of client.images / client.audio
+    from .media.resources import AsyncAudio, AsyncImages, Audio, Images
     from .tasks.resources import AsyncMidjourney, AsyncVideos, Midjourney, Videos
 
 # Module-level so tests can replace the waits without touching the time/asyncio modules.
@@ -77,10 +77,14 @@ class WenwenClient:
 
     @functools.cached_property
     def images(self) -> Images:
+        from .media.resources import Images
+
         return Images(self)
 
     @functools.cached_property
     def audio(self) -> Audio:
+        from .media.resources import Audio
+
         return Audio(self)
 
     def _send(self, request: httpx.Request, *, stream: bool = False) -> httpx.Response:
@@ -255,10 +259,14 @@ class AsyncWenwenClient:
 
     @functools.cached_property
     def images(self) -> AsyncImages:
+        from .media.resources import AsyncImages
+
         return AsyncImages(self)
 
     @functools.cached_property
     def audio(self) -> AsyncAudio:
+        from .media.resources import AsyncAudio
+
         return AsyncAudio(self)
 
     async def _send(self, request: httpx.Request, *, stream: bool = False) -> httpx.Response:

@@ -2,6 +2,7 @@
 
     WenwenError
     ├── ConfigurationError          missing key, bad base URL, bad argument
+    │   └── InvalidFileError            an upload that is missing, empty, of the wrong type or too big
     ├── APIConnectionError          could not reach the relay, or the connection broke
     │   └── APITimeoutError
     ├── APIStatusError              the relay answered 4xx/5xx (status, message, code, request_id)
@@ -19,6 +20,8 @@
     ├── ProtocolError               a reply that does not parse, or a request part that the
     │   │                           chosen protocol cannot carry
     │   └── UnsupportedFeatureError
+    ├── DownloadError               a result URL could not be fetched (key-less download path)
+    │   └── DownloadTooLargeError
     └── TaskFailedError             an asynchronous media task ended in failure
     ├── TaskTimeoutError            a task wait passed its deadline (``task_id`` to resume)
     ├── TaskCancelledError          a sync task wait was stopped by its stop flag

@@ -158,6 +158,8 @@ def test_bad_files_are_invalid_file_errors(tmp_path: Path, make: Any, problem: s
     [
         (lambda: generation_request(" "), "prompt must be a non-empty"),
         (lambda: generation_request("x", n=11), "n must be between 1 and 10"),
+        (lambda: generation_request("x" * 1001, model="dall-e-2"), "dall-e-2 takes at most 1000"),
+        (lambda: edit_request("x" * 32001, [PNG]), "gpt-image-1 takes at most 32000"),
         (lambda: edit_request("x", []), "at least one image"),
         (lambda: edit_request("x", [PNG] * 17), "at most 16"),
         (lambda: edit_request("x", [PNG, PNG], model="dall-e-2"), "at most 1"),

@@ -7,6 +7,7 @@ from __future__ import annotations
 import base64
 import io
 import json
+import random
 import wave
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,7 @@ from wenwen.emulator import Emulator
 from wenwen.emulator.multipart_in import parse_form
 from wenwen.emulator.png import decode_png, png_from_prompt
 from wenwen.emulator.speech import SECONDS_PER_BYTE, decode_speech, read_wav, speak_wav
+from wenwen.media.multipart import MultipartForm, Upload
 
 SOURCE = png_from_prompt("source picture", 64, 64)
 
@@ -280,3 +282,40 @@ def test_chat_audio_reply_speaks_the_answer(oai: Any) -> None:
         for key in pieces:
             pieces[key] += (fragment or {}).get(key, "")
     assert pieces == {"data": audio.data, "transcript": audio.transcript}
+
+
+# --- properties (seeded random inputs) -----------------------------------------------------------
+
+_ALPHABET = "aZ09 .,!?\n\t\"'é中文🙂\x00\u200b"
+
+
+def _texts(seed: int, count: int, size: int) -> list[str]:
+    rng = random.Random(seed)
+    return [
+        "".join(rng.choice(_ALPHABET) for _ in range(rng.randint(0, size))) for _ in range(count)
+    ]
+
+
+@pytest.mark.parametrize("text", _texts(13, 40, 30))
+def test_any_text_survives_speak_then_transcribe(text: str) -> None:
+    info = read_wav(speak_wav(text))
+    assert info is not None and decode_speech(info) == text
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_our_multipart_encoder_and_the_emulator_parser_agree(seed: int) -> None:
+    rng = random.Random(seed)
+    names = _texts(seed, rng.randint(0, 4), 8)
+    fields = {
+        f"{name}[x]" if rng.random() < 0.3 else name or "n": value
+        for name, value in zip(names, _texts(seed + 1, len(names), 20), strict=True)
+    }
+    contents = [rng.randbytes(rng.randint(0, 300)) + b"\r\n--" for _ in range(rng.randint(0, 3))]
+    uploads = [("image[]", Upload(f"f{i}.png", c, "image/png")) for i, c in enumerate(contents)]
+    body, content_type = MultipartForm.of(fields, uploads).encode()
+    form = parse_form(body, content_type)
+    assert {k: v[-1] for k, v in form.fields.items()} == {
+        k.replace('"', "%22").replace("\r", "%0D").replace("\n", "%0A").replace("%22", '"'): v
+        for k, v in fields.items()
+    }
+    assert [f.content for f in form.files_named("image[]")] == contents

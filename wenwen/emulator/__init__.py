@@ -6,6 +6,9 @@
 
 Routes: ``POST /v1/chat/completions``, ``POST /v1/embeddings``, ``GET /v1/models[/{id}]``,
 ``POST /v1/messages``; anything else is new-api's 404 ``Invalid URL (METHOD /path)``.
+Media routes: ``POST /v1/images/generations``, ``POST /v1/images/edits`` (multipart),
+``POST /v1/audio/transcriptions`` (multipart), ``POST /v1/audio/speech``, and key-less
+``GET /files/<name>`` for result URLs (see :mod:`.images_routes`, :mod:`.audio_routes`).
 
 ``Emulator(api_keys=["sk-emulator"], require_auth=True, latency=0.0, quirks=(),
 stall_timeout=30.0, host="127.0.0.1", port=0)`` runs uvicorn in a thread; ``base_url``,

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping, Sequence
-from typing import Any, Literal
+from typing import Any, Literal, TypedDict
 
 from pydantic import BaseModel, Field
 
@@ -38,6 +38,24 @@ AUDIO_FILE = FileRule(
     25 * 1024 * 1024,
 )
 _CUE_TIME = re.compile(r"^\s*(\d+:)?\d+:\d+[.,]\d+\s*-->")
+
+
+class TranscribeOptions(TypedDict, total=False):
+    """Optional arguments of ``client.audio.transcribe``."""
+
+    language: str | None
+    prompt: str | None
+    temperature: float | None
+    timestamp_granularities: Sequence[str] | None
+    extra_body: Mapping[str, Any] | None
+
+
+class SpeechOptions(TypedDict, total=False):
+    """Optional arguments of ``client.audio.speech`` / ``speech_to_file``."""
+
+    speed: float | None
+    instructions: str | None
+    extra_body: Mapping[str, Any] | None
 
 
 class TranscriptWord(BaseModel):
@@ -226,6 +244,8 @@ __all__ = [
     "SPEECH_FORMATS",
     "TRANSCRIPT_FORMATS",
     "SpeechAudio",
+    "SpeechOptions",
+    "TranscribeOptions",
     "Transcript",
     "TranscriptSegment",
     "TranscriptWord",

@@ -14,7 +14,7 @@ import builtins
 import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
 
 from pydantic import BaseModel, Field
 
@@ -32,6 +32,34 @@ GPT_IMAGE = FileRule("image", frozenset({"image/png", "image/webp", "image/jpeg"
 MASK = FileRule("mask", frozenset({"image/png"}), 4 * MB)
 MAX_EDIT_IMAGES = 16
 _OUTPUT_TYPES = {"png": "image/png", "jpeg": "image/jpeg", "webp": "image/webp"}
+
+
+class GenerateOptions(TypedDict, total=False):
+    """Optional arguments of ``client.images.generate``."""
+
+    n: int | None
+    size: str | None
+    quality: str | None
+    style: str | None
+    background: str | None
+    output_format: str | None
+    response_format: str | None
+    user: str | None
+    extra_body: Mapping[str, Any] | None
+
+
+class EditOptions(TypedDict, total=False):
+    """Optional arguments of ``client.images.edit``."""
+
+    n: int | None
+    size: str | None
+    quality: str | None
+    background: str | None
+    output_format: str | None
+    response_format: str | None
+    input_fidelity: str | None
+    user: str | None
+    extra_body: Mapping[str, Any] | None
 
 
 class GeneratedImage(BaseModel):
@@ -115,9 +143,19 @@ def _write(path: str | os.PathLike[str], content: bytes) -> Path:
     return sink.commit()
 
 
-def _check_common(prompt: str, n: int | None) -> None:
+# the spec's prompt limits per model family
+PROMPT_LIMITS = {"dall-e-2": 1000, "dall-e-3": 4000}
+DEFAULT_PROMPT_LIMIT = 32000
+
+
+def _check_common(prompt: str, n: int | None, model: str) -> None:
     if not isinstance(prompt, str) or not prompt.strip():
         raise ConfigurationError("prompt must be a non-empty string")
+    limit = PROMPT_LIMITS.get(model, DEFAULT_PROMPT_LIMIT)
+    if len(prompt) > limit:
+        raise ConfigurationError(
+            f"prompt is {len(prompt)} characters; {model} takes at most {limit}"
+        )
     if n is not None and not 1 <= n <= 10:
         raise ConfigurationError(f"n must be between 1 and 10, got {n}")
 
@@ -142,7 +180,7 @@ def generation_request(
     user: str | None = None,
     extra_body: Mapping[str, Any] | None = None,
 ) -> HttpRequest:
-    _check_common(prompt, n)
+    _check_common(prompt, n, model)
     fields = {
         "model": model, "prompt": prompt, "n": n, "size": size, "quality": quality,
         "style": style, "background": background, "output_format": output_format,
@@ -168,7 +206,7 @@ def edit_request(
     extra_body: Mapping[str, Any] | None = None,
 ) -> HttpRequest:
     """A multipart edit request; every file is read and checked here, before any request."""
-    _check_common(prompt, n)
+    _check_common(prompt, n, model)
     inputs = _as_list(images)
     if not inputs:
         raise ConfigurationError("images must hold at least one image to edit")
@@ -227,6 +265,8 @@ def parse_images(body: Any, *, output_format: str | None = None) -> ImageResult:
 
 __all__ = [
     "DEFAULT_IMAGE_MODEL",
+    "EditOptions",
+    "GenerateOptions",
     "GeneratedImage",
     "ImageResult",
     "edit_request",

@@ -8,9 +8,9 @@ reply body into a file.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Unpack
 
 import httpx
 
@@ -21,13 +21,23 @@ from .audio import (
     DEFAULT_VOICE,
     SPEECH_FORMATS,
     SpeechAudio,
+    SpeechOptions,
+    TranscribeOptions,
     Transcript,
     parse_transcription,
     speech_request,
     transcription_request,
 )
 from .download import FileSink
-from .images import DEFAULT_IMAGE_MODEL, ImageResult, edit_request, generation_request, parse_images
+from .images import (
+    DEFAULT_IMAGE_MODEL,
+    EditOptions,
+    GenerateOptions,
+    ImageResult,
+    edit_request,
+    generation_request,
+    parse_images,
+)
 from .multipart import FileInput
 
 if TYPE_CHECKING:
@@ -56,7 +66,7 @@ class Images:
         self._client = client
 
     def generate(
-        self, prompt: str, *, model: str = DEFAULT_IMAGE_MODEL, **options: Any
+        self, prompt: str, *, model: str = DEFAULT_IMAGE_MODEL, **options: Unpack[GenerateOptions]
     ) -> ImageResult:
         """``options``: ``n``, ``size``, ``quality``, ``style``, ``background``,
         ``output_format``, ``response_format``, ``user``, ``extra_body``."""
@@ -71,7 +81,7 @@ class Images:
         *,
         mask: FileInput | None = None,
         model: str = DEFAULT_IMAGE_MODEL,
-        **options: Any,
+        **options: Unpack[EditOptions],
     ) -> ImageResult:
         """``images``: paths, bytes or binary file objects (sent as ``image[]``)."""
         spec = edit_request(prompt, images, mask=mask, model=model, **options)
@@ -86,7 +96,7 @@ class AsyncImages:
         self._client = client
 
     async def generate(
-        self, prompt: str, *, model: str = DEFAULT_IMAGE_MODEL, **options: Any
+        self, prompt: str, *, model: str = DEFAULT_IMAGE_MODEL, **options: Unpack[GenerateOptions]
     ) -> ImageResult:
         spec = generation_request(prompt, model=model, **options)
         body = await self._client._json(spec)
@@ -99,7 +109,7 @@ class AsyncImages:
         *,
         mask: FileInput | None = None,
         model: str = DEFAULT_IMAGE_MODEL,
-        **options: Any,
+        **options: Unpack[EditOptions],
     ) -> ImageResult:
         spec = edit_request(prompt, images, mask=mask, model=model, **options)
         body = await self._client._json(spec)
@@ -107,7 +117,7 @@ class AsyncImages:
 
 
 def _speech_options(
-    text: str, model: str, voice: str, response_format: str, options: Mapping[str, Any]
+    text: str, model: str, voice: str, response_format: str, options: SpeechOptions
 ) -> HttpRequest:
     return speech_request(
         text, model=model, voice=voice, response_format=response_format, **options
@@ -126,7 +136,7 @@ class Audio:
         *,
         model: str = DEFAULT_TRANSCRIPTION_MODEL,
         response_format: str = "json",
-        **options: Any,
+        **options: Unpack[TranscribeOptions],
     ) -> Transcript:
         """``options``: ``language``, ``prompt``, ``temperature``,
         ``timestamp_granularities``, ``extra_body``."""
@@ -142,7 +152,7 @@ class Audio:
         model: str = DEFAULT_SPEECH_MODEL,
         voice: str = DEFAULT_VOICE,
         response_format: str = "mp3",
-        **options: Any,
+        **options: Unpack[SpeechOptions],
     ) -> SpeechAudio:
         """The spoken audio in memory. ``options``: ``speed``, ``instructions``,
         ``extra_body``."""
@@ -159,7 +169,7 @@ class Audio:
         model: str = DEFAULT_SPEECH_MODEL,
         voice: str = DEFAULT_VOICE,
         response_format: str = "mp3",
-        **options: Any,
+        **options: Unpack[SpeechOptions],
     ) -> Path:
         """Stream the spoken audio into ``path`` chunk by chunk (never whole in memory); the
         file appears only once complete."""
@@ -193,7 +203,7 @@ class AsyncAudio:
         *,
         model: str = DEFAULT_TRANSCRIPTION_MODEL,
         response_format: str = "json",
-        **options: Any,
+        **options: Unpack[TranscribeOptions],
     ) -> Transcript:
         spec = transcription_request(file, model=model, response_format=response_format, **options)
         client = self._client
@@ -207,7 +217,7 @@ class AsyncAudio:
         model: str = DEFAULT_SPEECH_MODEL,
         voice: str = DEFAULT_VOICE,
         response_format: str = "mp3",
-        **options: Any,
+        **options: Unpack[SpeechOptions],
     ) -> SpeechAudio:
         spec = _speech_options(text, model, voice, response_format, options)
         client = self._client
@@ -222,7 +232,7 @@ class AsyncAudio:
         model: str = DEFAULT_SPEECH_MODEL,
         voice: str = DEFAULT_VOICE,
         response_format: str = "mp3",
-        **options: Any,
+        **options: Unpack[SpeechOptions],
     ) -> Path:
         spec = _speech_options(text, model, voice, response_format, options)
         client = self._client
