@@ -22,9 +22,9 @@
     │   └── UnsupportedFeatureError
     ├── DownloadError               a result URL could not be fetched (key-less download path)
     │   └── DownloadTooLargeError
-    └── TaskFailedError             an asynchronous media task ended in failure
     ├── TaskTimeoutError            a task wait passed its deadline (``task_id`` to resume)
     ├── TaskCancelledError          a sync task wait was stopped by its stop flag
+    └── TaskFailedError             an asynchronous media task ended in failure
 
 The relay wraps several vendor formats, so an error body may come in any of these shapes;
 ``error_from_response`` reads them all:
