@@ -45,6 +45,8 @@ def test_text_to_video_with_progress_and_download(
     assert percents == sorted(percents) and percents[-1] == 100 and len(percents) > 3
     path = sync_client.videos.download(done, tmp_path / "cat.mp4")
     assert_real_mp4(path, 4)
+    into_dir = sync_client.videos.download(done.id, tmp_path)
+    assert into_dir == tmp_path / f"{done.id}.mp4" and into_dir.read_bytes() == path.read_bytes()
 
 
 def test_image_to_video_uploads_the_reference_as_multipart(

@@ -108,12 +108,14 @@ class Videos:
         route: str | None = None,
     ) -> Path:
         """Save a finished video: the relay's content route (OpenAI style, with the key) or
-        the task's result URL (key-less download)."""
+        the task's result URL (key-less download). ``path`` may be an existing directory
+        (the file is then named after the task)."""
         task_id, name = id_and_route(task, route)
         chosen = get_route(name)
         if chosen.content is not None:
             request = _http.download_request(self._client._core, task_path(chosen.content, task_id))
-            return stream_to_file(self._client._send(request, stream=True), path)
+            target = video_target(path, task_id)
+            return stream_to_file(self._client._send(request, stream=True), target)
         snapshot = task if isinstance(task, TaskSnapshot) else self.retrieve(task_id, route=name)
         return download_result(snapshot, path)
 
@@ -210,7 +212,8 @@ class AsyncVideos:
         chosen = get_route(name)
         if chosen.content is not None:
             request = _http.download_request(self._client._core, task_path(chosen.content, task_id))
-            return await astream_to_file(await self._client._send(request, stream=True), path)
+            target = video_target(path, task_id)
+            return await astream_to_file(await self._client._send(request, stream=True), target)
         snapshot = (
             task if isinstance(task, TaskSnapshot) else await self.retrieve(task_id, route=name)
         )
@@ -239,3 +242,9 @@ class AsyncVideos:
         started = await self.create(prompt=prompt, model=model, **create)
         done = await self.wait(started, options=options)
         return GeneratedVideo(done, await self.download(done, path))
+
+
+def video_target(path: str | os.PathLike[str], task_id: str) -> Path:
+    """``path``, or ``<task id>.mp4`` inside it when it is a directory."""
+    target = Path(path)
+    return target / f"{task_id}.mp4" if target.is_dir() else target
