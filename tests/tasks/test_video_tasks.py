@@ -59,7 +59,13 @@ def test_image_to_video_uploads_the_reference_as_multipart(
     assert sent.headers["content-type"].startswith("multipart/form-data")
     assert PNG_1PX in sent.body and b'name="input_reference"' in sent.body
     done = sync_client.videos.wait(job, **drive)
-    assert_real_mp4(sync_client.videos.download(done, tmp_path / "moving.mp4"), 8)
+    moving = sync_client.videos.download(done, tmp_path / "moving.mp4")
+    assert_real_mp4(moving, 8)
+    plain = sync_client.videos.wait(
+        sync_client.videos.create(prompt="make it move", seconds=8), **drive
+    )
+    # the frames follow the input image, not only the prompt
+    assert sync_client.videos.content(plain) != moving.read_bytes()
 
 
 def test_generate_is_create_wait_download(

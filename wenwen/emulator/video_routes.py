@@ -13,6 +13,7 @@ served key-less from the emulator's result-file store (``/files/…``, like vend
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import replace
 from typing import Any
@@ -187,7 +188,7 @@ async def create_video(ctx: Ctx) -> Response:
             "model": fields.get("model") or "sora-2",
             "size": size,
             "action": "generate" if has_image else "textGenerate",
-            "image_bytes": len(upload or b""),
+            "image_seed": _digest(upload or (str(reference) if reference else b"")),
         },
     )
     return JSONResponse(_video_object(ctx, job))
@@ -209,6 +210,7 @@ async def create_kling(ctx: Ctx) -> Response:
         {
             "model": body.get("model_name") or "kling-v1",
             "action": "firstTailGenerate" if body.get("image_tail") else "generate",
+            "image_seed": _digest(f"{body.get('image', '')}|{body.get('image_tail', '')}"),
         },
     )
     if not image_route:
@@ -251,9 +253,14 @@ def video_bytes(job: Job) -> bytes:
     size = str(job.params.get("size", "1280x720"))
     wide = int(size.split("x")[0]) >= int(size.split("x")[1]) if "x" in size else True
     width, height = (64, 36) if wide else (36, 64)
-    return tiny_mp4(
-        str(job.params["prompt"]), seconds=int(job.params["seconds"]), width=width, height=height
-    )
+    # the frames follow the prompt and, for image-to-video, the input image(s)
+    seed = f"{job.params['prompt']}|{job.params.get('image_seed', '')}"
+    return tiny_mp4(seed, seconds=int(job.params["seconds"]), width=width, height=height)
+
+
+def _digest(data: bytes | str) -> str:
+    raw = data.encode() if isinstance(data, str) else data
+    return hashlib.sha256(raw).hexdigest()[:16] if raw else ""
 
 
 _CHAT_LINK = re.compile(r"https://emulator\.wenwen\.local/videos/[0-9a-f]+\.mp4")
