@@ -40,6 +40,7 @@ from .types import ChatRequest, ChatResponse, EmbeddingResult, ModelInfo, Stream
 
 if TYPE_CHECKING:  # the media resources load on first use of client.images / client.audio
     from .media.resources import AsyncAudio, AsyncImages, Audio, Images
+    from .tasks.resources import AsyncMidjourney, AsyncVideos, Midjourney, Videos
 
 # Module-level so tests can replace the waits without touching the time/asyncio modules.
 _sleep = time.sleep
@@ -166,6 +167,20 @@ class WenwenClient:
     def request_json(self, method: str, path: str, json: dict[str, Any] | None = None) -> Any:
         """Any JSON endpoint of the relay, with this client's auth, retries and errors."""
         return self._json(HttpRequest(method, path, json=json))
+
+    @property
+    def videos(self) -> Videos:
+        """Video tasks (``wenwen.tasks``): create, retrieve, wait, download, generate."""
+        from .tasks.resources import Videos
+
+        return Videos(self)
+
+    @property
+    def midjourney(self) -> Midjourney:
+        """Midjourney tasks (``wenwen.tasks``): imagine, blend, action, fetch, wait."""
+        from .tasks.resources import Midjourney
+
+        return Midjourney(self)
 
     def close(self) -> None:
         if self._owns_http:
@@ -343,6 +358,18 @@ class AsyncWenwenClient:
 
     async def request_json(self, method: str, path: str, json: dict[str, Any] | None = None) -> Any:
         return await self._json(HttpRequest(method, path, json=json))
+
+    @property
+    def videos(self) -> AsyncVideos:
+        from .tasks.resources import AsyncVideos
+
+        return AsyncVideos(self)
+
+    @property
+    def midjourney(self) -> AsyncMidjourney:
+        from .tasks.resources import AsyncMidjourney
+
+        return AsyncMidjourney(self)
 
     async def aclose(self) -> None:
         if self._owns_http:

@@ -22,6 +22,8 @@
     │   └── UnsupportedFeatureError
     ├── DownloadError               a result URL could not be fetched (key-less download path)
     │   └── DownloadTooLargeError
+    ├── TaskTimeoutError            a task wait passed its deadline (``task_id`` to resume)
+    ├── TaskCancelledError          a sync task wait was stopped by its stop flag
     └── TaskFailedError             an asynchronous media task ended in failure
 
 The relay wraps several vendor formats, so an error body may come in any of these shapes;
@@ -279,6 +281,34 @@ class TaskFailedError(WenwenError):
         super().__init__(message)
         self.task = task
 
+    @property
+    def reason(self) -> str | None:
+        """The relay's fail reason (``failReason`` / ``fail_reason`` / ``error.message``)."""
+        return getattr(self.task, "fail_reason", None)
+
+    @property
+    def task_id(self) -> str | None:
+        return getattr(self.task, "id", None)
+
+
+class TaskTimeoutError(WenwenError, TimeoutError):
+    """A task did not finish before the wait's deadline. The task still runs on the relay:
+    wait again with ``task_id``; ``task`` is the last snapshot seen (or ``None``)."""
+
+    def __init__(self, message: str, *, task_id: str, task: Any = None) -> None:
+        super().__init__(message)
+        self.task_id = task_id
+        self.task = task
+
+
+class TaskCancelledError(WenwenError):
+    """A sync wait was stopped through its stop flag. The task still runs on the relay."""
+
+    def __init__(self, message: str, *, task_id: str, task: Any = None) -> None:
+        super().__init__(message)
+        self.task_id = task_id
+        self.task = task
+
 
 def _status_class(status: int, code: str | None) -> type[APIStatusError]:
     if code == "model_not_found":
@@ -382,7 +412,9 @@ __all__ = [
     "QuotaExceededError",
     "RateLimitError",
     "StreamError",
+    "TaskCancelledError",
     "TaskFailedError",
+    "TaskTimeoutError",
     "UnsupportedFeatureError",
     "WenwenError",
     "error_from_response",

@@ -11,10 +11,16 @@ added by listing them in the spec's bases.
 from ._base import ToolGroup, WenwenConnection, WenwenToolSpecBase
 from .audio import AudioTools, SpokenAudio
 from .images import ImageTools
+from .midjourney import MidjourneyTools
+from .video import VideoTools
 
 
-class WenwenToolSpec(ImageTools, AudioTools, WenwenToolSpecBase):
+class WenwenToolSpec(ImageTools, AudioTools, VideoTools, MidjourneyTools, WenwenToolSpecBase):
     """Images (generate, edit) and audio (speak, transcribe) as FunctionTools.
+    Video (generate, resume by task id) and Midjourney (imagine, action, blend) wait for their
+    tasks and report progress as ``WenwenTaskProgressEvent``s (options ``video_model``,
+    ``video_route``, ``video_size``, ``mj_mode``, ``mj_path_mode``, ``mj_dimensions``,
+    ``task_timeout``, ``task_wait``).
 
     Options: ``image_model``, ``edit_model``, ``image_quality``, ``image_response_format``,
     ``speech_model``, ``voice``, ``speech_format``, ``transcription_model``; ``groups``
@@ -25,8 +31,10 @@ class WenwenToolSpec(ImageTools, AudioTools, WenwenToolSpecBase):
 __all__ = [
     "AudioTools",
     "ImageTools",
+    "MidjourneyTools",
     "SpokenAudio",
     "ToolGroup",
+    "VideoTools",
     "WenwenConnection",
     "WenwenToolSpec",
     "WenwenToolSpecBase",

@@ -395,8 +395,9 @@ def test_tool_call_ids_are_deterministic(http: httpx.Client) -> None:
     [
         ("gpt-4o-image", "![image](https://emulator.wenwen.local/images/", ".png)\n\n"),
         ("sora_image", "![image](https://emulator.wenwen.local/images/", ".png)\n\n"),
-        ("sora_video2", "[download video](https://emulator.wenwen.local/videos/", ".mp4)\n\n"),
-        ("veo3", "[download video](https://emulator.wenwen.local/videos/", ".mp4)\n\n"),
+        # video links point at a real MP4 in the emulator's result-file store
+        ("sora_video2", "[download video](http://127.0.0.1:", ".mp4)\n\n"),
+        ("veo3", "[download video](http://127.0.0.1:", ".mp4)\n\n"),
     ],
 )
 def test_media_models(http: httpx.Client, model: str, prefix: str, suffix: str) -> None:

@@ -42,7 +42,7 @@ def test_image_and_video_replies_become_standard_blocks(
         media = [b for b in message.content_blocks if b["type"] == kind]
         assert len(media) == 1
         url = media[0]["url"]  # type: ignore[typeddict-item]
-        assert url.startswith("https://") and url in message.text
+        assert url.startswith(("https://", "http://")) and url in message.text
         assert any(isinstance(b, dict) and b.get("url") == url for b in message.content)
 
 

@@ -38,7 +38,7 @@ def image_bytes(block: Any) -> bytes:
 
 def test_the_spec_lists_both_groups_with_sync_and_async(spec: WenwenToolSpec) -> None:
     tools = {t.metadata.name: t for t in spec.to_tool_list()}
-    assert list(tools) == ["generate_image", "edit_image", "text_to_speech", "speech_to_text"]
+    assert list(tools)[:4] == ["generate_image", "edit_image", "text_to_speech", "speech_to_text"]
     schema = tools["edit_image"].metadata.get_parameters_dict()
     assert schema["required"] == ["prompt", "image_paths"]
     assert "Edit existing image files" in tools["edit_image"].metadata.description
@@ -48,7 +48,7 @@ def test_the_spec_lists_both_groups_with_sync_and_async(spec: WenwenToolSpec) ->
         ("speech_to_text", "aspeech_to_text"),
     ]
     with pytest.raises(ConfigurationError, match="unknown tool groups"):
-        WenwenToolSpec(groups=["video"], api_key="k")
+        WenwenToolSpec(groups=["sculpture"], api_key="k")
     with pytest.raises(ConfigurationError, match="unknown options \\['colour'\\]"):
         WenwenToolSpec(colour="red", api_key="k")
 
@@ -72,7 +72,7 @@ def test_another_module_can_add_a_group(emu: Emulator) -> None:
 
     extended = Extended(api_key="k", base_url=emu.base_url, echo_prefix="#")
     names = [t.metadata.name for t in extended.to_tool_list()]
-    assert names == ["echo", "generate_image", "edit_image", "text_to_speech", "speech_to_text"]
+    assert names[:5] == ["echo", "generate_image", "edit_image", "text_to_speech", "speech_to_text"]
     assert extended.to_tool_list()[0].call(text="hi").content == f"# hi via {emu.base_url}"
     assert issubclass(Extended, WenwenToolSpecBase)
 

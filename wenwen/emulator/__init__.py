@@ -34,6 +34,15 @@ Control endpoints (not recorded, no auth): ``POST /_emulator/faults`` ``{"fault"
 "path"}``, ``POST /_emulator/quirks`` ``{"quirks": [...]}``, ``POST /_emulator/reset``,
 ``GET /_emulator/requests``, ``GET /_emulator/health``.
 
+Task routes (:mod:`.video_routes`, :mod:`.midjourney_routes`): ``POST /v1/videos``,
+``GET /v1/videos/{id}[/content]``, ``GET /v1/video/generations/{id}``,
+``/kling/v1/videos/{text2video,image2video}[/{id}]``, and Midjourney under ``/mj`` and
+``/{mode}/mj``. Their jobs age on ``emu.clock`` (``advance(s)``, ``time_scale``;
+``Emulator(time_scale=60)``). Failures come from ``[fail: reason]`` in a prompt or
+``emu.fail_next_task(reason)``, and submit codes from ``emu.mj_submit_code(code)``. The
+control endpoints are ``POST /_emulator/clock/advance``, ``/_emulator/tasks/fail`` and
+``/_emulator/tasks/mj-code``.
+
 Without the ``[emulator]`` extra (Starlette, uvicorn), ``from wenwen.emulator import
 Emulator`` raises an ``ImportError`` that names it; :mod:`.offline` works without it as long
 as ``WENWEN_API_KEY`` is set.

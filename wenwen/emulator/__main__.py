@@ -33,6 +33,10 @@ def main(argv: list[str] | None = None) -> int:
         metavar="NAME[:KIND]",
         help=f"serve another model (repeatable; KIND one of {', '.join(KINDS)}; default chat)",
     )
+    parser.add_argument(
+        "--time-scale", type=float, default=1.0,
+        help="how fast video/Midjourney jobs age (60: a minute per second)",
+    )  # fmt: skip
     args = parser.parse_args(argv)
     require_extra()
     from .server import Emulator
@@ -49,6 +53,7 @@ def main(argv: list[str] | None = None) -> int:
         latency=args.latency,
         quirks=[q.strip() for q in args.quirks.split(",") if q.strip()],
         models=args.models,
+        time_scale=args.time_scale,
     )
     emulator.start()
     print(f"Wenwen emulator listening on {emulator.base_url}", flush=True)

@@ -15,7 +15,14 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
-from . import anthropic_routes, embeddings, gemini_routes, openai_routes, responses_routes
+from . import (
+    anthropic_routes,
+    embeddings,
+    gemini_routes,
+    openai_routes,
+    responses_routes,
+    task_routes,
+)
 from . import media_files as media_files
 from .audio_routes import speech_route, transcriptions
 from .context import QUIRKS, Ctx
@@ -66,6 +73,8 @@ def _find_handler(method: str, path: str) -> Handler | None:
             return functools.partial(_with_id, by_id, path[len(prefix) :])
     if handler is None and (path.startswith("/v1beta/models") or ":" in path):
         return gemini_routes.find(method, path)
+    if handler is None:
+        handler = task_routes.find(method, path)
     return handler
 
 
@@ -77,6 +86,8 @@ async def _with_id(
 
 def _authorised(state: EmulatorState, request: Request, path: str) -> bool:
     if not state.require_auth:
+        return True
+    if path.startswith(task_routes.PUBLIC_PREFIXES):
         return True
     auth = request.headers.get("authorization", "").strip()
     key = auth[7:].strip() if auth.lower().startswith("bearer ") else auth  # new-api: raw ok
@@ -160,6 +171,8 @@ async def _control(state: EmulatorState, request: Request, path: str) -> Respons
             for r in list(state.requests)
         ]
         return JSONResponse(items)
+    if path.startswith(("/_emulator/tasks/", "/_emulator/clock/")):
+        return await task_routes.control(state, request, path)
     if path == "/_emulator/health":
         return JSONResponse({"ok": True, "quirks": sorted(QUIRKS)})
     return JSONResponse({"ok": False, "error": "unknown control endpoint"}, status_code=404)

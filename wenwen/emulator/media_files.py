@@ -23,7 +23,7 @@ _lock = threading.Lock()
 
 def store(state: EmulatorState, request: Request, content: bytes, media_type: str) -> str:
     """Keep ``content`` and return the absolute URL it is served at."""
-    suffix = {"image/png": ".png", "audio/wav": ".wav"}.get(media_type, ".bin")
+    suffix = {"image/png": ".png", "audio/wav": ".wav", "video/mp4": ".mp4"}.get(media_type, ".bin")
     name = hashlib.sha256(content).hexdigest()[:24] + suffix
     with _lock:
         files = _stores.setdefault(state, OrderedDict())

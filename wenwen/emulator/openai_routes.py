@@ -9,7 +9,7 @@ from typing import Any
 
 from starlette.responses import JSONResponse, Response, StreamingResponse
 
-from . import audio_routes, models
+from . import audio_routes, models, video_routes
 from .context import Ctx, dumps
 from .errors import json_response, with_id
 from .faults import Frame, emit
@@ -231,6 +231,8 @@ async def chat_completions(ctx: Ctx) -> Response:
         )
     prompt = build_prompt(ctx, body, info)
     reply = generate(prompt)
+    if prompt.media == "video":  # a real MP4 behind the link, served key-less like storage
+        reply = video_routes.chat_video_reply(ctx, reply)
     media = bool(prompt.media)
     if not media:
         reply.cached_tokens = prompt_cache(ctx, info.id, body, reply.prompt_tokens)

@@ -11,6 +11,7 @@ from types import TracebackType
 import uvicorn
 
 from .app import create_app
+from .clock import EmulatorClock
 from .faults import Fault
 from .models import ModelInfo
 from .state import EmulatorState, RecordedRequest
@@ -23,6 +24,8 @@ class Emulator:
     accepts anything, ``latency`` adds seconds to every API request, ``quirks`` switches relay
     quirks on server-wide, ``stall_timeout`` bounds the ``stall`` fault, ``models`` adds
     models to the catalogue (``"name"``, ``"name:kind"`` or ``ModelInfo``).
+    ``time_scale`` is how fast task jobs (video, Midjourney) age: 60 makes a minute pass per
+    second; tests move ``clock`` by hand instead.
     """
 
     def __init__(
@@ -37,6 +40,7 @@ class Emulator:
         stall_timeout: float = 30.0,
         log_level: str = "warning",
         models: Iterable[str | ModelInfo] = (),
+        time_scale: float = 1.0,
     ) -> None:
         self.state = EmulatorState(
             models=models,
@@ -45,6 +49,7 @@ class Emulator:
             latency=latency,
             quirks=quirks,
             stall_timeout=stall_timeout,
+            time_scale=time_scale,
         )
         self.app = create_app(self.state)
         self._host, self._port, self._log_level = host, port, log_level
@@ -137,6 +142,20 @@ class Emulator:
     def inject(self, fault: str | Fault, times: int = 1, path: str | None = None) -> None:
         """Queue ``fault`` for the next ``times`` API requests (only to ``path`` if given)."""
         self.state.inject(fault, times, path)
+
+    @property
+    def clock(self) -> EmulatorClock:
+        """The clock task jobs run on: ``advance(seconds)``, ``time_scale`` (0 freezes it)."""
+        return self.state.clock
+
+    def fail_next_task(self, reason: str = "emulated failure") -> None:
+        """The next video or Midjourney job created fails half way with ``reason``."""
+        self.state.tasks.fail_next(reason)
+
+    def mj_submit_code(self, code: int) -> None:
+        """The next Midjourney submit answers ``code`` (22 queued, 23 queue full, 24 banned
+        prompt, other codes refuse with a description)."""
+        self.state.tasks.mj_codes.append(code)
 
     def reset(self) -> None:
         """Forget recorded requests, queued faults and the prompt cache; restore quirks."""

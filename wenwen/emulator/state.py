@@ -7,8 +7,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from .clock import EmulatorClock
 from .faults import Fault, parse_faults
 from .models import ModelInfo, user_models
+from .tasks import TaskStore
 
 DEFAULT_API_KEY = "sk-emulator"
 DEFAULT_SECRET = b"wenwen-emulator-thinking-signature"
@@ -51,7 +53,10 @@ class EmulatorState:
         stall_timeout: float = 30.0,
         secret: bytes | None = None,
         models: Iterable[str | ModelInfo] = (),
+        time_scale: float = 1.0,
     ) -> None:
+        self.clock = EmulatorClock(time_scale)
+        self.tasks = TaskStore()
         self.api_keys = list(api_keys) if api_keys is not None else [DEFAULT_API_KEY]
         self.require_auth = require_auth
         self.latency = latency
@@ -101,3 +106,5 @@ class EmulatorState:
             self.responses.clear()
             self.quirks = set(self._initial_quirks)
             self._counter = 0
+        self.tasks.reset()
+        self.clock.reset()

@@ -1,0 +1,113 @@
+"""What the task resources share: wait options, id/route handling, result fetching."""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import os
+import time
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .._transport import RetryPolicy
+from ..errors import ConfigurationError
+from ..media.download import adownload, download
+from .engine import PollPolicy, ProgressCallback, TaskPoller, TaskSnapshot
+from .progress import ProgressBar, fan_out
+
+
+@dataclass
+class WaitOptions:
+    """How to wait: ``timeout`` (overall seconds, ``None`` for none), ``on_progress``,
+    ``progress_bar`` (a ``tqdm`` bar), ``poll`` (intervals), and for tests and demos the
+    ``sleep``/``clock`` the engine uses."""
+
+    timeout: float | None = 900.0
+    on_progress: ProgressCallback | None = None
+    progress_bar: bool | str = False
+    poll: PollPolicy | None = None
+    sleep: Callable[[float], Any] | None = None
+    clock: Callable[[], float] | None = None
+
+    def poller(self, task_id: str, retry: RetryPolicy) -> tuple[TaskPoller, ProgressBar | None]:
+        """A poller for ``task_id`` (and the bar it draws on, to close when the wait ends)."""
+        bar = None
+        if self.progress_bar:
+            label = self.progress_bar if isinstance(self.progress_bar, str) else task_id
+            bar = ProgressBar(label)
+        policy = self.poll or PollPolicy()
+        if self.timeout != policy.timeout:
+            policy = PollPolicy(policy.interval, policy.max_interval, policy.backoff, self.timeout)
+        poller = TaskPoller(
+            task_id,
+            started_at=(self.clock or time.monotonic)(),
+            policy=policy,
+            retry=retry,
+            on_progress=fan_out(self.on_progress, bar),
+        )
+        return poller, bar
+
+
+def merge_options(options: WaitOptions | None, overrides: Mapping[str, Any]) -> WaitOptions:
+    base = options or WaitOptions()
+    if overrides:
+        base = WaitOptions(**{**base.__dict__, **overrides})
+    return base
+
+
+def id_and_route(task: str | TaskSnapshot, route: str | None) -> tuple[str, str]:
+    if isinstance(task, TaskSnapshot):
+        return task.id, route or task.route or "openai"
+    if not isinstance(task, str) or not task.strip():
+        raise ConfigurationError(f"task id must be a non-empty string, got {task!r}")
+    return task, route or "openai"
+
+
+def as_async_sleep(sleep: Callable[[float], Any] | None) -> Callable[[float], Awaitable[Any]]:
+    """An injected sleep may be sync (e.g. advancing a test clock) or async."""
+    if sleep is None:
+        return asyncio.sleep
+    chosen = sleep
+
+    async def run(seconds: float) -> None:
+        result = chosen(seconds)
+        if inspect.isawaitable(result):
+            await result
+        else:
+            await asyncio.sleep(0)
+
+    return run
+
+
+def result_url(snapshot: TaskSnapshot) -> str:
+    if not snapshot.result_url:
+        raise ConfigurationError(
+            f"task {snapshot.id} has no result URL yet (status {snapshot.status!r}); wait first"
+        )
+    return snapshot.result_url
+
+
+def fetch_result(snapshot: TaskSnapshot) -> bytes:
+    content = download(result_url(snapshot)).content
+    assert content is not None
+    return content
+
+
+async def afetch_result(snapshot: TaskSnapshot) -> bytes:
+    content = (await adownload(result_url(snapshot))).content
+    assert content is not None
+    return content
+
+
+def download_result(snapshot: TaskSnapshot, path: str | os.PathLike[str]) -> Path:
+    saved = download(result_url(snapshot), path).path
+    assert saved is not None
+    return saved
+
+
+async def adownload_result(snapshot: TaskSnapshot, path: str | os.PathLike[str]) -> Path:
+    saved = (await adownload(result_url(snapshot), path)).path
+    assert saved is not None
+    return saved

@@ -1,0 +1,256 @@
+"""``client.midjourney`` (sync) and ``AsyncWenwenClient.midjourney``: only I/O; the decisions
+live in ``midjourney`` and the engine."""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ..errors import ConfigurationError
+from . import _http
+from ._common import (
+    WaitOptions,
+    adownload_result,
+    afetch_result,
+    as_async_sleep,
+    download_result,
+    fetch_result,
+    id_and_route,
+    merge_options,
+)
+from .engine import TaskSnapshot, wait_async, wait_many_async, wait_many_sync, wait_sync
+from .midjourney import (
+    Dimensions,
+    MjButton,
+    MjTask,
+    Mode,
+    action_body,
+    blend_body,
+    imagine_body,
+    mj_prefix,
+    parse_submit,
+    parse_tasks,
+)
+from .video import ImageInput, task_path
+
+if TYPE_CHECKING:
+    from .._client import AsyncWenwenClient, WenwenClient
+
+
+def _button_id(task: MjTask | None, button: str | MjButton) -> str:
+    if isinstance(button, MjButton):
+        return button.custom_id
+    if button.startswith("MJ::"):
+        return button
+    if task is None:
+        raise ConfigurationError("pass the task (MjTask) to pick a button by its label")
+    return task.button(button).custom_id
+
+
+def _as_tasks(tasks: list[MjTask]) -> dict[str, TaskSnapshot]:
+    return {t.id: t.snapshot() for t in tasks}
+
+
+class Midjourney:
+    """Midjourney through the relay: submit (imagine / blend / action) → wait → buttons.
+    ``path_mode`` selects new-api's ``/{mode}/mj`` prefix (e.g. ``"mj-fast"``)."""
+
+    def __init__(self, client: WenwenClient, path_mode: str | None = None) -> None:
+        self._client = client
+        self._prefix = mj_prefix(path_mode)
+
+    def with_path_mode(self, path_mode: str | None) -> Midjourney:
+        return Midjourney(self._client, path_mode)
+
+    def _call(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
+        request = _http.json_request(self._client._core, method, self._prefix + path, body)
+        response = self._client._send(request)
+        return _http.decode_task_json(response)
+
+    def _submit(self, action: str, body: dict[str, Any]) -> str:
+        return parse_submit(self._call("POST", f"/submit/{action}", body))[0]
+
+    def imagine(
+        self,
+        prompt: str,
+        *,
+        images: Sequence[ImageInput] | None = None,
+        mode: Mode | None = None,
+        **extra: Any,
+    ) -> str:
+        """Submit an imagine job; the task id. ``images`` are reference images."""
+        return self._submit("imagine", imagine_body(prompt, images, mode, extra))
+
+    def blend(
+        self,
+        images: Sequence[ImageInput],
+        *,
+        dimensions: Dimensions = "SQUARE",
+        mode: Mode | None = None,
+        **extra: Any,
+    ) -> str:
+        return self._submit("blend", blend_body(images, dimensions, mode, extra))
+
+    def action(self, task: str | MjTask, button: str | MjButton, **extra: Any) -> str:
+        """Click a button of a finished task: a ``MjButton``, its ``customId``, or its label
+        (``"U1"``, ``"V2"``, ``"reroll"``) when ``task`` is the ``MjTask``."""
+        task_obj = task if isinstance(task, MjTask) else None
+        task_id = task.id if isinstance(task, MjTask) else task
+        return self._submit("action", action_body(task_id, _button_id(task_obj, button), extra))
+
+    def fetch(self, task_id: str) -> MjTask:
+        task_id, _ = id_and_route(task_id, "mj")
+        return MjTask.parse(self._call("GET", task_path("/task/{id}/fetch", task_id)))
+
+    def list_by_condition(self, ids: Sequence[str]) -> list[MjTask]:
+        return parse_tasks(self._call("POST", "/task/list-by-condition", {"ids": list(ids)}))
+
+    def image_seed(self, task_id: str) -> str:
+        return parse_submit(self._call("GET", task_path("/task/{id}/image-seed", task_id)))[0]
+
+    def wait(
+        self, task_id: str, *, stop: threading.Event | None = None,
+        options: WaitOptions | None = None, **overrides: Any,
+    ) -> MjTask:  # fmt: skip
+        opts = merge_options(options, overrides)
+        poller, bar = opts.poller(task_id, self._client._core.retry)
+        try:
+            snapshot = wait_sync(
+                lambda: self.fetch(task_id).snapshot(),
+                poller,
+                sleep=opts.sleep,
+                clock=opts.clock or time.monotonic,
+                stop=stop,
+            )
+        finally:
+            if bar is not None:
+                bar.close()
+        return MjTask.parse(dict(snapshot.raw))
+
+    def wait_many(
+        self, ids: Sequence[str], *, options: WaitOptions | None = None, **overrides: Any
+    ) -> list[MjTask]:
+        """Wait for several tasks with one ``list-by-condition`` call per poll."""
+        opts = merge_options(options, overrides)
+        pollers = {i: opts.poller(i, self._client._core.retry)[0] for i in ids}
+        snapshots = wait_many_sync(
+            lambda pending: _as_tasks(self.list_by_condition(pending)),
+            pollers,
+            sleep=opts.sleep or time.sleep,
+            clock=opts.clock or time.monotonic,
+        )
+        return [MjTask.parse(dict(s.raw)) for s in snapshots]
+
+    def image(self, task: str | MjTask) -> bytes:
+        """The task's image bytes (key-less download of ``imageUrl``)."""
+        found = task if isinstance(task, MjTask) else self.fetch(task)
+        return fetch_result(found.snapshot())
+
+    def download(self, task: str | MjTask, path: str | os.PathLike[str]) -> Path:
+        """Save the task's image (key-less download of ``imageUrl``)."""
+        found = task if isinstance(task, MjTask) else self.fetch(task)
+        return download_result(found.snapshot(), path)
+
+
+class AsyncMidjourney:
+    """The async twin of :class:`Midjourney`."""
+
+    def __init__(self, client: AsyncWenwenClient, path_mode: str | None = None) -> None:
+        self._client = client
+        self._prefix = mj_prefix(path_mode)
+
+    def with_path_mode(self, path_mode: str | None) -> AsyncMidjourney:
+        return AsyncMidjourney(self._client, path_mode)
+
+    async def _call(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
+        request = _http.json_request(self._client._core, method, self._prefix + path, body)
+        response = await self._client._send(request)
+        return _http.decode_task_json(response)
+
+    async def _submit(self, action: str, body: dict[str, Any]) -> str:
+        return parse_submit(await self._call("POST", f"/submit/{action}", body))[0]
+
+    async def imagine(
+        self,
+        prompt: str,
+        *,
+        images: Sequence[ImageInput] | None = None,
+        mode: Mode | None = None,
+        **extra: Any,
+    ) -> str:
+        return await self._submit("imagine", imagine_body(prompt, images, mode, extra))
+
+    async def blend(
+        self,
+        images: Sequence[ImageInput],
+        *,
+        dimensions: Dimensions = "SQUARE",
+        mode: Mode | None = None,
+        **extra: Any,
+    ) -> str:
+        return await self._submit("blend", blend_body(images, dimensions, mode, extra))
+
+    async def action(self, task: str | MjTask, button: str | MjButton, **extra: Any) -> str:
+        task_obj = task if isinstance(task, MjTask) else None
+        task_id = task.id if isinstance(task, MjTask) else task
+        body = action_body(task_id, _button_id(task_obj, button), extra)
+        return await self._submit("action", body)
+
+    async def fetch(self, task_id: str) -> MjTask:
+        task_id, _ = id_and_route(task_id, "mj")
+        return MjTask.parse(await self._call("GET", task_path("/task/{id}/fetch", task_id)))
+
+    async def list_by_condition(self, ids: Sequence[str]) -> list[MjTask]:
+        body = await self._call("POST", "/task/list-by-condition", {"ids": list(ids)})
+        return parse_tasks(body)
+
+    async def image_seed(self, task_id: str) -> str:
+        body = await self._call("GET", task_path("/task/{id}/image-seed", task_id))
+        return parse_submit(body)[0]
+
+    async def wait(
+        self, task_id: str, *, options: WaitOptions | None = None, **overrides: Any
+    ) -> MjTask:
+        opts = merge_options(options, overrides)
+        poller, bar = opts.poller(task_id, self._client._core.retry)
+
+        async def fetch() -> TaskSnapshot:
+            return (await self.fetch(task_id)).snapshot()
+
+        try:
+            snapshot = await wait_async(
+                fetch, poller, sleep=as_async_sleep(opts.sleep), clock=opts.clock or time.monotonic
+            )
+        finally:
+            if bar is not None:
+                bar.close()
+        return MjTask.parse(dict(snapshot.raw))
+
+    async def wait_many(
+        self, ids: Sequence[str], *, options: WaitOptions | None = None, **overrides: Any
+    ) -> list[MjTask]:
+        opts = merge_options(options, overrides)
+        pollers = {i: opts.poller(i, self._client._core.retry)[0] for i in ids}
+
+        async def fetch_many(pending: Sequence[str]) -> dict[str, TaskSnapshot]:
+            return _as_tasks(await self.list_by_condition(pending))
+
+        snapshots = await wait_many_async(
+            fetch_many,
+            pollers,
+            sleep=as_async_sleep(opts.sleep),
+            clock=opts.clock or time.monotonic,
+        )
+        return [MjTask.parse(dict(s.raw)) for s in snapshots]
+
+    async def image(self, task: str | MjTask) -> bytes:
+        found = task if isinstance(task, MjTask) else await self.fetch(task)
+        return await afetch_result(found.snapshot())
+
+    async def download(self, task: str | MjTask, path: str | os.PathLike[str]) -> Path:
+        found = task if isinstance(task, MjTask) else await self.fetch(task)
+        return await adownload_result(found.snapshot(), path)

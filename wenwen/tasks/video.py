@@ -1,0 +1,325 @@
+"""Video task routes, request bodies and reply parsing (sans-IO).
+
+Three reply shapes reach one ``TaskSnapshot``: the OpenAI/Sora video object (``/v1/videos``),
+new-api's task envelope (``/v1/video/generations/{task_id}``, ``{"code","message","data"}``)
+and Kling's native envelope (``{"code":0,"data":{"task_id","task_status",...}}``).
+"""
+
+from __future__ import annotations
+
+import base64
+import mimetypes
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..errors import ConfigurationError, ProtocolError
+from .engine import TaskSnapshot, TaskState
+
+
+@dataclass(frozen=True)
+class VideoRoute:
+    name: str
+    create: str | None
+    query: str
+    shape: str
+    """``openai``, ``task`` or ``kling``: which reply shape the route answers with."""
+    content: str | None = None
+    inferred: bool = False
+    """True when the path is not documented by Wenwen and follows new-api's router."""
+
+
+# One table, so that a corrected path is a one-line change. Wenwen's video pages were never
+# captured (wenwen-api.md §9, §12.7); paths follow new-api's router/video-router.go
+# (research/relay-and-wire.md §1, §5).
+VIDEO_ROUTES: dict[str, VideoRoute] = {
+    "openai": VideoRoute(
+        "openai", "/v1/videos", "/v1/videos/{id}", "openai", "/v1/videos/{id}/content",
+        inferred=True,  # Wenwen's menu names match OpenAI's Videos API; paths are new-api's
+    ),
+    "task": VideoRoute("task", None, "/v1/video/generations/{id}", "task"),
+    "kling-text2video": VideoRoute(
+        "kling-text2video", "/kling/v1/videos/text2video",
+        "/kling/v1/videos/text2video/{id}", "kling",
+        inferred=True,  # new-api's vendor-native Kling routes; no Wenwen page body captured
+    ),
+    "kling-image2video": VideoRoute(
+        "kling-image2video", "/kling/v1/videos/image2video",
+        "/kling/v1/videos/image2video/{id}", "kling",
+        inferred=True,  # as above; first/last frame is image2video with ``image_tail``
+    ),
+}  # fmt: skip
+
+ImageInput = str | bytes | Path
+"""A URL, a ``data:`` URL, a file path, or raw bytes."""
+
+
+def get_route(name: str) -> VideoRoute:
+    try:
+        return VIDEO_ROUTES[name]
+    except KeyError:
+        raise ConfigurationError(
+            f"unknown video route {name!r}; known: {', '.join(VIDEO_ROUTES)}"
+        ) from None
+
+
+def choose_route(model: str, route: str | None, has_image: bool) -> VideoRoute:
+    if route is not None:
+        return get_route(route)
+    if model.lower().startswith("kling"):
+        return VIDEO_ROUTES["kling-image2video" if has_image else "kling-text2video"]
+    return VIDEO_ROUTES["openai"]
+
+
+def task_path(template: str, task_id: str) -> str:
+    if not task_id or "/" in task_id or not task_id.strip():
+        raise ConfigurationError(f"task id must be a non-empty string without '/', got {task_id!r}")
+    return template.format(id=task_id)
+
+
+# --- images in -------------------------------------------------------------------------
+
+_DATA_URL = re.compile(r"^data:(?P<mime>[\w.+-]+/[\w.+-]+)?(?:;[^,]*)?;base64,(?P<data>.*)$", re.S)
+
+
+def image_bytes(image: ImageInput) -> tuple[bytes, str, str]:
+    """``(bytes, media_type, filename)`` for an image given as bytes, a path or a data URL."""
+    if isinstance(image, bytes):
+        return image, sniff_image_type(image), "image" + _suffix(sniff_image_type(image))
+    if isinstance(image, str):
+        match = _DATA_URL.match(image)
+        if match:
+            data = base64.b64decode(match.group("data"))
+            mime = match.group("mime") or sniff_image_type(data)
+            return data, mime, "image" + _suffix(mime)
+        if is_url(image):
+            raise ConfigurationError("an image URL cannot be uploaded as a file here")
+    path = Path(image)
+    if not path.is_file():
+        raise ConfigurationError(f"image file not found: {path}")
+    data = path.read_bytes()
+    mime = mimetypes.guess_type(path.name)[0] or sniff_image_type(data)
+    return data, mime, path.name
+
+
+def image_data_url(image: ImageInput) -> str:
+    """A ``data:`` URL (URLs stay as they are)."""
+    if isinstance(image, str) and (image.startswith("data:") or is_url(image)):
+        return image
+    data, mime, _ = image_bytes(image)
+    return f"data:{mime};base64," + base64.b64encode(data).decode()
+
+
+def is_url(value: str) -> bool:
+    return value.startswith(("http://", "https://"))
+
+
+def sniff_image_type(data: bytes) -> str:
+    if data.startswith(b"\x89PNG"):
+        return "image/png"
+    if data.startswith(b"\xff\xd8"):
+        return "image/jpeg"
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "image/webp"
+    if data.startswith((b"GIF87a", b"GIF89a")):
+        return "image/gif"
+    return "application/octet-stream"
+
+
+def _suffix(mime: str) -> str:
+    return {"image/png": ".png", "image/jpeg": ".jpg", "image/webp": ".webp"}.get(mime, ".bin")
+
+
+# --- requests --------------------------------------------------------------------------
+
+
+@dataclass
+class VideoCreate:
+    """A create request: ``json`` body, or ``form`` fields plus ``files`` for multipart."""
+
+    route: VideoRoute
+    json: dict[str, Any] | None = None
+    form: dict[str, str] | None = None
+    files: dict[str, tuple[str, bytes, str]] | None = None
+
+
+def build_create(
+    *,
+    model: str,
+    prompt: str,
+    route: VideoRoute,
+    seconds: int | str | None = None,
+    size: str | None = None,
+    image: ImageInput | None = None,
+    last_frame: ImageInput | None = None,
+    extra_body: Mapping[str, Any] | None = None,
+) -> VideoCreate:
+    if not isinstance(prompt, str) or not prompt.strip():
+        raise ConfigurationError("a video needs a non-empty prompt")
+    if route.create is None:
+        raise ConfigurationError(f"video route {route.name!r} only queries tasks")
+    if route.shape == "kling":
+        return _kling_create(model, prompt, route, seconds, size, image, last_frame, extra_body)
+    if last_frame is not None:
+        raise ConfigurationError(
+            "first/last-frame video goes through Kling (route='kling-image2video'); "
+            f"route {route.name!r} takes one input_reference image"
+        )
+    fields: dict[str, Any] = {"model": model, "prompt": prompt}
+    if seconds is not None:
+        fields["seconds"] = str(seconds)
+    if size is not None:
+        fields["size"] = size
+    fields.update(extra_body or {})
+    if image is None:
+        return VideoCreate(route, json=fields)
+    if isinstance(image, str) and is_url(image):
+        return VideoCreate(route, json={**fields, "input_reference": {"image_url": image}})
+    data, mime, filename = image_bytes(image)
+    form = {k: str(v) for k, v in fields.items()}
+    return VideoCreate(route, form=form, files={"input_reference": (filename, data, mime)})
+
+
+def _kling_create(
+    model: str,
+    prompt: str,
+    route: VideoRoute,
+    seconds: int | str | None,
+    size: str | None,
+    image: ImageInput | None,
+    last_frame: ImageInput | None,
+    extra_body: Mapping[str, Any] | None,
+) -> VideoCreate:
+    image_route = route.name == "kling-image2video"
+    if image_route and image is None:
+        raise ConfigurationError("Kling image-to-video needs image=...")
+    if not image_route and (image is not None or last_frame is not None):
+        raise ConfigurationError("Kling text-to-video takes no image; use 'kling-image2video'")
+    body: dict[str, Any] = {"model_name": model, "prompt": prompt}
+    if seconds is not None:
+        body["duration"] = str(seconds)
+    if size is not None:
+        body["aspect_ratio"] = size
+    if image is not None:
+        body["image"] = _kling_image(image)
+    if last_frame is not None:
+        body["image_tail"] = _kling_image(last_frame)
+    body.update(extra_body or {})
+    return VideoCreate(route, json=body)
+
+
+def _kling_image(image: ImageInput) -> str:
+    """Kling takes an image URL or raw base64 (no ``data:`` prefix)."""
+    if isinstance(image, str) and is_url(image):
+        return image
+    return base64.b64encode(image_bytes(image)[0]).decode()
+
+
+# --- replies ---------------------------------------------------------------------------
+
+_OPENAI_STATES = {
+    "queued": TaskState.PENDING,
+    "in_progress": TaskState.RUNNING,
+    "completed": TaskState.SUCCEEDED,
+    "failed": TaskState.FAILED,
+}
+_TASK_STATES = {
+    "IN_PROGRESS": TaskState.RUNNING,
+    "SUCCESS": TaskState.SUCCEEDED,
+    "FAILURE": TaskState.FAILED,
+}
+_KLING_STATES = {
+    "submitted": TaskState.PENDING,
+    "processing": TaskState.RUNNING,
+    "succeed": TaskState.SUCCEEDED,
+    "failed": TaskState.FAILED,
+}
+
+
+def percent(value: Any) -> float | None:
+    """``42``, ``"42%"``, ``"42"`` → ``42.0``; anything else → ``None``."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        return float(value)
+    if isinstance(value, str) and value.strip():
+        try:
+            return float(value.strip().rstrip("%"))
+        except ValueError:
+            return None
+    return None
+
+
+def parse_video(body: Any, route: VideoRoute, retry_after: float | None = None) -> TaskSnapshot:
+    if not isinstance(body, dict):
+        raise ProtocolError(f"video task reply is not an object: {str(body)[:200]!r}")
+    parse = {"openai": _from_openai, "task": _from_task, "kling": _from_kling}[route.shape]
+    snapshot = parse(body)
+    return TaskSnapshot(
+        id=snapshot.id,
+        kind="video",
+        route=route.name,
+        state=snapshot.state,
+        status=snapshot.status,
+        progress=snapshot.progress,
+        fail_reason=snapshot.fail_reason,
+        result_url=snapshot.result_url,
+        raw=body,
+        retry_after=retry_after,
+    )
+
+
+def _task_id(value: Any, where: str) -> str:
+    if isinstance(value, bool) or not isinstance(value, str | int) or value == "":
+        raise ProtocolError(f"{where} has no task id")
+    return str(value)
+
+
+def _from_openai(body: dict[str, Any]) -> TaskSnapshot:
+    status = str(body.get("status") or "queued")
+    error = body.get("error") if isinstance(body.get("error"), dict) else {}
+    return TaskSnapshot(
+        id=_task_id(body.get("id") or body.get("task_id"), "video object"),
+        kind="video",
+        state=_OPENAI_STATES.get(status, TaskState.PENDING),  # new-api maps unknown → queued
+        status=status,
+        progress=percent(body.get("progress")),
+        fail_reason=(error or {}).get("message") or None,
+    )
+
+
+def _from_task(body: dict[str, Any]) -> TaskSnapshot:
+    data = body.get("data")
+    if not isinstance(data, dict):
+        raise ProtocolError(f"task reply has no 'data' object: {str(body)[:200]!r}")
+    status = str(data.get("status") or "")
+    return TaskSnapshot(
+        id=_task_id(data.get("task_id") or data.get("id"), "task reply"),
+        kind="video",
+        state=_TASK_STATES.get(status, TaskState.PENDING),
+        status=status,
+        progress=percent(data.get("progress")),
+        fail_reason=data.get("fail_reason") or None,
+        result_url=data.get("result_url") or None,
+    )
+
+
+def _from_kling(body: dict[str, Any]) -> TaskSnapshot:
+    data = body.get("data")
+    if not isinstance(data, dict):
+        raise ProtocolError(f"Kling reply has no 'data' object: {str(body)[:200]!r}")
+    status = str(data.get("task_status") or "submitted")
+    videos = (data.get("task_result") or {}).get("videos") or []
+    url = videos[0].get("url") if videos and isinstance(videos[0], dict) else None
+    state = _KLING_STATES.get(status, TaskState.PENDING)
+    return TaskSnapshot(
+        id=_task_id(data.get("task_id"), "Kling reply"),
+        kind="video",
+        state=state,
+        status=status,
+        progress=100.0 if state is TaskState.SUCCEEDED else None,  # Kling reports none
+        fail_reason=data.get("task_status_msg") or None,
+        result_url=url,
+    )
