@@ -19,11 +19,14 @@ if TYPE_CHECKING:
     from .chat_models import ChatWenwen
     from .document_loaders import WenwenAudioLoader, WenwenWhisperParser
     from .embeddings import WenwenEmbeddings
+    from .tasks import WenwenTaskRunnable
     from .tools import (
         WenwenImageEditTool,
         WenwenImageGenerationTool,
+        WenwenMidjourneyTool,
         WenwenSpeechToTextTool,
         WenwenTextToSpeechTool,
+        WenwenVideoGenerationTool,
     )
 
 _EXPORTS = {
@@ -33,6 +36,9 @@ _EXPORTS = {
     "WenwenImageEditTool": "langchain_wenwen.tools",
     "WenwenTextToSpeechTool": "langchain_wenwen.tools",
     "WenwenSpeechToTextTool": "langchain_wenwen.tools",
+    "WenwenVideoGenerationTool": "langchain_wenwen.tools",
+    "WenwenMidjourneyTool": "langchain_wenwen.tools",
+    "WenwenTaskRunnable": "langchain_wenwen.tasks",
     "WenwenWhisperParser": "langchain_wenwen.document_loaders",
     "WenwenAudioLoader": "langchain_wenwen.document_loaders",
     "__version__": "wenwen",
@@ -44,8 +50,11 @@ __all__ = [
     "WenwenEmbeddings",
     "WenwenImageEditTool",
     "WenwenImageGenerationTool",
+    "WenwenMidjourneyTool",
     "WenwenSpeechToTextTool",
+    "WenwenTaskRunnable",
     "WenwenTextToSpeechTool",
+    "WenwenVideoGenerationTool",
     "WenwenWhisperParser",
     "__version__",
 ]

@@ -7,12 +7,25 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import BeforeValidator, SecretStr, ValidationError
+from pydantic import AfterValidator, BeforeValidator, SecretStr, ValidationError
 
-from wenwen.connection import ConnectionOptions, redact_headers, resolve_api_key, resolve_base_url
+from wenwen.connection import (
+    ConnectionOptions,
+    check_timeout,
+    redact_headers,
+    resolve_api_key,
+    resolve_base_url,
+)
 from wenwen.errors import ConfigurationError
 
-__all__ = ["ApiKey", "BaseUrl", "TypedConfigErrors", "connection_options", "redact_headers"]
+__all__ = [
+    "ApiKey",
+    "BaseUrl",
+    "Seconds",
+    "TypedConfigErrors",
+    "connection_options",
+    "redact_headers",
+]
 
 
 def resolve_key(value: Any) -> SecretStr | None:
@@ -29,6 +42,15 @@ ApiKey = Annotated[SecretStr | None, BeforeValidator(resolve_key)]
 """An explicit key, else ``WENWEN_API_KEY`` (declare the field with ``validate_default``)."""
 BaseUrl = Annotated[str | None, BeforeValidator(resolve_url)]
 """An explicit root URL, else ``WENWEN_BASE_URL``, else the relay."""
+
+
+def _checked_timeout(value: float) -> float:
+    check_timeout(value)  # the core's one rule: positive, finite seconds
+    return value
+
+
+Seconds = Annotated[float, AfterValidator(_checked_timeout)]
+"""A timeout in seconds, checked by the core (a ``ConfigurationError`` naming the value)."""
 
 
 class TypedConfigErrors:

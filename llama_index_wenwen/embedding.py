@@ -18,7 +18,14 @@ from llama_index.core.bridge.pydantic import Field, PrivateAttr, field_serialize
 from wenwen.client_set import ClientSet
 from wenwen.errors import ConfigurationError
 
-from ._clients import ApiKey, BaseUrl, TypedConfigErrors, connection_options, redact_headers
+from ._clients import (
+    ApiKey,
+    BaseUrl,
+    Seconds,
+    TypedConfigErrors,
+    connection_options,
+    redact_headers,
+)
 
 DEFAULT_EMBEDDING_MODEL = "text-embedding-3-small"
 DEFAULT_MAX_CONCURRENCY = 4
@@ -47,7 +54,7 @@ class WenwenEmbedding(TypedConfigErrors, BaseEmbedding):
         description="Wenwen API key; defaults to WENWEN_API_KEY. Never serialized.",
     )
     base_url: BaseUrl = Field(default=None, validate_default=True)
-    timeout: float = Field(default=120.0, gt=0)
+    timeout: Seconds = Field(default=120.0)
     max_retries: int = Field(default=2, ge=0)
     default_headers: dict[str, str] | None = Field(default=None, repr=False)
     additional_kwargs: dict[str, Any] = Field(

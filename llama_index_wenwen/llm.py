@@ -43,7 +43,14 @@ from wenwen.protocols import choose_protocol
 from wenwen.tokens import text_token_ids
 from wenwen.types import ChatRequest
 
-from ._clients import ApiKey, BaseUrl, TypedConfigErrors, connection_options, redact_headers
+from ._clients import (
+    ApiKey,
+    BaseUrl,
+    Seconds,
+    TypedConfigErrors,
+    connection_options,
+    redact_headers,
+)
 from ._models import llm_metadata
 from ._request import RequestDefaults, after_previous_response, build_request
 from ._response import to_chat_response, to_completion_response
@@ -93,7 +100,7 @@ class Wenwen(TypedConfigErrors, FunctionCallingLLM):
     )
     temperature: float | None = Field(default=None, description="Sent only when set.")
     max_tokens: int | None = Field(default=None, gt=0, description="Output token limit.")
-    timeout: float = Field(default=120.0, gt=0, description="Seconds per request.")
+    timeout: Seconds = Field(default=120.0, description="Seconds per request.")
     max_retries: int = Field(
         default=2, ge=0, description="Retries of the core client (the only retry layer)."
     )

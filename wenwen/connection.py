@@ -112,6 +112,7 @@ __all__ = [
     "ConnectionOptions",
     "Timeout",
     "__version__",
+    "check_timeout",
     "normalize_api_key",
     "redact_headers",
     "resolve_api_key",

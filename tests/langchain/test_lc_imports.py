@@ -13,8 +13,11 @@ def test_public_api() -> None:
         "WenwenEmbeddings",
         "WenwenImageEditTool",
         "WenwenImageGenerationTool",
+        "WenwenMidjourneyTool",
         "WenwenSpeechToTextTool",
+        "WenwenTaskRunnable",
         "WenwenTextToSpeechTool",
+        "WenwenVideoGenerationTool",
         "WenwenWhisperParser",
         "__version__",
     ]

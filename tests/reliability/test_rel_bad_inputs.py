@@ -11,7 +11,7 @@ from langchain_core.messages import AIMessage, HumanMessage
 from llama_index.core.base.llms.types import ChatMessage
 
 from langchain_wenwen import ChatWenwen
-from llama_index_wenwen import Wenwen
+from llama_index_wenwen import Wenwen, WenwenEmbedding
 from wenwen import BadRequestError, ConfigurationError, WenwenClient
 from wenwen.emulator import Emulator
 
@@ -79,6 +79,11 @@ CASES: dict[str, tuple[Callable[[Emulator], Any], str]] = {
     "li tool-call arguments": (lambda e: _li(e).chat(_li_tool_call_history()), r"lookup.*when"),
     "li base_url": (lambda e: _li(e, base_url="http://[::1"), "base_url"),
     "li non-ascii key": (lambda e: _li(e, api_key="sk-\u00e9"), "non-ASCII"),
+    "li timeout 0": (lambda e: _li(e, timeout=0), "timeout"),
+    "li embedding timeout -1": (
+        lambda e: WenwenEmbedding(api_key=e.api_key, base_url=e.base_url, timeout=-1),
+        "timeout",
+    ),
     "core timeout 0": (
         lambda e: WenwenClient(api_key="k", base_url=e.base_url, timeout=0),
         "timeout",
