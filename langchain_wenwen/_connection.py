@@ -26,10 +26,15 @@ class ClientOwner:
             "timeout": self.timeout,
             "max_retries": self.max_retries,
             "default_headers": self.default_headers,
+            "max_retry_wait": self.max_retry_wait,
         }
 
     def _make_client(self: Any) -> WenwenClient:
         return WenwenClient(**self._client_args(), http_client=self.http_client)
 
     def _make_async_client(self: Any) -> AsyncWenwenClient:
-        return AsyncWenwenClient(**self._client_args(), http_client=self.http_async_client)
+        return AsyncWenwenClient(
+            **self._client_args(),
+            http_client=self.http_async_client,
+            async_transport=self.async_transport,
+        )

@@ -51,6 +51,8 @@ class ClientOptions:
     default_headers: Mapping[str, str] | None
     http_client: httpx.Client | None = None
     async_http_client: httpx.AsyncClient | None = None
+    max_retry_wait: float | None = None
+    async_transport: Any = "auto"
 
     def common(self) -> dict[str, Any]:
         return {
@@ -59,6 +61,7 @@ class ClientOptions:
             "timeout": self.timeout,
             "max_retries": self.max_retries,
             "default_headers": self.default_headers,
+            "max_retry_wait": self.max_retry_wait,
         }
 
 
@@ -76,7 +79,9 @@ class ClientSet(CoreClientSet):
 
     def _make_async(self) -> AsyncWenwenClient:
         return AsyncWenwenClient(
-            **self._options.common(), http_client=self._options.async_http_client
+            **self._options.common(),
+            http_client=self._options.async_http_client,
+            async_transport=self._options.async_transport,
         )
 
     def sync_client(self) -> WenwenClient:
@@ -104,6 +109,8 @@ def client_set_for(owner: Any, current: ClientSet | None) -> ClientSet:
         tuple(sorted(headers.items())) if headers else None,
         id(owner.http_client),
         id(owner.async_http_client),
+        owner.max_retry_wait,
+        owner.async_transport,
     )
     if current is not None:
         if key == current.key:
@@ -117,5 +124,7 @@ def client_set_for(owner: Any, current: ClientSet | None) -> ClientSet:
         default_headers=headers,
         http_client=owner.http_client,
         async_http_client=owner.async_http_client,
+        max_retry_wait=owner.max_retry_wait,
+        async_transport=owner.async_transport,
     )
     return ClientSet(options, key)

@@ -1,14 +1,15 @@
 """``WenwenClient`` and ``AsyncWenwenClient``: the only code that does I/O.
 
-Both are thin: everything they decide comes from ``_shared`` (headers, replies, errors, the
-stream pipeline) and ``_transport.RetryPolicy``; they differ only in ``send`` versus
-``await send``.
+Both are thin: requests come from ``_requests``, replies and errors from ``_replies``, the
+retry decisions from ``_retry.RetryFlow`` (waiting through the injected ``Clock``), and the
+stream pipeline from ``_pipeline``; they differ only in ``send`` versus ``await send``.
+The async client sends with aiohttp when it is installed (``async_transport="auto"``),
+else with httpx; both paths raise the same typed errors.
 """
 
 from __future__ import annotations
 
 import asyncio
-import time
 from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from types import TracebackType
@@ -17,32 +18,27 @@ from typing import Any
 import httpx
 from pydantic import SecretStr
 
+from ._async_io import AsyncReply, AsyncTransportName, make_sender
+from ._pipeline import StreamPipeline
+from ._replies import decode_json, is_event_stream, parse_models, status_error, transport_error
+from ._requests import ClientCore, PreparedRequest, TimeoutTypes
+from ._retry import Clock
 from ._settings import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT
-from ._shared import (
-    ClientCore,
-    StreamPipeline,
-    TimeoutTypes,
-    decode_json,
-    embedding_batches,
-    embedding_request,
-    is_event_stream,
-    merge_embeddings,
-    parse_embeddings,
-    parse_models,
-    translate_transport_error,
-)
-from ._transport import ShardedAsyncTransport, default_ssl_context
+from ._transport import default_ssl_context
+from .errors import APIConnectionError, APIStatusError
+from .media import embeddings
 from .protocols import HttpRequest, WireProtocol
 from .types import ChatRequest, ChatResponse, EmbeddingResult, ModelInfo, StreamEvent
 
-# Module-level so tests can replace the waits without touching the time/asyncio modules.
-_sleep = time.sleep
-_async_sleep = asyncio.sleep
+_RETRYABLE = (APIStatusError, APIConnectionError)
+EmbedBatch = tuple[list[list[float]], Any, str | None]
 
 
 class WenwenClient:
     """A synchronous client. ``api_key``/``base_url`` default to ``WENWEN_API_KEY`` and
-    ``WENWEN_BASE_URL``; an ``http_client`` you pass in is used as is and not closed."""
+    ``WENWEN_BASE_URL``; an ``http_client`` you pass in is used as is and not closed.
+    ``max_retry_wait`` bounds the seconds one call spends waiting between retries
+    (default 30); ``clock`` replaces the waiting itself (for simulations and tests)."""
 
     def __init__(
         self,
@@ -53,15 +49,18 @@ class WenwenClient:
         max_retries: int = DEFAULT_MAX_RETRIES,
         default_headers: Mapping[str, str] | None = None,
         http_client: httpx.Client | None = None,
+        max_retry_wait: float | None = None,
+        clock: Clock | None = None,
     ) -> None:
         self._core = ClientCore(
             api_key, base_url, timeout=timeout, max_retries=max_retries,
-            default_headers=default_headers,
+            default_headers=default_headers, max_retry_wait=max_retry_wait, clock=clock,
         )  # fmt: skip
         self._owns_http = http_client is None
         self._http = http_client or httpx.Client(
             timeout=self._core.timeout, verify=default_ssl_context()
         )
+        self._float_only = embeddings.FloatOnlyModels()
 
     @property
     def base_url(self) -> str:
@@ -70,38 +69,39 @@ class WenwenClient:
     def __repr__(self) -> str:
         return f"WenwenClient(base_url={self.base_url!r})"
 
-    def _send(self, request: httpx.Request, *, stream: bool = False) -> httpx.Response:
+    def _attempt(self, prepared: PreparedRequest, stream: bool) -> httpx.Response:
+        try:
+            response = self._http.send(self._core.httpx_request(prepared), stream=stream)
+        except httpx.HTTPError as exc:
+            raise transport_error(exc, self._core.secret()) from None
+        if response.status_code >= 400:
+            content = response.read()
+            response.close()
+            raise status_error(response.status_code, content, response.headers)
+        return response
+
+    def _send(self, prepared: PreparedRequest, *, stream: bool = False) -> httpx.Response:
         """Send with retries; returns a successful response (a stream not yet read)."""
-        attempt = 0
+        flow = self._core.retry_flow()
         while True:
             try:
-                response = self._http.send(request, stream=stream)
-            except httpx.HTTPError as exc:
-                error: Exception = translate_transport_error(exc)
-            else:
-                if response.status_code < 400:
-                    return response
-                content = response.read()
-                response.close()
-                error = self._core.status_error(response, content)
-            wait = self._core.may_retry(attempt, error)
-            if wait is None:
-                raise error
-            _sleep(wait)
-            attempt += 1
+                return self._attempt(prepared, stream)
+            except _RETRYABLE as error:
+                self._core.clock.sleep(flow.wait_after(error))
 
     def _json(self, spec: HttpRequest, protocol: WireProtocol | None = None) -> Any:
-        response = self._send(self._core.build(spec, protocol))
-        return decode_json(response, response.content)
+        response = self._send(self._core.prepare(spec, protocol))
+        return decode_json(response.status_code, response.content, response.headers)
 
     def chat(self, request: ChatRequest, *, protocol: str = "openai") -> ChatResponse:
-        wire, http_request = self._core.chat_request(request, protocol, stream=False)
-        response = self._send(http_request)
-        return wire.parse_response(decode_json(response, response.content), request)
+        wire, prepared = self._core.chat_request(request, protocol, stream=False)
+        response = self._send(prepared)
+        body = decode_json(response.status_code, response.content, response.headers)
+        return wire.parse_response(body, request)
 
     def stream(self, request: ChatRequest, *, protocol: str = "openai") -> ChatStream:
-        wire, http_request = self._core.chat_request(request, protocol, stream=True)
-        return ChatStream(self, http_request, StreamPipeline(wire, request))
+        wire, prepared = self._core.chat_request(request, protocol, stream=True)
+        return ChatStream(self, prepared, StreamPipeline(wire, request))
 
     def embed(
         self,
@@ -112,20 +112,31 @@ class WenwenClient:
         batch_size: int = 512,
         extra_body: Mapping[str, Any] | None = None,
         max_concurrency: int = 4,
+        encoding_format: embeddings.EncodingFormat | None = None,
     ) -> EmbeddingResult:
         """Batches of ``batch_size`` texts, up to ``max_concurrency`` requests at a time
-        (threads share this client's connection pool); vectors come back in input order."""
+        (threads share this client's connection pool); vectors come back in input order.
+        Vectors travel as base64 unless ``encoding_format="float"`` (or the upstream
+        refused base64 for this model once)."""
+        explicit = embeddings.chosen_format(encoding_format, extra_body)
 
-        def one(batch: list[str]) -> Any:
-            body = self._json(embedding_request(model, batch, dimensions, extra_body))
-            return parse_embeddings(body, len(batch))
+        def one(batch: list[str]) -> EmbedBatch:
+            fmt = self._float_only.format_for(model, explicit)
+            try:
+                body = self._json(embeddings.request(model, batch, dimensions, extra_body, fmt))
+            except APIStatusError as error:
+                if not embeddings.retry_as_float(error, fmt, explicit):
+                    raise
+                self._float_only.remember(model)
+                body = self._json(embeddings.request(model, batch, dimensions, extra_body, "float"))
+            return embeddings.parse(body, len(batch))
 
-        batches = embedding_batches(texts, batch_size)
+        batches = embeddings.batches(texts, batch_size)
         workers = min(max(max_concurrency, 1), len(batches))
         if workers <= 1:
-            return merge_embeddings(model, [one(b) for b in batches])
+            return embeddings.merge(model, [one(b) for b in batches])
         with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="wenwen-embed") as pool:
-            return merge_embeddings(model, list(pool.map(one, batches)))
+            return embeddings.merge(model, list(pool.map(one, batches)))
 
     def list_models(self) -> list[ModelInfo]:
         return parse_models(self._json(HttpRequest("GET", "/v1/models")))
@@ -154,7 +165,7 @@ class ChatStream:
     """Iterate for ``StreamEvent``s; ``response()`` is the reply accumulated so far."""
 
     def __init__(
-        self, client: WenwenClient, request: httpx.Request, pipeline: StreamPipeline
+        self, client: WenwenClient, request: PreparedRequest, pipeline: StreamPipeline
     ) -> None:
         self._client = client
         self._request = request
@@ -168,14 +179,15 @@ class ChatStream:
         response = self._response = self._client._send(self._request, stream=True)
         pipeline = self._pipeline
         try:
-            if not is_event_stream(response):
-                yield from pipeline.from_json_reply(decode_json(response, response.read()))
+            if not is_event_stream(response.headers):
+                body = decode_json(response.status_code, response.read(), response.headers)
+                yield from pipeline.from_json_reply(body)
                 return
             try:
                 for chunk in response.iter_bytes():
                     yield from pipeline.feed(chunk)
             except httpx.HTTPError as exc:
-                raise pipeline.broken(exc) from exc
+                raise pipeline.broken(exc, self._client._core.secret()) from None
             yield from pipeline.close()
         finally:
             response.close()
@@ -198,7 +210,9 @@ class ChatStream:
 
 class AsyncWenwenClient:
     """The asynchronous client. Its connection pool belongs to the event loop it first runs
-    on; make one client per loop (nothing is cached process-wide)."""
+    on; make one client per loop (nothing is cached process-wide). ``async_transport``:
+    ``"auto"`` (aiohttp when installed and no ``http_client`` is given), ``"aiohttp"`` or
+    ``"httpx"``."""
 
     def __init__(
         self,
@@ -209,54 +223,63 @@ class AsyncWenwenClient:
         max_retries: int = DEFAULT_MAX_RETRIES,
         default_headers: Mapping[str, str] | None = None,
         http_client: httpx.AsyncClient | None = None,
+        max_retry_wait: float | None = None,
+        clock: Clock | None = None,
+        async_transport: AsyncTransportName = "auto",
     ) -> None:
         self._core = ClientCore(
             api_key, base_url, timeout=timeout, max_retries=max_retries,
-            default_headers=default_headers,
+            default_headers=default_headers, max_retry_wait=max_retry_wait, clock=clock,
         )  # fmt: skip
-        self._owns_http = http_client is None
-        self._http = http_client or httpx.AsyncClient(
-            timeout=self._core.timeout, transport=ShardedAsyncTransport()
-        )
+        self._sender = make_sender(self._core, async_transport, http_client)
+        self._float_only = embeddings.FloatOnlyModels()
 
     @property
     def base_url(self) -> str:
         return self._core.settings.base_url
 
+    @property
+    def async_transport(self) -> str:
+        """``"httpx"`` or ``"aiohttp"``: how this client sends."""
+        return self._sender.name
+
     def __repr__(self) -> str:
         return f"AsyncWenwenClient(base_url={self.base_url!r})"
 
-    async def _send(self, request: httpx.Request, *, stream: bool = False) -> httpx.Response:
-        attempt = 0
+    async def _attempt(self, prepared: PreparedRequest, stream: bool) -> AsyncReply:
+        try:
+            response = await self._sender.send(prepared, stream=stream)
+        except httpx.HTTPError as exc:
+            raise transport_error(exc, self._core.secret()) from None
+        if response.status_code >= 400:
+            try:
+                content = await response.aread()
+            finally:
+                await response.aclose()
+            raise status_error(response.status_code, content, response.headers)
+        return response
+
+    async def _send(self, prepared: PreparedRequest, *, stream: bool = False) -> AsyncReply:
+        flow = self._core.retry_flow()
         while True:
             try:
-                response = await self._http.send(request, stream=stream)
-            except httpx.HTTPError as exc:
-                error: Exception = translate_transport_error(exc)
-            else:
-                if response.status_code < 400:
-                    return response
-                content = await response.aread()
-                await response.aclose()
-                error = self._core.status_error(response, content)
-            wait = self._core.may_retry(attempt, error)
-            if wait is None:
-                raise error
-            await _async_sleep(wait)
-            attempt += 1
+                return await self._attempt(prepared, stream)
+            except _RETRYABLE as error:
+                await self._core.clock.async_sleep(flow.wait_after(error))
 
     async def _json(self, spec: HttpRequest, protocol: WireProtocol | None = None) -> Any:
-        response = await self._send(self._core.build(spec, protocol))
-        return decode_json(response, response.content)
+        response = await self._send(self._core.prepare(spec, protocol))
+        return decode_json(response.status_code, await response.aread(), response.headers)
 
     async def chat(self, request: ChatRequest, *, protocol: str = "openai") -> ChatResponse:
-        wire, http_request = self._core.chat_request(request, protocol, stream=False)
-        response = await self._send(http_request)
-        return wire.parse_response(decode_json(response, response.content), request)
+        wire, prepared = self._core.chat_request(request, protocol, stream=False)
+        response = await self._send(prepared)
+        body = decode_json(response.status_code, await response.aread(), response.headers)
+        return wire.parse_response(body, request)
 
     def stream(self, request: ChatRequest, *, protocol: str = "openai") -> AsyncChatStream:
-        wire, http_request = self._core.chat_request(request, protocol, stream=True)
-        return AsyncChatStream(self, http_request, StreamPipeline(wire, request))
+        wire, prepared = self._core.chat_request(request, protocol, stream=True)
+        return AsyncChatStream(self, prepared, StreamPipeline(wire, request))
 
     async def embed(
         self,
@@ -267,17 +290,30 @@ class AsyncWenwenClient:
         batch_size: int = 512,
         extra_body: Mapping[str, Any] | None = None,
         max_concurrency: int = 4,
+        encoding_format: embeddings.EncodingFormat | None = None,
     ) -> EmbeddingResult:
-        batches = embedding_batches(texts, batch_size)
+        explicit = embeddings.chosen_format(encoding_format, extra_body)
+        batches = embeddings.batches(texts, batch_size)
         gate = asyncio.Semaphore(max(max_concurrency, 1))
 
-        async def one(batch: list[str]) -> Any:
+        async def one(batch: list[str]) -> EmbedBatch:
+            fmt = self._float_only.format_for(model, explicit)
             async with gate:
-                body = await self._json(embedding_request(model, batch, dimensions, extra_body))
-            return parse_embeddings(body, len(batch))
+                try:
+                    body = await self._json(
+                        embeddings.request(model, batch, dimensions, extra_body, fmt)
+                    )
+                except APIStatusError as error:
+                    if not embeddings.retry_as_float(error, fmt, explicit):
+                        raise
+                    self._float_only.remember(model)
+                    body = await self._json(
+                        embeddings.request(model, batch, dimensions, extra_body, "float")
+                    )
+            return embeddings.parse(body, len(batch))
 
         results = await asyncio.gather(*(one(b) for b in batches))
-        return merge_embeddings(model, list(results))
+        return embeddings.merge(model, list(results))
 
     async def list_models(self) -> list[ModelInfo]:
         return parse_models(await self._json(HttpRequest("GET", "/v1/models")))
@@ -286,8 +322,7 @@ class AsyncWenwenClient:
         return await self._json(HttpRequest(method, path, json=json))
 
     async def aclose(self) -> None:
-        if self._owns_http:
-            await self._http.aclose()
+        await self._sender.aclose()
 
     async def __aenter__(self) -> AsyncWenwenClient:
         return self
@@ -298,12 +333,12 @@ class AsyncWenwenClient:
 
 class AsyncChatStream:
     def __init__(
-        self, client: AsyncWenwenClient, request: httpx.Request, pipeline: StreamPipeline
+        self, client: AsyncWenwenClient, request: PreparedRequest, pipeline: StreamPipeline
     ) -> None:
         self._client = client
         self._request = request
         self._pipeline = pipeline
-        self._response: httpx.Response | None = None
+        self._response: AsyncReply | None = None
 
     def response(self) -> ChatResponse:
         return self._pipeline.accumulator.response()
@@ -312,8 +347,8 @@ class AsyncChatStream:
         response = self._response = await self._client._send(self._request, stream=True)
         pipeline = self._pipeline
         try:
-            if not is_event_stream(response):
-                body = decode_json(response, await response.aread())
+            if not is_event_stream(response.headers):
+                body = decode_json(response.status_code, await response.aread(), response.headers)
                 for event in pipeline.from_json_reply(body):
                     yield event
                 return
@@ -322,7 +357,7 @@ class AsyncChatStream:
                     for event in pipeline.feed(chunk):
                         yield event
             except httpx.HTTPError as exc:
-                raise pipeline.broken(exc) from exc
+                raise pipeline.broken(exc, self._client._core.secret()) from None
             for event in pipeline.close():
                 yield event
         finally:
