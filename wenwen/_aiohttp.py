@@ -17,6 +17,8 @@ from typing import Any
 
 import aiohttp
 import httpx
+import yarl
+from aiohttp.helpers import get_env_proxy_for_url
 
 from ._requests import ClientCore, PreparedRequest
 from ._transport import default_ssl_context
@@ -106,10 +108,15 @@ class AiohttpSender:
             connector = aiohttp.TCPConnector(
                 limit=POOL_SIZE, ssl=default_ssl_context(), enable_cleanup_closed=False
             )
+            proxy, proxy_auth = _env_proxy(self._core.settings.base_url)
             session = self._session = aiohttp.ClientSession(
                 connector=connector,
                 timeout=self._timeout,
-                trust_env=True,
+                # proxies are read from the environment once, as httpx does; aiohttp's
+                # trust_env would look them (and ~/.netrc) up in a thread on every request
+                trust_env=False,
+                proxy=proxy,
+                proxy_auth=proxy_auth,
                 auto_decompress=True,
                 skip_auto_headers=("User-Agent",),
             )
@@ -140,6 +147,14 @@ class AiohttpSender:
         session, self._session = self._session, None
         if session is not None and not session.closed:
             await session.close()
+
+
+def _env_proxy(base_url: str) -> tuple[Any, aiohttp.BasicAuth | None]:
+    """The proxy the environment (``HTTPS_PROXY``, ``NO_PROXY``, ...) sets for the relay."""
+    try:
+        return get_env_proxy_for_url(yarl.URL(base_url))
+    except LookupError:
+        return None, None
 
 
 def _close_connector(connector: Any) -> None:

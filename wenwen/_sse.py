@@ -34,6 +34,8 @@ class SSEDecoder:
         self._has_field = False
 
     def feed(self, chunk: bytes) -> list[ServerSentEvent]:
+        if not chunk:  # an empty read must not forget a pending \r
+            return []
         if self._pending_cr:
             self._pending_cr = False
             if chunk.startswith(b"\n"):
@@ -76,6 +78,10 @@ class SSEDecoder:
         return events
 
     def _line(self, line: str) -> ServerSentEvent | None:
+        if line.startswith("data: "):  # the common case
+            self._data.append(line[6:])
+            self._has_field = True
+            return None
         if not line:
             return self._dispatch()
         if line.startswith(":"):

@@ -93,3 +93,7 @@ def test_any_stream_split_anywhere_gives_its_events(
     chunks = [raw[a:b] for a, b in zip([0, *cuts], [*cuts, len(raw)], strict=True)]
     expected = [ServerSentEvent("\n".join(values), event=name) for name, values in events]
     assert decode(chunks) == expected
+
+
+def test_an_empty_chunk_between_cr_and_lf_changes_nothing() -> None:
+    assert decode([b"data: a\r", b"", b"\n\r\n"]) == [ServerSentEvent("a")]
