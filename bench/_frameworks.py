@@ -26,6 +26,7 @@ from _subjects import (
     check_text,
     check_vectors,
 )
+from fake_server import DEFAULT_STREAM_CHUNKS as STREAM_CHUNKS
 from fake_server import REPLY_TEXT
 
 
@@ -76,11 +77,11 @@ async def _ainvoke(model: Any) -> str:
 
 
 def langchain_machinery(chat: FakeServer, runner: asyncio.Runner) -> list[Scenario]:
-    """LangChain's own ``ainvoke`` path with no I/O at all: a chat model that answers at
-    once. No integration can go below it."""
+    """LangChain's own ``invoke`` / ``stream`` / ``ainvoke`` paths with no I/O at all: a chat
+    model that answers at once. No integration can go below these."""
     from langchain_core.language_models import BaseChatModel
-    from langchain_core.messages import AIMessage
-    from langchain_core.outputs import ChatGeneration, ChatResult
+    from langchain_core.messages import AIMessage, AIMessageChunk
+    from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 
     class NoIO(BaseChatModel):
         @property
@@ -93,13 +94,28 @@ def langchain_machinery(chat: FakeServer, runner: asyncio.Runner) -> list[Scenar
         async def _agenerate(self, messages: Any, stop: Any = None, **kwargs: Any) -> ChatResult:
             return self._generate(messages)
 
+        def _stream(
+            self, messages: Any, stop: Any = None, run_manager: Any = None, **kwargs: Any
+        ) -> Iterator[ChatGenerationChunk]:
+            for i in range(STREAM_CHUNKS):
+                chunk = ChatGenerationChunk(message=AIMessageChunk(content=f"tok{i} "))
+                if run_manager:
+                    run_manager.on_llm_new_token(chunk.text, chunk=chunk)
+                yield chunk
+
     model = NoIO()
-    note = "BaseChatModel with an instant _agenerate: LangChain's share of every ainvoke"
+
+    def stream() -> Iterator[str]:
+        for chunk in model.stream(PROMPT):
+            yield _lc_text(chunk)
+
+    note = "BaseChatModel answering at once: LangChain's own share"
     return [
-        async_scenario(
-            "lc_machinery_ainvoke", "floor", chat, runner, lambda: _ainvoke(model), check_text,
-            note=note,
-        )
+        sync_scenario("lc_machinery_invoke", "floor", chat, lambda: _lc_text(model.invoke(PROMPT)),
+                      check_text),
+        stream_scenario("lc_machinery_stream", "floor", chat, stream, check_stream_text),
+        async_scenario("lc_machinery_ainvoke", "floor", chat, runner, lambda: _ainvoke(model),
+                       check_text, note=note),
     ]  # fmt: skip
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from wenwen._retry import Clock
+from wenwen import Clock
 
 
 class RecordedWaits(list[float]):

@@ -8,6 +8,7 @@ integrations (``langchain_wenwen``, ``llama_index_wenwen``).
 
 from . import errors, types
 from ._client import AsyncChatStream, AsyncWenwenClient, ChatStream, WenwenClient
+from ._retry import Clock
 from ._settings import DEFAULT_BASE_URL, Settings
 from ._version import __version__
 from .errors import (
@@ -38,6 +39,7 @@ __all__ = [
     "ChatRequest",
     "ChatResponse",
     "ChatStream",
+    "Clock",
     "ConfigurationError",
     "Message",
     "ModelNotFoundError",

@@ -212,7 +212,7 @@ class AsyncWenwenClient:
     """The asynchronous client. Its connection pool belongs to the event loop it first runs
     on; make one client per loop (nothing is cached process-wide). ``async_transport``:
     ``"auto"`` (aiohttp when installed and no ``http_client`` is given), ``"aiohttp"`` or
-    ``"httpx"``."""
+    ``"httpx"``. ``max_retry_wait`` and ``clock`` as for ``WenwenClient``."""
 
     def __init__(
         self,
