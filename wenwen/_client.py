@@ -70,10 +70,14 @@ class WenwenClient:
         return f"WenwenClient(base_url={self.base_url!r})"
 
     def _attempt(self, prepared: PreparedRequest, stream: bool) -> httpx.Response:
+        failure: httpx.HTTPError | None = None
         try:
             response = self._http.send(self._core.httpx_request(prepared), stream=stream)
         except httpx.HTTPError as exc:
-            raise transport_error(exc, self._core.secret()) from None
+            failure = exc
+        if failure is not None:
+            # raised outside the handler: no exception chain that could hold the key
+            raise transport_error(failure, self._core.secret())
         if response.status_code >= 400:
             content = response.read()
             response.close()
@@ -183,11 +187,14 @@ class ChatStream:
                 body = decode_json(response.status_code, response.read(), response.headers)
                 yield from pipeline.from_json_reply(body)
                 return
+            failure: httpx.HTTPError | None = None
             try:
                 for chunk in response.iter_bytes():
                     yield from pipeline.feed(chunk)
             except httpx.HTTPError as exc:
-                raise pipeline.broken(exc, self._client._core.secret()) from None
+                failure = exc
+            if failure is not None:
+                raise pipeline.broken(failure, self._client._core.secret())
             yield from pipeline.close()
         finally:
             response.close()
@@ -247,10 +254,14 @@ class AsyncWenwenClient:
         return f"AsyncWenwenClient(base_url={self.base_url!r})"
 
     async def _attempt(self, prepared: PreparedRequest, stream: bool) -> AsyncReply:
+        failure: httpx.HTTPError | None = None
         try:
             response = await self._sender.send(prepared, stream=stream)
         except httpx.HTTPError as exc:
-            raise transport_error(exc, self._core.secret()) from None
+            failure = exc
+        if failure is not None:
+            # raised outside the handler: no exception chain that could hold the key
+            raise transport_error(failure, self._core.secret())
         if response.status_code >= 400:
             try:
                 content = await response.aread()
@@ -352,12 +363,15 @@ class AsyncChatStream:
                 for event in pipeline.from_json_reply(body):
                     yield event
                 return
+            failure: httpx.HTTPError | None = None
             try:
                 async for chunk in response.aiter_bytes():
                     for event in pipeline.feed(chunk):
                         yield event
             except httpx.HTTPError as exc:
-                raise pipeline.broken(exc, self._client._core.secret()) from None
+                failure = exc
+            if failure is not None:
+                raise pipeline.broken(failure, self._client._core.secret())
             for event in pipeline.close():
                 yield event
         finally:

@@ -59,6 +59,11 @@ def decode_json(status: int, content: bytes, headers: Mapping[str, str]) -> Any:
         # only keys are interned (unique reply ids would grow its string cache)
         body = pydantic_core.from_json(content, cache_strings="keys")
     except ValueError as exc:
+        if _is_html(content, headers):  # a proxy's login or error page
+            raise ProtocolError(
+                f"the relay answered HTTP {status} with an HTML page, not JSON: "
+                f"{html_summary(content)}"
+            ) from None
         snippet = content[:200].decode("utf-8", "replace")
         raise ProtocolError(
             f"the relay answered HTTP {status} with a body that is not valid "

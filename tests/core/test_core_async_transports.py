@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from tests._clock import RecordedWaits
-from wenwen import AsyncWenwenClient, errors
+from wenwen import AsyncWenwenClient, WenwenClient, errors
 from wenwen.emulator import Emulator
 from wenwen.types import ChatRequest, Message, TextDelta
 
@@ -140,3 +140,49 @@ def test_a_cancelled_stream_releases_its_connection(transport: str, emu: Emulato
     held_during, held_after, text = asyncio.run(run())
     assert (held_during, held_after) == (1, 0)
     assert text
+
+
+@pytest.mark.parametrize("transport", TRANSPORTS)
+def test_a_read_timeout_before_the_first_byte_is_typed(transport: str, emu: Emulator) -> None:
+    async def run() -> None:
+        async with AsyncWenwenClient(
+            api_key=emu.api_key,
+            base_url=emu.base_url,
+            async_transport=transport,  # type: ignore[arg-type]
+            default_headers={"x-emulator-fault": "slow_first_byte:2"},
+            timeout=0.3,
+            max_retries=0,
+        ) as client:
+            await client.chat(ChatRequest(model="gpt-4o-mini", messages=[Message.of("user", "hi")]))
+
+    with pytest.raises(errors.APITimeoutError):
+        asyncio.run(run())
+
+
+def chain_text(error: BaseException | None) -> str:
+    seen: list[str] = []
+    while error is not None and len(seen) < 20:
+        seen.append(f"{error!r} {error}")
+        error = error.__cause__ or error.__context__
+    return " ".join(seen)
+
+
+@pytest.mark.parametrize("kind", ["sync", *TRANSPORTS])
+def test_a_key_the_transport_refuses_stays_out_of_the_whole_chain(kind: str, emu: Emulator) -> None:
+    key = KEY + "\n"  # an illegal header value: the transports quote it in their errors
+
+    async def run_async() -> None:
+        async with AsyncWenwenClient(
+            api_key=key,
+            base_url=emu.base_url,
+            async_transport=kind,
+            max_retries=0,  # type: ignore[arg-type]
+        ) as client:
+            await client.list_models()
+
+    with pytest.raises(errors.WenwenError) as info:
+        if kind == "sync":
+            WenwenClient(api_key=key, base_url=emu.base_url, max_retries=0).list_models()
+        else:
+            asyncio.run(run_async())
+    assert KEY not in chain_text(info.value)

@@ -101,3 +101,12 @@ def test_an_html_page_without_a_title_gives_its_first_line() -> None:
     page = b"<html><body>\n\n  <h1>Access denied</h1><p>Your IP is blocked</p></body></html>"
     assert html_summary(page) == "Access denied"
     assert html_summary(b"<html><title> A &amp; B </title>") == "A & B"
+
+
+def test_an_html_page_with_status_200_is_a_short_protocol_error() -> None:
+    page = httpx.Response(200, content=PAGE, headers={"content-type": "text/html"})
+    with pytest.raises(errors.ProtocolError) as info:
+        client([page], RecordedWaits()).list_models()
+    assert str(info.value) == (
+        "the relay answered HTTP 200 with an HTML page, not JSON: 502 Bad Gateway"
+    )
