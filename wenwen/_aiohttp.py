@@ -11,6 +11,7 @@ returning it to the pool.
 
 from __future__ import annotations
 
+import asyncio
 import weakref
 from collections.abc import AsyncIterator, Mapping
 from typing import Any
@@ -104,6 +105,12 @@ class AiohttpSender:
 
     def _session_now(self) -> aiohttp.ClientSession:
         session = self._session
+        loop = asyncio.get_running_loop()
+        if session is not None and session._loop is not loop and session._loop.is_closed():
+            # the loop this session belonged to is gone (asyncio.run called again): its
+            # sockets died with it, start over on this one
+            _close_connector(session.connector)
+            session = None
         if session is None or session.closed:
             connector = aiohttp.TCPConnector(
                 limit=POOL_SIZE, ssl=default_ssl_context(), enable_cleanup_closed=False
@@ -145,8 +152,12 @@ class AiohttpSender:
 
     async def aclose(self) -> None:
         session, self._session = self._session, None
-        if session is not None and not session.closed:
-            await session.close()
+        if session is None or session.closed:
+            return
+        if session._loop is not asyncio.get_running_loop() and session._loop.is_closed():
+            _close_connector(session.connector)  # its loop is gone: nothing to await
+            return
+        await session.close()
 
 
 def _env_proxy(base_url: str) -> tuple[Any, aiohttp.BasicAuth | None]:

@@ -8,6 +8,7 @@ retries, typed errors, the stream pipeline — is one code path.
 
 from __future__ import annotations
 
+import asyncio
 import importlib.util
 from collections.abc import AsyncIterator, Mapping
 from typing import Literal, Protocol
@@ -75,16 +76,29 @@ class HttpxSender:
     def __init__(self, core: ClientCore, client: httpx.AsyncClient | None) -> None:
         self._core = core
         self.owns_client = client is None
-        self.client = client or httpx.AsyncClient(
-            timeout=core.timeout, transport=ShardedAsyncTransport()
-        )
+        self.client = client or self._new_client()
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    def _new_client(self) -> httpx.AsyncClient:
+        return httpx.AsyncClient(timeout=self._core.timeout, transport=ShardedAsyncTransport())
 
     async def send(self, prepared: PreparedRequest, *, stream: bool) -> AsyncReply:
+        loop = asyncio.get_running_loop()
+        if self._loop is not loop:
+            if self._loop is not None and self._loop.is_closed() and self.owns_client:
+                # the loop the pool belonged to is gone (asyncio.run called again): its
+                # connections died with it, start over on this one
+                self.client = self._new_client()
+            self._loop = loop
         return await self.client.send(self._core.httpx_request(prepared), stream=stream)
 
     async def aclose(self) -> None:
-        if self.owns_client:
-            await self.client.aclose()
+        if not self.owns_client:
+            return
+        loop = self._loop
+        if loop is not None and loop is not asyncio.get_running_loop() and loop.is_closed():
+            return  # its connections died with their loop; nothing is left to close
+        await self.client.aclose()
 
 
 def make_sender(core: ClientCore, name: str, client: httpx.AsyncClient | None) -> AsyncSender:

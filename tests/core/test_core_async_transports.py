@@ -186,3 +186,16 @@ def test_a_key_the_transport_refuses_stays_out_of_the_whole_chain(kind: str, emu
         else:
             asyncio.run(run_async())
     assert KEY not in chain_text(info.value)
+
+
+@pytest.mark.parametrize("transport", TRANSPORTS)
+def test_a_client_outlives_its_event_loop(transport: str, emu: Emulator) -> None:
+    client = AsyncWenwenClient(
+        api_key=emu.api_key,
+        base_url=emu.base_url,
+        async_transport=transport,  # type: ignore[arg-type]
+    )
+    first = asyncio.run(client.list_models())
+    second = asyncio.run(client.list_models())  # a new loop: the old pool died with its loop
+    assert [m.id for m in first] == [m.id for m in second]
+    asyncio.run(client.aclose())
