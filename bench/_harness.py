@@ -23,6 +23,7 @@ from _proc import FakeServer
 SYNC_CALLS = 100
 STREAMS = 15
 BURST = 100
+BIG_BURST = 1000
 
 
 @dataclass
@@ -125,13 +126,16 @@ def async_scenario(
     check: Callable[[Any], None],
     *,
     note: str = "",
+    size: int = BURST,
+    heavy: bool = False,
 ) -> Scenario:
-    """Two bursts per batch: the first may open connections (keep-alive expired while other
-    scenarios ran), the second runs on the warm pool and is the headline."""
+    """Two bursts of ``size`` concurrent calls per batch: the first may open connections
+    (keep-alive expired while other scenarios ran), the second runs on the warm pool and is
+    the headline."""
 
     async def burst() -> tuple[float, list[Any]]:
         start = time.perf_counter()
-        results = await asyncio.gather(*(call() for _ in range(BURST)))
+        results = await asyncio.gather(*(call() for _ in range(size)))
         return time.perf_counter() - start, results
 
     def batch() -> dict[str, float]:
@@ -150,7 +154,7 @@ def async_scenario(
             check(result)
         runner.run(burst())
 
-    return Scenario(name, role, server, batch, warm_up, note)
+    return Scenario(name, role, server, batch, warm_up, note, heavy=heavy)
 
 
 def embed_scenario(

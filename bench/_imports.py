@@ -42,6 +42,34 @@ def available(statement: str) -> bool:
         return False
 
 
+# Ours imported into a process that already holds the floor: the time, and the part of it
+# spent in garbage collection (a full pass over the framework's heap that whatever
+# allocates next after the floor sets off).
+AFTER_FLOOR = (
+    "import gc, time\n"
+    "from langchain_core.language_models import BaseChatModel; import httpx\n"
+    "spent = []\n"
+    "def note(phase, info, mark=[0.0]):\n"
+    "    now = time.perf_counter()\n"
+    "    if phase == 'start': mark[0] = now\n"
+    "    else: spent.append(now - mark[0])\n"
+    "gc.callbacks.append(note)\n"
+    "t = time.perf_counter(); from langchain_wenwen import ChatWenwen\n"
+    "print(time.perf_counter() - t, sum(spent))\n"
+)
+
+
+def time_after_floor() -> tuple[float, float]:
+    """(seconds importing ChatWenwen after the floor, seconds of GC within them)."""
+    completed = subprocess.run(
+        [sys.executable, "-c", AFTER_FLOOR], capture_output=True, text=True, check=False
+    )
+    if completed.returncode != 0:
+        raise RuntimeError(f"after-floor import failed:\n{completed.stderr.strip()}")
+    total, gc_time = completed.stdout.split()[-2:]
+    return float(total), float(gc_time)
+
+
 def time_import(statement: str) -> float:
     """Seconds spent inside ``statement`` in a fresh process."""
     completed = subprocess.run(
@@ -68,4 +96,8 @@ def measure_imports(reps: int, rng: random.Random, *, all_floors: bool) -> dict[
         rng.shuffle(order)
         for label, statement in order:
             samples[label].append(time_import(statement) * 1000.0)
+        if available("import langchain_wenwen"):
+            total, gc_time = time_after_floor()
+            samples.setdefault("import_ChatWenwen_after_floor", []).append(total * 1000.0)
+            samples.setdefault("import_ChatWenwen_after_floor_gc", []).append(gc_time * 1000.0)
     return samples

@@ -12,11 +12,12 @@ import asyncio
 import importlib.util
 import json
 import math
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from typing import Any
 
 import httpx
 from _harness import (
+    BIG_BURST,
     Scenario,
     async_scenario,
     embed_scenario,
@@ -40,6 +41,7 @@ RAW_EMBED_BATCH = 512
 RAW_EMBED_CONCURRENCY = 4
 HEADERS = {"x-bench-chunks": str(DEFAULT_STREAM_CHUNKS)}
 ANCHOR_MODULES = ("langchain_openai", "openai", "llama_index.llms.openai_like")
+CLEANUPS: list[Callable[[], Awaitable[Any]]] = []  # run on the bench's event loop at the end
 EXPECTED_STREAM_TEXT = "".join(f"tok{i} " for i in range(DEFAULT_STREAM_CHUNKS))
 
 
@@ -130,6 +132,42 @@ def raw_scenarios(chat: FakeServer, embed: FakeServer, runner: asyncio.Runner) -
             note="httpx.AsyncClient over wenwen's ShardedAsyncTransport (10 pools x 10)",
         ),
         raw_embed_scenario(embed, runner, headers),
+        *raw_aiohttp_scenarios(chat, runner, headers, body),
+    ]
+
+
+def raw_aiohttp_scenarios(
+    chat: FakeServer, runner: asyncio.Runner, headers: dict[str, str], body: dict[str, Any]
+) -> list[Scenario]:
+    """The async floor: aiohttp with its defaults (a 100-connection pool), json.loads."""
+    import aiohttp
+
+    async def open_session() -> aiohttp.ClientSession:
+        return aiohttp.ClientSession(chat.url, headers=headers)
+
+    session = runner.run(open_session())
+    CLEANUPS.append(session.close)
+    url = "/v1/chat/completions"
+
+    async def call() -> str:
+        async with session.post(url, json=body) as response:
+            reply = json.loads(await response.read())
+        return str(reply["choices"][0]["message"]["content"])
+
+    note = "aiohttp.ClientSession defaults (100 connections)"
+    return [
+        async_scenario("raw_aiohttp_async", "floor", chat, runner, call, check_text, note=note),
+        async_scenario(
+            "raw_aiohttp_async_1000",
+            "floor",
+            chat,
+            runner,
+            call,
+            check_text,
+            note=note,
+            size=BIG_BURST,
+            heavy=True,
+        ),
     ]
 
 

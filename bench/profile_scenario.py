@@ -49,6 +49,10 @@ def main(argv: list[str] | None = None) -> None:
         for _ in range(args.batches):
             scenario.batch()
         profiler.disable()
+        from _subjects import CLEANUPS
+
+        for cleanup in CLEANUPS:
+            runner.run(cleanup())
     if args.dump:
         profiler.dump_stats(args.dump)
     stats = pstats.Stats(profiler)

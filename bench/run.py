@@ -29,6 +29,7 @@ from _harness import BURST, STREAMS, SYNC_CALLS, Results, Scenario, run_rounds
 from _imports import measure_imports
 from _proc import FakeServer, pin_self
 from _report import TARGETS, evaluate, notes_of, scenario_table, target_table
+from _sse_bench import measure_sse
 
 EMBED_LATENCY = 0.050
 LEGEND = """
@@ -87,6 +88,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         else {}
     )
     print(f"imports timed in {time.perf_counter() - started:.1f} s")
+    sse = measure_sse(args.rounds)
 
     with (
         FakeServer() as chat,
@@ -98,12 +100,16 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             scenario.warm_up()
         print(f"{len(scenarios)} scenarios built and warmed up; {args.rounds} rounds")
         results = run_rounds(scenarios, args.rounds, args.embed_rounds, rng, progress=print)
-    for label, values in imports.items():
+        from _subjects import CLEANUPS
+
+        for cleanup in CLEANUPS:
+            runner.run(cleanup())
+    for label, values in (imports | sse).items():
         results.metrics[label] = {"ms": values}
 
     evaluations = [row for t in TARGETS if (row := evaluate(t, results)) is not None]
     print(LEGEND.format(calls=SYNC_CALLS, streams=STREAMS, burst=BURST, latency=EMBED_LATENCY))
-    order = [s.name for s in scenarios] + list(imports)
+    order = [s.name for s in scenarios] + list(imports) + list(sse)
     print("\n".join(scenario_table(results, order, notes_of(scenarios))))
     print()
     print("\n".join(target_table(evaluations)))

@@ -33,6 +33,8 @@ class ClientOwner:
             default_headers=self.default_headers,
             http_client=self.http_client,
             async_http_client=self.http_async_client,
+            max_retry_wait=self.max_retry_wait,
+            async_transport=self.async_transport,
         )
 
     def _make_client(self: Any) -> WenwenClient:

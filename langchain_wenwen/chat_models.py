@@ -99,6 +99,10 @@ class ChatWenwen(ClientOwner, BaseChatModel):
     """Seconds (or an ``httpx.Timeout``) per request; finite by default."""
     max_retries: int = DEFAULT_MAX_RETRIES
     """Retries for connection errors, 429 and 5xx, before the first byte of a reply."""
+    max_retry_wait: float | None = None
+    """Seconds one call may spend waiting between retries (default 30)."""
+    async_transport: Literal["auto", "httpx", "aiohttp"] = "auto"
+    """How async calls are sent: aiohttp when installed (``auto``), or httpx."""
     streaming: bool = False
     stream_usage: bool = True
     """Ask for token usage in streams (``stream_options.include_usage``), for any base URL."""

@@ -1,6 +1,8 @@
 """``WenwenEmbeddings``: LangChain embeddings through the relay's ``/v1/embeddings``.
 
-Texts go as raw strings (never token ids) with ``encoding_format="float"``, in batches of
+Texts go as raw strings (never token ids), vectors come back as base64 (as with
+``OpenAIEmbeddings``; float lists are read too, and an upstream that refuses base64 is asked
+for floats from then on), in batches of
 ``chunk_size``; results keep the input order. The core client retries each batch on its own
 (connection errors, 429, 5xx) and runs async batches concurrently up to ``max_concurrency``.
 """
@@ -41,10 +43,10 @@ class WenwenEmbeddings(ClientOwner, BaseModel, Embeddings):
     base_url: str = Field(default_factory=from_env(BASE_URL_ENV, default=DEFAULT_BASE_URL))
     dimensions: int | None = None
     """Output vector size, for models that can shorten their vectors."""
-    encoding_format: Literal["float", "base64"] = "float"
-    """How vectors travel. ``float`` (JSON numbers) works with every upstream; ``base64``
-    (packed float32) is several times cheaper to decode, for upstreams that support it
-    (OpenAI's do; some others answer with empty data)."""
+    encoding_format: Literal["float", "base64"] = "base64"
+    """How vectors travel. ``base64`` (packed float32, less than half the bytes of JSON
+    numbers) is tried first, and the client switches to ``float`` for a model whose
+    upstream rejects it; ``float`` always asks for JSON numbers."""
     chunk_size: int = 512
     """Texts per request."""
     max_concurrency: int = 4
@@ -53,6 +55,10 @@ class WenwenEmbeddings(ClientOwner, BaseModel, Embeddings):
     """Show a tqdm progress bar over batches (needs ``tqdm``)."""
     timeout: float | httpx.Timeout | None = DEFAULT_TIMEOUT
     max_retries: int = DEFAULT_MAX_RETRIES
+    max_retry_wait: float | None = None
+    """Seconds one call may spend waiting between retries (default 30)."""
+    async_transport: Literal["auto", "httpx", "aiohttp"] = "auto"
+    """How async calls are sent: aiohttp when installed (``auto``), or httpx."""
     model_kwargs: dict[str, Any] = Field(default_factory=dict)
     """Extra JSON body fields sent with every request."""
     default_headers: dict[str, str] | None = None
@@ -73,14 +79,13 @@ class WenwenEmbeddings(ClientOwner, BaseModel, Embeddings):
         return self
 
     def _embed_args(self) -> dict[str, Any]:
-        extra_body = dict(self.model_kwargs)
-        if self.encoding_format != "float":
-            extra_body["encoding_format"] = self.encoding_format
         return {
             "model": self.model,
             "dimensions": self.dimensions,
             "batch_size": self.chunk_size,
-            "extra_body": extra_body or None,
+            "extra_body": dict(self.model_kwargs) or None,
+            # base64 is the core's default, with the fallback to floats
+            "encoding_format": "float" if self.encoding_format == "float" else None,
         }
 
     # --- sync --------------------------------------------------------------------------

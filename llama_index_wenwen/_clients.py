@@ -83,4 +83,6 @@ def connection_options(owner: Any) -> ConnectionOptions:
         default_headers=owner.default_headers,
         http_client=owner.http_client,
         async_http_client=owner.async_http_client,
+        max_retry_wait=owner.max_retry_wait,
+        async_transport=owner.async_transport,
     )

@@ -56,6 +56,8 @@ class WenwenEmbedding(TypedConfigErrors, BaseEmbedding):
     base_url: BaseUrl = Field(default=None, validate_default=True)
     timeout: Seconds = Field(default=120.0)
     max_retries: int = Field(default=2, ge=0)
+    max_retry_wait: float | None = Field(default=None, ge=0)
+    async_transport: str = Field(default="auto")
     default_headers: dict[str, str] | None = Field(default=None, repr=False)
     additional_kwargs: dict[str, Any] = Field(
         default_factory=dict, description="Extra fields sent in the request body."

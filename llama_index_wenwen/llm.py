@@ -104,6 +104,13 @@ class Wenwen(TypedConfigErrors, FunctionCallingLLM):
     max_retries: int = Field(
         default=2, ge=0, description="Retries of the core client (the only retry layer)."
     )
+    max_retry_wait: float | None = Field(
+        default=None, ge=0, description="Seconds one call may wait between retries (30)."
+    )
+    async_transport: str = Field(
+        default="auto",
+        description="Async sending: 'auto' (aiohttp if installed), 'httpx', 'aiohttp'.",
+    )
     reasoning_effort: str | None = Field(default=None, description="e.g. 'low'|'medium'|'high'.")
     thinking: dict[str, Any] | int | None = Field(
         default=None,

@@ -30,7 +30,8 @@ def emu(emulator: Emulator) -> Iterator[Emulator]:
 
 class BlockingClient:
     """Runs the same calls through ``WenwenClient`` or ``AsyncWenwenClient`` (a fresh async
-    client per call, each on its own event loop)."""
+    client per call, each on its own event loop; ``async`` sends with httpx,
+    ``async-aiohttp`` with aiohttp)."""
 
     def __init__(self, kind: str, **options: Any) -> None:
         self.kind = kind
@@ -40,9 +41,10 @@ class BlockingClient:
         if self.kind == "sync":
             with WenwenClient(**self.options) as client:
                 return call(client)
+        transport = "aiohttp" if self.kind == "async-aiohttp" else "httpx"
 
         async def main() -> Any:
-            async with AsyncWenwenClient(**self.options) as client:
+            async with AsyncWenwenClient(**self.options, async_transport=transport) as client:
                 return await call(client)
 
         return asyncio.run(main())
@@ -76,7 +78,7 @@ class BlockingClient:
         return self._run(lambda c: c.list_models())
 
 
-@pytest.fixture(params=["sync", "async"])
+@pytest.fixture(params=["sync", "async", "async-aiohttp"])
 def client_factory(request: pytest.FixtureRequest, emu: Emulator) -> Any:
     def make(**overrides: Any) -> BlockingClient:
         options: dict[str, Any] = {"api_key": emu.api_key, "base_url": emu.base_url}

@@ -8,6 +8,7 @@ integrations (``langchain_wenwen``, ``llama_index_wenwen``).
 
 from . import errors, types
 from ._client import AsyncChatStream, AsyncWenwenClient, ChatStream, WenwenClient
+from ._retry import Clock
 from ._settings import (
     API_KEY_ENV,
     BASE_URL_ENV,
@@ -52,6 +53,7 @@ __all__ = [
     "ChatRequest",
     "ChatResponse",
     "ChatStream",
+    "Clock",
     "ConfigurationError",
     "Message",
     "ModelNotFoundError",

@@ -1,8 +1,10 @@
 """``WenwenClient`` and ``AsyncWenwenClient``: the only code that does I/O.
 
-Both are thin: everything they decide comes from ``_shared`` (headers, replies, errors, the
-stream pipeline) and ``_transport.RetryPolicy``; they differ only in ``send`` versus
-``await send``.
+Both are thin: requests come from ``_requests``, replies and errors from ``_replies``, the
+retry decisions from ``_retry.RetryFlow`` (waiting through the injected ``Clock``), and the
+stream pipeline from ``_pipeline``; they differ only in ``send`` versus ``await send``.
+The async client sends with aiohttp when it is installed (``async_transport="auto"``),
+else with httpx; both paths raise the same typed errors.
 """
 
 from __future__ import annotations
@@ -10,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import functools
 import os
-import time
 from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from types import TracebackType
@@ -19,37 +20,32 @@ from typing import TYPE_CHECKING, Any
 import httpx
 from pydantic import SecretStr
 
+from ._async_io import AsyncReply, AsyncSender, AsyncTransportName, make_sender
+from ._pipeline import StreamPipeline
+from ._replies import decode_json, is_event_stream, parse_models, status_error, transport_error
+from ._requests import ClientCore, PreparedRequest, TimeoutTypes
+from ._retry import Clock
 from ._settings import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT
-from ._shared import (
-    ClientCore,
-    StreamPipeline,
-    TimeoutTypes,
-    decode_json,
-    embedding_batches,
-    embedding_request,
-    is_event_stream,
-    merge_embeddings,
-    parse_embeddings,
-    parse_models,
-    translate_transport_error,
-)
-from ._transport import ShardedAsyncTransport, default_ssl_context
+from ._transport import default_ssl_context
+from .errors import APIConnectionError, APIStatusError
+from .media import embeddings
 from .protocols import HttpRequest, WireProtocol
 from .tokens import count_tokens_request
 from .types import ChatRequest, ChatResponse, EmbeddingResult, ModelInfo, StreamEvent
 
-if TYPE_CHECKING:  # the media resources load on first use of client.images / client.audio
+if TYPE_CHECKING:  # the media and task resources load on first use
     from .media.resources import AsyncAudio, AsyncImages, Audio, Images
     from .tasks.resources import AsyncMidjourney, AsyncVideos, Midjourney, Videos
 
-# Module-level so tests can replace the waits without touching the time/asyncio modules.
-_sleep = time.sleep
-_async_sleep = asyncio.sleep
+_RETRYABLE = (APIStatusError, APIConnectionError)
+EmbedBatch = tuple[list[list[float]], Any, str | None]
 
 
 class WenwenClient:
     """A synchronous client. ``api_key``/``base_url`` default to ``WENWEN_API_KEY`` and
-    ``WENWEN_BASE_URL``; an ``http_client`` you pass in is used as is and not closed."""
+    ``WENWEN_BASE_URL``; an ``http_client`` you pass in is used as is and not closed.
+    ``max_retry_wait`` bounds the seconds one call spends waiting between retries
+    (default 30); ``clock`` replaces the waiting itself (for simulations and tests)."""
 
     def __init__(
         self,
@@ -60,14 +56,17 @@ class WenwenClient:
         max_retries: int = DEFAULT_MAX_RETRIES,
         default_headers: Mapping[str, str] | None = None,
         http_client: httpx.Client | None = None,
+        max_retry_wait: float | None = None,
+        clock: Clock | None = None,
     ) -> None:
         self._core = ClientCore(
             api_key, base_url, timeout=timeout, max_retries=max_retries,
-            default_headers=default_headers,
+            default_headers=default_headers, max_retry_wait=max_retry_wait, clock=clock,
         )  # fmt: skip
         self._owns_http = http_client is None
         self._http_client = http_client or self._new_http()
         self._pid = os.getpid()
+        self._float_only = embeddings.FloatOnlyModels()
 
     def _new_http(self) -> httpx.Client:
         return httpx.Client(timeout=self._core.timeout, verify=default_ssl_context())
@@ -88,85 +87,17 @@ class WenwenClient:
 
     @functools.cached_property
     def images(self) -> Images:
+        """Image generation and editing (``wenwen.media``)."""
         from .media.resources import Images
 
         return Images(self)
 
     @functools.cached_property
     def audio(self) -> Audio:
+        """Transcription and speech (``wenwen.media``)."""
         from .media.resources import Audio
 
         return Audio(self)
-
-    def _send(self, request: httpx.Request, *, stream: bool = False) -> httpx.Response:
-        """Send with retries; returns a successful response (a stream not yet read)."""
-        attempt = 0
-        while True:
-            try:
-                response = self._http.send(request, stream=stream)
-            except httpx.HTTPError as exc:
-                error: Exception = translate_transport_error(exc)
-            else:
-                if response.status_code < 400:
-                    return response
-                content = response.read()
-                response.close()
-                error = self._core.status_error(response, content)
-            wait = self._core.may_retry(attempt, error)
-            if wait is None:
-                raise error
-            _sleep(wait)
-            attempt += 1
-
-    def _json(self, spec: HttpRequest, protocol: WireProtocol | None = None) -> Any:
-        response = self._send(self._core.build(spec, protocol))
-        return decode_json(response, response.content)
-
-    def chat(self, request: ChatRequest, *, protocol: str = "openai") -> ChatResponse:
-        wire, http_request = self._core.chat_request(request, protocol, stream=False)
-        response = self._send(http_request)
-        return wire.parse_response(decode_json(response, response.content), request)
-
-    def stream(self, request: ChatRequest, *, protocol: str = "openai") -> ChatStream:
-        wire, http_request = self._core.chat_request(request, protocol, stream=True)
-        return ChatStream(self, http_request, StreamPipeline(wire, request))
-
-    def embed(
-        self,
-        texts: Sequence[str],
-        *,
-        model: str,
-        dimensions: int | None = None,
-        batch_size: int = 512,
-        extra_body: Mapping[str, Any] | None = None,
-        max_concurrency: int = 4,
-    ) -> EmbeddingResult:
-        """Batches of ``batch_size`` texts, up to ``max_concurrency`` requests at a time
-        (threads share this client's connection pool); vectors come back in input order."""
-
-        def one(batch: list[str]) -> Any:
-            body = self._json(embedding_request(model, batch, dimensions, extra_body))
-            return parse_embeddings(body, len(batch))
-
-        batches = embedding_batches(texts, batch_size)
-        workers = min(max(max_concurrency, 1), len(batches))
-        if workers <= 1:
-            return merge_embeddings(model, [one(b) for b in batches])
-        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="wenwen-embed") as pool:
-            return merge_embeddings(model, list(pool.map(one, batches)))
-
-    def list_models(self) -> list[ModelInfo]:
-        return parse_models(self._json(HttpRequest("GET", "/v1/models")))
-
-    def count_tokens(self, request: ChatRequest, *, protocol: str = "anthropic") -> int:
-        """The exact input tokens of ``request`` from the protocol's counting endpoint (one
-        request; ``UnsupportedFeatureError`` for a protocol without one)."""
-        wire, spec, read_count = count_tokens_request(request, protocol)
-        return read_count(self._json(spec, wire))
-
-    def request_json(self, method: str, path: str, json: dict[str, Any] | None = None) -> Any:
-        """Any JSON endpoint of the relay, with this client's auth, retries and errors."""
-        return self._json(HttpRequest(method, path, json=json))
 
     @property
     def videos(self) -> Videos:
@@ -181,6 +112,92 @@ class WenwenClient:
         from .tasks.resources import Midjourney
 
         return Midjourney(self)
+
+    def _attempt(self, prepared: PreparedRequest, stream: bool) -> httpx.Response:
+        failure: httpx.HTTPError | None = None
+        try:
+            response = self._http.send(self._core.httpx_request(prepared), stream=stream)
+        except httpx.HTTPError as exc:
+            failure = exc
+        if failure is not None:
+            # raised outside the handler: no exception chain that could hold the key
+            raise transport_error(failure, self._core.secret())
+        if response.status_code >= 400:
+            content = response.read()
+            response.close()
+            raise status_error(response.status_code, content, response.headers)
+        return response
+
+    def _send(self, prepared: PreparedRequest, *, stream: bool = False) -> httpx.Response:
+        """Send with retries; returns a successful response (a stream not yet read)."""
+        flow = self._core.retry_flow()
+        while True:
+            try:
+                return self._attempt(prepared, stream)
+            except _RETRYABLE as error:
+                self._core.clock.sleep(flow.wait_after(error))
+
+    def _json(self, spec: HttpRequest, protocol: WireProtocol | None = None) -> Any:
+        response = self._send(self._core.prepare(spec, protocol))
+        return decode_json(response.status_code, response.content, response.headers)
+
+    def chat(self, request: ChatRequest, *, protocol: str = "openai") -> ChatResponse:
+        wire, prepared = self._core.chat_request(request, protocol, stream=False)
+        response = self._send(prepared)
+        body = decode_json(response.status_code, response.content, response.headers)
+        return wire.parse_response(body, request)
+
+    def stream(self, request: ChatRequest, *, protocol: str = "openai") -> ChatStream:
+        wire, prepared = self._core.chat_request(request, protocol, stream=True)
+        return ChatStream(self, prepared, StreamPipeline(wire, request))
+
+    def embed(
+        self,
+        texts: Sequence[str],
+        *,
+        model: str,
+        dimensions: int | None = None,
+        batch_size: int = 512,
+        extra_body: Mapping[str, Any] | None = None,
+        max_concurrency: int = 4,
+        encoding_format: embeddings.EncodingFormat | None = None,
+    ) -> EmbeddingResult:
+        """Batches of ``batch_size`` texts, up to ``max_concurrency`` requests at a time
+        (threads share this client's connection pool); vectors come back in input order.
+        Vectors travel as base64 unless ``encoding_format="float"`` (or the upstream
+        refused base64 for this model once)."""
+        explicit = embeddings.chosen_format(encoding_format, extra_body)
+
+        def one(batch: list[str]) -> EmbedBatch:
+            fmt = self._float_only.format_for(model, explicit)
+            try:
+                body = self._json(embeddings.request(model, batch, dimensions, extra_body, fmt))
+            except APIStatusError as error:
+                if not embeddings.retry_as_float(error, fmt, explicit):
+                    raise
+                self._float_only.remember(model)
+                body = self._json(embeddings.request(model, batch, dimensions, extra_body, "float"))
+            return embeddings.parse(body, len(batch))
+
+        batches = embeddings.batches(texts, batch_size)
+        workers = min(max(max_concurrency, 1), len(batches))
+        if workers <= 1:
+            return embeddings.merge(model, [one(b) for b in batches])
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="wenwen-embed") as pool:
+            return embeddings.merge(model, list(pool.map(one, batches)))
+
+    def count_tokens(self, request: ChatRequest, *, protocol: str = "anthropic") -> int:
+        """The exact input tokens of ``request`` from the protocol's counting endpoint (one
+        request; ``UnsupportedFeatureError`` for a protocol without one)."""
+        wire, spec, read_count = count_tokens_request(request, protocol)
+        return read_count(self._json(spec, wire))
+
+    def list_models(self) -> list[ModelInfo]:
+        return parse_models(self._json(HttpRequest("GET", "/v1/models")))
+
+    def request_json(self, method: str, path: str, json: dict[str, Any] | None = None) -> Any:
+        """Any JSON endpoint of the relay, with this client's auth, retries and errors."""
+        return self._json(HttpRequest(method, path, json=json))
 
     def close(self) -> None:
         if self._owns_http:
@@ -202,7 +219,7 @@ class ChatStream:
     """Iterate for ``StreamEvent``s; ``response()`` is the reply accumulated so far."""
 
     def __init__(
-        self, client: WenwenClient, request: httpx.Request, pipeline: StreamPipeline
+        self, client: WenwenClient, request: PreparedRequest, pipeline: StreamPipeline
     ) -> None:
         self._client = client
         self._request = request
@@ -216,14 +233,18 @@ class ChatStream:
         response = self._response = self._client._send(self._request, stream=True)
         pipeline = self._pipeline
         try:
-            if not is_event_stream(response):
-                yield from pipeline.from_json_reply(decode_json(response, response.read()))
+            if not is_event_stream(response.headers):
+                body = decode_json(response.status_code, response.read(), response.headers)
+                yield from pipeline.from_json_reply(body)
                 return
+            failure: httpx.HTTPError | None = None
             try:
                 for chunk in response.iter_bytes():
                     yield from pipeline.feed(chunk)
             except httpx.HTTPError as exc:
-                raise pipeline.broken(exc) from exc
+                failure = exc
+            if failure is not None:
+                raise pipeline.broken(failure, self._client._core.secret())
             yield from pipeline.close()
         finally:
             response.close()
@@ -246,7 +267,9 @@ class ChatStream:
 
 class AsyncWenwenClient:
     """The asynchronous client. Its connection pool belongs to the event loop it first runs
-    on; make one client per loop (nothing is cached process-wide)."""
+    on; make one client per loop (nothing is cached process-wide). ``async_transport``:
+    ``"auto"`` (aiohttp when installed and no ``http_client`` is given), ``"aiohttp"`` or
+    ``"httpx"``. ``max_retry_wait`` and ``clock`` as for ``WenwenClient``."""
 
     def __init__(
         self,
@@ -257,28 +280,36 @@ class AsyncWenwenClient:
         max_retries: int = DEFAULT_MAX_RETRIES,
         default_headers: Mapping[str, str] | None = None,
         http_client: httpx.AsyncClient | None = None,
+        max_retry_wait: float | None = None,
+        clock: Clock | None = None,
+        async_transport: AsyncTransportName = "auto",
     ) -> None:
         self._core = ClientCore(
             api_key, base_url, timeout=timeout, max_retries=max_retries,
-            default_headers=default_headers,
+            default_headers=default_headers, max_retry_wait=max_retry_wait, clock=clock,
         )  # fmt: skip
-        self._owns_http = http_client is None
-        self._http_client = http_client or self._new_http()
+        self._transport_choice = async_transport
+        self._user_http = http_client
+        self._sender_now = make_sender(self._core, async_transport, http_client)
         self._pid = os.getpid()
-
-    def _new_http(self) -> httpx.AsyncClient:
-        return httpx.AsyncClient(timeout=self._core.timeout, transport=ShardedAsyncTransport())
+        self._float_only = embeddings.FloatOnlyModels()
 
     @property
-    def _http(self) -> httpx.AsyncClient:
+    def _sender(self) -> AsyncSender:
         # after os.fork the child never uses (or closes) the parent's pooled sockets
-        if self._pid != os.getpid() and self._owns_http:
-            self._http_client, self._pid = self._new_http(), os.getpid()
-        return self._http_client
+        if self._pid != os.getpid() and self._user_http is None:
+            self._sender_now = make_sender(self._core, self._transport_choice, None)
+            self._pid = os.getpid()
+        return self._sender_now
 
     @property
     def base_url(self) -> str:
         return self._core.settings.base_url
+
+    @property
+    def async_transport(self) -> str:
+        """``"httpx"`` or ``"aiohttp"``: how this client sends."""
+        return self._sender.name
 
     def __repr__(self) -> str:
         return f"AsyncWenwenClient(base_url={self.base_url!r})"
@@ -295,70 +326,6 @@ class AsyncWenwenClient:
 
         return AsyncAudio(self)
 
-    async def _send(self, request: httpx.Request, *, stream: bool = False) -> httpx.Response:
-        attempt = 0
-        while True:
-            try:
-                response = await self._http.send(request, stream=stream)
-            except httpx.HTTPError as exc:
-                error: Exception = translate_transport_error(exc)
-            else:
-                if response.status_code < 400:
-                    return response
-                content = await response.aread()
-                await response.aclose()
-                error = self._core.status_error(response, content)
-            wait = self._core.may_retry(attempt, error)
-            if wait is None:
-                raise error
-            await _async_sleep(wait)
-            attempt += 1
-
-    async def _json(self, spec: HttpRequest, protocol: WireProtocol | None = None) -> Any:
-        response = await self._send(self._core.build(spec, protocol))
-        return decode_json(response, response.content)
-
-    async def chat(self, request: ChatRequest, *, protocol: str = "openai") -> ChatResponse:
-        wire, http_request = self._core.chat_request(request, protocol, stream=False)
-        response = await self._send(http_request)
-        return wire.parse_response(decode_json(response, response.content), request)
-
-    def stream(self, request: ChatRequest, *, protocol: str = "openai") -> AsyncChatStream:
-        wire, http_request = self._core.chat_request(request, protocol, stream=True)
-        return AsyncChatStream(self, http_request, StreamPipeline(wire, request))
-
-    async def embed(
-        self,
-        texts: Sequence[str],
-        *,
-        model: str,
-        dimensions: int | None = None,
-        batch_size: int = 512,
-        extra_body: Mapping[str, Any] | None = None,
-        max_concurrency: int = 4,
-    ) -> EmbeddingResult:
-        batches = embedding_batches(texts, batch_size)
-        gate = asyncio.Semaphore(max(max_concurrency, 1))
-
-        async def one(batch: list[str]) -> Any:
-            async with gate:
-                body = await self._json(embedding_request(model, batch, dimensions, extra_body))
-            return parse_embeddings(body, len(batch))
-
-        results = await asyncio.gather(*(one(b) for b in batches))
-        return merge_embeddings(model, list(results))
-
-    async def count_tokens(self, request: ChatRequest, *, protocol: str = "anthropic") -> int:
-        """The exact input tokens of ``request`` (see ``WenwenClient.count_tokens``)."""
-        wire, spec, read_count = count_tokens_request(request, protocol)
-        return read_count(await self._json(spec, wire))
-
-    async def list_models(self) -> list[ModelInfo]:
-        return parse_models(await self._json(HttpRequest("GET", "/v1/models")))
-
-    async def request_json(self, method: str, path: str, json: dict[str, Any] | None = None) -> Any:
-        return await self._json(HttpRequest(method, path, json=json))
-
     @property
     def videos(self) -> AsyncVideos:
         from .tasks.resources import AsyncVideos
@@ -371,9 +338,92 @@ class AsyncWenwenClient:
 
         return AsyncMidjourney(self)
 
+    async def _attempt(self, prepared: PreparedRequest, stream: bool) -> AsyncReply:
+        failure: httpx.HTTPError | None = None
+        try:
+            response = await self._sender.send(prepared, stream=stream)
+        except httpx.HTTPError as exc:
+            failure = exc
+        if failure is not None:
+            # raised outside the handler: no exception chain that could hold the key
+            raise transport_error(failure, self._core.secret())
+        if response.status_code >= 400:
+            try:
+                content = await response.aread()
+            finally:
+                await response.aclose()
+            raise status_error(response.status_code, content, response.headers)
+        return response
+
+    async def _send(self, prepared: PreparedRequest, *, stream: bool = False) -> AsyncReply:
+        flow = self._core.retry_flow()
+        while True:
+            try:
+                return await self._attempt(prepared, stream)
+            except _RETRYABLE as error:
+                await self._core.clock.async_sleep(flow.wait_after(error))
+
+    async def _json(self, spec: HttpRequest, protocol: WireProtocol | None = None) -> Any:
+        response = await self._send(self._core.prepare(spec, protocol))
+        return decode_json(response.status_code, await response.aread(), response.headers)
+
+    async def chat(self, request: ChatRequest, *, protocol: str = "openai") -> ChatResponse:
+        wire, prepared = self._core.chat_request(request, protocol, stream=False)
+        response = await self._send(prepared)
+        body = decode_json(response.status_code, await response.aread(), response.headers)
+        return wire.parse_response(body, request)
+
+    def stream(self, request: ChatRequest, *, protocol: str = "openai") -> AsyncChatStream:
+        wire, prepared = self._core.chat_request(request, protocol, stream=True)
+        return AsyncChatStream(self, prepared, StreamPipeline(wire, request))
+
+    async def embed(
+        self,
+        texts: Sequence[str],
+        *,
+        model: str,
+        dimensions: int | None = None,
+        batch_size: int = 512,
+        extra_body: Mapping[str, Any] | None = None,
+        max_concurrency: int = 4,
+        encoding_format: embeddings.EncodingFormat | None = None,
+    ) -> EmbeddingResult:
+        explicit = embeddings.chosen_format(encoding_format, extra_body)
+        batches = embeddings.batches(texts, batch_size)
+        gate = asyncio.Semaphore(max(max_concurrency, 1))
+
+        async def one(batch: list[str]) -> EmbedBatch:
+            fmt = self._float_only.format_for(model, explicit)
+            async with gate:
+                try:
+                    body = await self._json(
+                        embeddings.request(model, batch, dimensions, extra_body, fmt)
+                    )
+                except APIStatusError as error:
+                    if not embeddings.retry_as_float(error, fmt, explicit):
+                        raise
+                    self._float_only.remember(model)
+                    body = await self._json(
+                        embeddings.request(model, batch, dimensions, extra_body, "float")
+                    )
+            return embeddings.parse(body, len(batch))
+
+        results = await asyncio.gather(*(one(b) for b in batches))
+        return embeddings.merge(model, list(results))
+
+    async def count_tokens(self, request: ChatRequest, *, protocol: str = "anthropic") -> int:
+        """The exact input tokens of ``request`` (see ``WenwenClient.count_tokens``)."""
+        wire, spec, read_count = count_tokens_request(request, protocol)
+        return read_count(await self._json(spec, wire))
+
+    async def list_models(self) -> list[ModelInfo]:
+        return parse_models(await self._json(HttpRequest("GET", "/v1/models")))
+
+    async def request_json(self, method: str, path: str, json: dict[str, Any] | None = None) -> Any:
+        return await self._json(HttpRequest(method, path, json=json))
+
     async def aclose(self) -> None:
-        if self._owns_http:
-            await self._http.aclose()
+        await self._sender.aclose()
 
     async def __aenter__(self) -> AsyncWenwenClient:
         return self
@@ -384,12 +434,12 @@ class AsyncWenwenClient:
 
 class AsyncChatStream:
     def __init__(
-        self, client: AsyncWenwenClient, request: httpx.Request, pipeline: StreamPipeline
+        self, client: AsyncWenwenClient, request: PreparedRequest, pipeline: StreamPipeline
     ) -> None:
         self._client = client
         self._request = request
         self._pipeline = pipeline
-        self._response: httpx.Response | None = None
+        self._response: AsyncReply | None = None
 
     def response(self) -> ChatResponse:
         return self._pipeline.accumulator.response()
@@ -398,17 +448,20 @@ class AsyncChatStream:
         response = self._response = await self._client._send(self._request, stream=True)
         pipeline = self._pipeline
         try:
-            if not is_event_stream(response):
-                body = decode_json(response, await response.aread())
+            if not is_event_stream(response.headers):
+                body = decode_json(response.status_code, await response.aread(), response.headers)
                 for event in pipeline.from_json_reply(body):
                     yield event
                 return
+            failure: httpx.HTTPError | None = None
             try:
                 async for chunk in response.aiter_bytes():
                     for event in pipeline.feed(chunk):
                         yield event
             except httpx.HTTPError as exc:
-                raise pipeline.broken(exc) from exc
+                failure = exc
+            if failure is not None:
+                raise pipeline.broken(failure, self._client._core.secret())
             for event in pipeline.close():
                 yield event
         finally:

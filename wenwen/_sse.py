@@ -21,8 +21,11 @@ class ServerSentEvent:
 
 
 class SSEDecoder:
+    """Linear in the bytes fed: each chunk is scanned once, and a line that spans many
+    chunks (a base64 image in one ``data:`` line) is kept as pieces joined once at its end."""
+
     def __init__(self) -> None:
-        self._buffer = b""
+        self._pieces: list[bytes] = []
         self._pending_cr = False
         self._data: list[str] = []
         self._event: str | None = None
@@ -31,38 +34,41 @@ class SSEDecoder:
         self._has_field = False
 
     def feed(self, chunk: bytes) -> list[ServerSentEvent]:
-        if self._pending_cr and chunk.startswith(b"\n"):
-            chunk = chunk[1:]  # the \n of a \r\n split across two chunks
-        self._pending_cr = False
-        buffer = self._buffer + chunk
+        if not chunk:  # an empty read must not forget a pending \r
+            return []
+        if self._pending_cr:
+            self._pending_cr = False
+            if chunk.startswith(b"\n"):
+                chunk = chunk[1:]  # the \n of a \r\n split across two chunks
+        if b"\r" in chunk:
+            # a trailing \r ends its line, but a \n may follow in the next chunk
+            self._pending_cr = chunk.endswith(b"\r")
+            chunk = chunk.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+        lines = chunk.split(b"\n")
+        rest = lines.pop()
+        if not lines:  # no line ended in this chunk
+            if rest:
+                self._pieces.append(rest)
+            return []
+        if self._pieces:
+            self._pieces.append(lines[0])
+            lines[0] = b"".join(self._pieces)
+            self._pieces = []
+        if rest:
+            self._pieces.append(rest)
         events: list[ServerSentEvent] = []
-        start = 0
-        length = len(buffer)
-        while start < length:
-            cr = buffer.find(b"\r", start)
-            lf = buffer.find(b"\n", start)
-            if cr == -1 and lf == -1:
-                break
-            if cr == -1 or (lf != -1 and lf < cr):
-                end, next_start = lf, lf + 1
-            elif cr + 1 < length:
-                end = cr
-                next_start = cr + 2 if buffer[cr + 1 : cr + 2] == b"\n" else cr + 1
-            else:  # a trailing \r: the line ends, but a \n may follow in the next chunk
-                end, next_start = cr, cr + 1
-                self._pending_cr = True
-            event = self._line(buffer[start:end].decode("utf-8", "replace"))
+        for raw in lines:
+            event = self._line(raw.decode("utf-8", "replace"))
             if event is not None:
                 events.append(event)
-            start = next_start
-        self._buffer = buffer[start:]
         return events
 
     def flush(self) -> list[ServerSentEvent]:
         """Events still pending when the body ended without a final blank line."""
         events: list[ServerSentEvent] = []
-        if self._buffer:
-            line, self._buffer = self._buffer.decode("utf-8", "replace"), b""
+        if self._pieces:
+            line = b"".join(self._pieces).decode("utf-8", "replace")
+            self._pieces = []
             event = self._line(line)
             if event is not None:
                 events.append(event)
@@ -72,6 +78,10 @@ class SSEDecoder:
         return events
 
     def _line(self, line: str) -> ServerSentEvent | None:
+        if line.startswith("data: "):  # the common case
+            self._data.append(line[6:])
+            self._has_field = True
+            return None
         if not line:
             return self._dispatch()
         if line.startswith(":"):

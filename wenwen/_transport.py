@@ -1,94 +1,15 @@
-"""The retry policy, and the async connection pool that keeps 100 concurrent calls fast.
-
-``RetryPolicy`` is pure: it decides whether an attempt that failed may be tried again and
-how long to wait. The clients apply it before the first byte of a body only — a stream that
-breaks half-way is never replayed (the caller has already seen part of it).
-"""
+"""The httpx async connection pool that keeps 100 concurrent calls fast, and the shared TLS
+context. (The retry policy lives in ``_retry``; it is re-exported here for old imports.)"""
 
 from __future__ import annotations
 
-import email.utils
 import functools
-import random
 import ssl
-import time
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable
 
 import httpx
 
-RETRYABLE_STATUS = frozenset({408, 409, 429, 500, 502, 503, 504, 520, 521, 522, 523, 524, 529})
-# The relay reports configuration problems with 5xx statuses; retrying cannot fix them
-# (new-api: 503 model_not_found, see research/relay-and-wire.md §3.2).
-NON_RETRYABLE_CODES = frozenset({"model_not_found", "insufficient_user_quota"})
-
-
-@dataclass(frozen=True)
-class RetryPolicy:
-    max_retries: int = 2
-    initial_delay: float = 0.5
-    max_delay: float = 8.0
-    max_retry_after: float = 60.0
-    jitter: float = 0.25
-
-    def should_retry(
-        self,
-        attempt: int,
-        *,
-        status: int | None = None,
-        code: str | None = None,
-        connection_error: bool = False,
-    ) -> bool:
-        """``attempt`` counts from 0 (the first try). Retries connection failures and
-        408/409/429/5xx; never 400/401/403/404, never a relay configuration error."""
-        if attempt >= self.max_retries:
-            return False
-        if connection_error:
-            return True
-        if code in NON_RETRYABLE_CODES:
-            return False
-        return status in RETRYABLE_STATUS
-
-    def delay(
-        self,
-        attempt: int,
-        headers: Mapping[str, str] | None = None,
-        *,
-        rng: Callable[[], float] = random.random,
-        now: Callable[[], float] = time.time,
-    ) -> float | None:
-        """Seconds to wait before the next attempt, or ``None`` when the server asked for a
-        wait longer than ``max_retry_after`` (then the error is raised instead)."""
-        hinted = retry_after_seconds(headers or {}, now=now)
-        if hinted is not None:
-            return hinted if hinted <= self.max_retry_after else None
-        base = min(self.initial_delay * (2**attempt), self.max_delay)
-        return base * (1 - self.jitter * rng())
-
-
-def retry_after_seconds(
-    headers: Mapping[str, str], *, now: Callable[[], float] = time.time
-) -> float | None:
-    """The wait a server asked for: ``retry-after-ms``, or ``Retry-After`` as seconds or as
-    an HTTP date."""
-    lowered = {k.lower(): v for k, v in headers.items()}
-    ms = lowered.get("retry-after-ms")
-    if ms:
-        try:
-            return max(float(ms) / 1000.0, 0.0)
-        except ValueError:
-            pass
-    value = lowered.get("retry-after")
-    if not value:
-        return None
-    try:
-        return max(float(value), 0.0)
-    except ValueError:
-        pass
-    parsed = email.utils.parsedate_tz(value)
-    if parsed is None:
-        return None
-    return max(email.utils.mktime_tz(parsed) - now(), 0.0)
+from ._retry import RetryPolicy, retry_after_seconds
 
 
 @functools.lru_cache(maxsize=1)
@@ -158,3 +79,6 @@ class _ReleasingStream(httpx.AsyncByteStream):
             await self._inner.aclose()
         finally:
             self._release()
+
+
+__all__ = ["RetryPolicy", "ShardedAsyncTransport", "default_ssl_context", "retry_after_seconds"]

@@ -14,6 +14,7 @@ from typing import Any
 import httpx
 from pydantic import SecretStr
 
+from ._async_io import AsyncTransportName
 from ._client import AsyncWenwenClient, WenwenClient
 from ._settings import (
     API_KEY_ENV,
@@ -45,6 +46,8 @@ class ConnectionOptions:
     default_headers: tuple[tuple[str, str], ...] = ()
     http_client: httpx.Client | None = field(default=None, repr=False, compare=False)
     async_http_client: httpx.AsyncClient | None = field(default=None, repr=False, compare=False)
+    max_retry_wait: float | None = None
+    async_transport: AsyncTransportName = "auto"
     # identity, not equality, decides whether a user's own httpx client changed
     _http_ids: tuple[int, int] = field(default=(0, 0), repr=False, init=False)
 
@@ -68,6 +71,8 @@ class ConnectionOptions:
         default_headers: Mapping[str, str] | None = None,
         http_client: httpx.Client | None = None,
         async_http_client: httpx.AsyncClient | None = None,
+        max_retry_wait: float | None = None,
+        async_transport: AsyncTransportName = "auto",
     ) -> ConnectionOptions:
         """Options from the usual field values (``default_headers`` as a mapping)."""
         return cls(
@@ -78,6 +83,8 @@ class ConnectionOptions:
             default_headers=tuple((default_headers or {}).items()),
             http_client=http_client,
             async_http_client=async_http_client,
+            max_retry_wait=max_retry_wait,
+            async_transport=async_transport,
         )
 
     def headers(self) -> dict[str, str]:
@@ -93,13 +100,18 @@ class ConnectionOptions:
             "timeout": self.timeout,
             "max_retries": self.max_retries,
             "default_headers": self.headers() or None,
+            "max_retry_wait": self.max_retry_wait,
         }
 
     def client(self) -> WenwenClient:
         return WenwenClient(**self._common(), http_client=self.http_client)
 
     def async_client(self) -> AsyncWenwenClient:
-        return AsyncWenwenClient(**self._common(), http_client=self.async_http_client)
+        return AsyncWenwenClient(
+            **self._common(),
+            http_client=self.async_http_client,
+            async_transport=self.async_transport,
+        )
 
 
 __all__ = [

@@ -89,9 +89,12 @@ class StreamAccumulator:
             self._order.append(key)
 
     def add(self, event: StreamEvent) -> None:
-        if isinstance(event, TextDelta):
-            self._slot(event.key)
-            self._text.setdefault(event.key, []).append(event.text)
+        if type(event) is TextDelta:  # the common case first: one dict lookup
+            pieces = self._text.get(event.key)
+            if pieces is None:
+                self._slot(event.key)
+                pieces = self._text[event.key] = []
+            pieces.append(event.text)
         elif isinstance(event, ThinkingDelta):
             self._slot(event.key)
             self._thinking.setdefault(event.key, []).append(event.text)

@@ -9,6 +9,7 @@ from collections.abc import Callable
 import httpx
 import pytest
 
+from tests._clock import RecordedWaits
 from wenwen import AsyncWenwenClient, WenwenClient, errors
 
 MODELS = {"object": "list", "data": [{"id": "gpt-4o", "object": "model", "owned_by": "x"}]}
@@ -34,23 +35,16 @@ def sync_client(handler: Handler, **kwargs: object) -> WenwenClient:
 
 
 @pytest.fixture
-def sleeps(monkeypatch: pytest.MonkeyPatch) -> list[float]:
-    recorded: list[float] = []
-    monkeypatch.setattr("wenwen._client._sleep", recorded.append)
-
-    async def fake_sleep(seconds: float) -> None:
-        recorded.append(seconds)
-
-    monkeypatch.setattr("wenwen._client._async_sleep", fake_sleep)
-    return recorded
+def sleeps() -> RecordedWaits:
+    return RecordedWaits()
 
 
-def test_429_with_retry_after_then_success(sleeps: list[float]) -> None:
+def test_429_with_retry_after_then_success(sleeps: RecordedWaits) -> None:
     handler, seen = scripted(
         httpx.Response(429, headers={"Retry-After": "1"}, json={"error": {"message": "busy"}}),
         httpx.Response(200, json=MODELS),
     )
-    models = sync_client(handler).list_models()
+    models = sync_client(handler, clock=sleeps.clock).list_models()
     assert [m.id for m in models] == ["gpt-4o"]
     assert sleeps == [1.0]
     assert len(seen) == 2
@@ -58,49 +52,49 @@ def test_429_with_retry_after_then_success(sleeps: list[float]) -> None:
     assert seen[0].headers["authorization"] == "Bearer sk-test"
 
 
-def test_401_is_not_retried_and_keeps_the_relay_message(sleeps: list[float]) -> None:
+def test_401_is_not_retried_and_keeps_the_relay_message(sleeps: RecordedWaits) -> None:
     body = {
         "error": {"message": "无效的令牌 (request id: r-1)", "type": "new_api_error", "code": ""}
     }
     handler, seen = scripted(httpx.Response(401, json=body))
     with pytest.raises(errors.AuthenticationError) as info:
-        sync_client(handler, max_retries=5).list_models()
+        sync_client(handler, clock=sleeps.clock, max_retries=5).list_models()
     assert info.value.message == "无效的令牌 (request id: r-1)"
     assert info.value.request_id == "r-1"
     assert len(seen) == 1 and sleeps == []
 
 
-def test_5xx_retried_until_the_budget_is_spent(sleeps: list[float]) -> None:
+def test_5xx_retried_until_the_budget_is_spent(sleeps: RecordedWaits) -> None:
     handler, seen = scripted(*[httpx.Response(500, text="oops") for _ in range(3)])
     with pytest.raises(errors.InternalServerError):
-        sync_client(handler, max_retries=2).list_models()
+        sync_client(handler, clock=sleeps.clock, max_retries=2).list_models()
     assert len(seen) == 3 and len(sleeps) == 2
 
 
-def test_model_not_found_503_is_not_retried(sleeps: list[float]) -> None:
+def test_model_not_found_503_is_not_retried(sleeps: RecordedWaits) -> None:
     body = {"error": {"message": "no channel", "type": "new_api_error", "code": "model_not_found"}}
     handler, seen = scripted(httpx.Response(503, json=body))
     with pytest.raises(errors.ModelNotFoundError):
-        sync_client(handler).list_models()
+        sync_client(handler, clock=sleeps.clock).list_models()
     assert len(seen) == 1
 
 
-def test_connection_errors_are_retried_then_typed(sleeps: list[float]) -> None:
+def test_connection_errors_are_retried_then_typed(sleeps: RecordedWaits) -> None:
     def handler(request: httpx.Request) -> httpx.Response:
         raise httpx.ConnectError("refused", request=request)
 
     with pytest.raises(errors.APIConnectionError) as info:
-        sync_client(handler, max_retries=1).list_models()
+        sync_client(handler, clock=sleeps.clock, max_retries=1).list_models()
     assert len(sleeps) == 1
     assert "sk-test" not in str(info.value)
 
 
-def test_timeouts_are_typed(sleeps: list[float]) -> None:
+def test_timeouts_are_typed(sleeps: RecordedWaits) -> None:
     def handler(request: httpx.Request) -> httpx.Response:
         raise httpx.ReadTimeout("slow", request=request)
 
     with pytest.raises(errors.APITimeoutError):
-        sync_client(handler, max_retries=0).list_models()
+        sync_client(handler, clock=sleeps.clock, max_retries=0).list_models()
 
 
 def test_broken_json_on_200_is_a_protocol_error() -> None:
@@ -169,7 +163,7 @@ def test_embeddings_batch_keep_order_and_send_raw_text() -> None:
     )
     assert [v[0] for v in result.vectors] == [1.0, 2.0, 3.0, 4.0, 5.0]
     assert [c["input"] for c in calls] == [["a", "bb"], ["ccc", "dddd"], ["eeeee"]]
-    assert all(c["encoding_format"] == "float" and c["dimensions"] == 2 for c in calls)
+    assert all(c["encoding_format"] == "base64" and c["dimensions"] == 2 for c in calls)
     assert result.usage.input_tokens == 5
 
 
@@ -208,7 +202,7 @@ def test_async_embeddings_run_batches_concurrently_but_bounded() -> None:
     assert 1 < state["peak"] <= 3
 
 
-def test_async_client_retries_like_the_sync_one(sleeps: list[float]) -> None:
+def test_async_client_retries_like_the_sync_one(sleeps: RecordedWaits) -> None:
     replies = [
         httpx.Response(429, headers={"retry-after-ms": "200"}),
         httpx.Response(200, json=MODELS),
@@ -217,7 +211,7 @@ def test_async_client_retries_like_the_sync_one(sleeps: list[float]) -> None:
     async def run() -> int:
         http = httpx.AsyncClient(transport=httpx.MockTransport(lambda r: replies.pop(0)))
         async with AsyncWenwenClient(
-            api_key="k", base_url="http://relay.test", http_client=http
+            api_key="k", base_url="http://relay.test", http_client=http, clock=sleeps.clock
         ) as c:
             return len(await c.list_models())
 

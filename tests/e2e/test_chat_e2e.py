@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from tests._clock import RecordedWaits
 from wenwen import errors
 from wenwen.emulator import Emulator
 from wenwen.types import (
@@ -214,18 +215,10 @@ def test_unknown_model_and_bad_key(client_factory: Any) -> None:
         client_factory(api_key="sk-wrong").chat(ask("hi"))
 
 
-def test_rate_limit_then_success(
-    client: Any, emu: Emulator, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    waits: list[float] = []
-    monkeypatch.setattr("wenwen._client._sleep", waits.append)
-
-    async def no_sleep(seconds: float) -> None:
-        waits.append(seconds)
-
-    monkeypatch.setattr("wenwen._client._async_sleep", no_sleep)
+def test_rate_limit_then_success(client_factory: Any, emu: Emulator) -> None:
+    waits = RecordedWaits()
     emu.inject("status:429;retry_after=1", times=1)
-    assert client.chat(ask("Hello")).text
+    assert client_factory(clock=waits.clock).chat(ask("Hello")).text
     assert waits == [1.0]
 
 

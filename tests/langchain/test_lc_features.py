@@ -105,7 +105,7 @@ def test_embeddings_batch_in_order_with_dimensions(emu: Emulator) -> None:
     assert vectors == singles and all(len(v) == 8 for v in vectors)
     batches = embedding_requests(emu)[:3]  # sent concurrently: any arrival order
     assert sorted(r.json["input"] for r in batches) == [texts[0:3], texts[3:6], texts[6:8]]
-    assert all(r.json["dimensions"] == 8 and r.json["encoding_format"] == "float" for r in batches)
+    assert all(r.json["dimensions"] == 8 and r.json["encoding_format"] == "base64" for r in batches)
 
 
 def test_base64_encoding_gives_the_same_vectors(emu: Emulator) -> None:

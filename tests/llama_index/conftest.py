@@ -15,6 +15,7 @@ from llama_index.core.instrumentation.event_handlers import BaseEventHandler
 from llama_index.core.instrumentation.events import BaseEvent
 
 from llama_index_wenwen import Wenwen, WenwenEmbedding
+from wenwen import _async_io
 from wenwen.emulator import Emulator
 
 OPENAI_MODEL = "gpt-4o-mini"
@@ -104,7 +105,7 @@ class Caller:
 
     def __init__(self, kind: str) -> None:
         self.kind = kind
-        self.is_async = kind == "async"
+        self.is_async = kind.startswith("async")
 
     def run(self, sync: Callable[[], Any], coro: Callable[[], Awaitable[Any]]) -> Any:
         return asyncio.run(_awaited(coro)) if self.is_async else sync()
@@ -155,8 +156,11 @@ async def _awaited(make: Callable[[], Awaitable[Any]]) -> Any:
     return await make()
 
 
-@pytest.fixture(params=["sync", "async"])
-def caller(request: pytest.FixtureRequest) -> Caller:
+@pytest.fixture(params=["sync", "async", "async-httpx"])
+def caller(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Caller:
+    """``async`` sends with the default transport (aiohttp), ``async-httpx`` with httpx."""
+    if request.param == "async-httpx":
+        monkeypatch.setattr(_async_io, "resolve_async_transport", lambda name, client: "httpx")
     return Caller(request.param)
 
 

@@ -40,7 +40,7 @@ def test_batches_keep_order_and_send_raw_text(
     assert vectors == singles
     bodies = [r.json for r in emu.requests if r.path == "/v1/embeddings"][:3]
     assert [b["input"] for b in bodies] == [TEXTS[0:3], TEXTS[3:6], TEXTS[6:7]]
-    assert all(b["encoding_format"] == "float" for b in bodies)
+    assert all(b["encoding_format"] == "base64" for b in bodies)
 
 
 def test_query_embeddings_sync_and_async(make_embedding: Callable[..., WenwenEmbedding]) -> None:

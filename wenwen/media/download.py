@@ -21,6 +21,7 @@ import re
 import tempfile
 import time
 import urllib.parse
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -142,7 +143,7 @@ class SizeBound:
         self.url = url
         self.size = 0
 
-    def check_declared(self, headers: httpx.Headers) -> None:
+    def check_declared(self, headers: Mapping[str, str]) -> None:
         declared = headers.get("content-length", "")
         if declared.isdigit() and int(declared) > self.limit:
             raise self._too_large(int(declared))

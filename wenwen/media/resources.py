@@ -8,12 +8,13 @@ reply body into a file.
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Unpack
 
 import httpx
 
+from .._replies import transport_error
 from ..protocols import HttpRequest
 from .audio import (
     DEFAULT_SPEECH_MODEL,
@@ -44,19 +45,17 @@ if TYPE_CHECKING:
     from .._client import AsyncWenwenClient, WenwenClient
 
 
-def _stream_error(exc: httpx.HTTPError) -> Exception:
-    from .._shared import translate_transport_error
-
-    return translate_transport_error(exc)
+def _stream_error(exc: httpx.HTTPError, client: WenwenClient | AsyncWenwenClient) -> Exception:
+    return transport_error(exc, client._core.secret())
 
 
-def _speech_audio(response: httpx.Response, requested: str) -> SpeechAudio:
+def _speech_audio(headers: Mapping[str, str], content: bytes, requested: str) -> SpeechAudio:
     """The audio with the media type the server declared (a relay or the emulator may answer
     in another format than asked), else the one asked for."""
-    declared = response.headers.get("content-type", "").split(";")[0].strip()
+    declared = headers.get("content-type", "").split(";")[0].strip()
     media_type = declared if declared.startswith("audio/") else SPEECH_FORMATS[requested]
     fmt = next((k for k, v in SPEECH_FORMATS.items() if v == media_type), requested)
-    return SpeechAudio(content=response.content, format=fmt, media_type=media_type)
+    return SpeechAudio(content=content, format=fmt, media_type=media_type)
 
 
 class Images:
@@ -142,7 +141,7 @@ class Audio:
         ``timestamp_granularities``, ``extra_body``."""
         spec = transcription_request(file, model=model, response_format=response_format, **options)
         client = self._client
-        response = client._send(client._core.build(spec))
+        response = client._send(client._core.prepare(spec))
         return parse_transcription(response.content, response_format)
 
     def speech(
@@ -158,8 +157,8 @@ class Audio:
         ``extra_body``."""
         spec = _speech_options(text, model, voice, response_format, options)
         client = self._client
-        response = client._send(client._core.build(spec))
-        return _speech_audio(response, response_format)
+        response = client._send(client._core.prepare(spec))
+        return _speech_audio(response.headers, response.content, response_format)
 
     def speech_to_file(
         self,
@@ -175,14 +174,14 @@ class Audio:
         file appears only once complete."""
         spec = _speech_options(text, model, voice, response_format, options)
         client = self._client
-        response = client._send(client._core.build(spec), stream=True)
+        response = client._send(client._core.prepare(spec), stream=True)
         sink = FileSink(path)
         try:
             for chunk in response.iter_bytes():
                 sink.write(chunk)
         except httpx.HTTPError as exc:
             sink.discard()
-            raise _stream_error(exc) from exc
+            raise _stream_error(exc, client) from None
         except BaseException:
             sink.discard()
             raise
@@ -207,8 +206,8 @@ class AsyncAudio:
     ) -> Transcript:
         spec = transcription_request(file, model=model, response_format=response_format, **options)
         client = self._client
-        response = await client._send(client._core.build(spec))
-        return parse_transcription(response.content, response_format)
+        response = await client._send(client._core.prepare(spec))
+        return parse_transcription(await response.aread(), response_format)
 
     async def speech(
         self,
@@ -221,8 +220,8 @@ class AsyncAudio:
     ) -> SpeechAudio:
         spec = _speech_options(text, model, voice, response_format, options)
         client = self._client
-        response = await client._send(client._core.build(spec))
-        return _speech_audio(response, response_format)
+        response = await client._send(client._core.prepare(spec))
+        return _speech_audio(response.headers, await response.aread(), response_format)
 
     async def speech_to_file(
         self,
@@ -236,14 +235,14 @@ class AsyncAudio:
     ) -> Path:
         spec = _speech_options(text, model, voice, response_format, options)
         client = self._client
-        response = await client._send(client._core.build(spec), stream=True)
+        response = await client._send(client._core.prepare(spec), stream=True)
         sink = FileSink(path)
         try:
             async for chunk in response.aiter_bytes():
                 sink.write(chunk)
         except httpx.HTTPError as exc:
             sink.discard()
-            raise _stream_error(exc) from exc
+            raise _stream_error(exc, client) from None
         except BaseException:
             sink.discard()
             raise

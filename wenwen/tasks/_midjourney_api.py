@@ -69,7 +69,7 @@ class Midjourney:
     def _call(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
         request = _http.json_request(self._client._core, method, self._prefix + path, body)
         response = self._client._send(request)
-        return _http.decode_task_json(response)
+        return _http.decode_task_json(response.status_code, response.content)
 
     def _submit(self, action: str, body: dict[str, Any]) -> str:
         return parse_submit(self._call("POST", f"/submit/{action}", body))[0]
@@ -169,7 +169,7 @@ class AsyncMidjourney:
     async def _call(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
         request = _http.json_request(self._client._core, method, self._prefix + path, body)
         response = await self._client._send(request)
-        return _http.decode_task_json(response)
+        return _http.decode_task_json(response.status_code, await response.aread())
 
     async def _submit(self, action: str, body: dict[str, Any]) -> str:
         return parse_submit(await self._call("POST", f"/submit/{action}", body))[0]

@@ -62,7 +62,7 @@ class Videos:
             image=image, last_frame=last_frame, extra_body=extra_body,
         )  # fmt: skip
         response = self._client._send(_http.create_request(self._client._core, create))
-        return parse_video(_http.decode_task_json(response), chosen)
+        return parse_video(_http.decode_task_json(response.status_code, response.content), chosen)
 
     def retrieve(self, task_id: str, *, route: str | None = None) -> TaskSnapshot:
         """One status read. ``route='task'`` reads any platform's task through new-api's
@@ -71,8 +71,8 @@ class Videos:
         chosen = get_route(name)
         request = _http.json_request(self._client._core, "GET", task_path(chosen.query, task_id))
         response = self._client._send(request)
-        body = _http.decode_task_json(response)
-        return parse_video(body, chosen, _http.poll_hint(response))
+        body = _http.decode_task_json(response.status_code, response.content)
+        return parse_video(body, chosen, _http.poll_hint(response.headers))
 
     def wait(
         self,
@@ -115,7 +115,7 @@ class Videos:
         if chosen.content is not None:
             request = _http.download_request(self._client._core, task_path(chosen.content, task_id))
             target = video_target(path, task_id)
-            return stream_to_file(self._client._send(request, stream=True), target)
+            return stream_to_file(self._client._send(request, stream=True), request.url, target)
         snapshot = task if isinstance(task, TaskSnapshot) else self.retrieve(task_id, route=name)
         return download_result(snapshot, path)
 
@@ -125,7 +125,7 @@ class Videos:
         chosen = get_route(name)
         if chosen.content is not None:
             request = _http.download_request(self._client._core, task_path(chosen.content, task_id))
-            return read_bounded(self._client._send(request, stream=True))
+            return read_bounded(self._client._send(request, stream=True), request.url)
         snapshot = task if isinstance(task, TaskSnapshot) else self.retrieve(task_id, route=name)
         return fetch_result(snapshot)
 
@@ -169,15 +169,16 @@ class AsyncVideos:
             image=image, last_frame=last_frame, extra_body=extra_body,
         )  # fmt: skip
         response = await self._client._send(_http.create_request(self._client._core, create))
-        return parse_video(_http.decode_task_json(response), chosen)
+        body = _http.decode_task_json(response.status_code, await response.aread())
+        return parse_video(body, chosen)
 
     async def retrieve(self, task_id: str, *, route: str | None = None) -> TaskSnapshot:
         task_id, name = id_and_route(task_id, route)
         chosen = get_route(name)
         request = _http.json_request(self._client._core, "GET", task_path(chosen.query, task_id))
         response = await self._client._send(request)
-        body = _http.decode_task_json(response)
-        return parse_video(body, chosen, _http.poll_hint(response))
+        body = _http.decode_task_json(response.status_code, await response.aread())
+        return parse_video(body, chosen, _http.poll_hint(response.headers))
 
     async def wait(
         self,
@@ -213,7 +214,8 @@ class AsyncVideos:
         if chosen.content is not None:
             request = _http.download_request(self._client._core, task_path(chosen.content, task_id))
             target = video_target(path, task_id)
-            return await astream_to_file(await self._client._send(request, stream=True), target)
+            reply = await self._client._send(request, stream=True)
+            return await astream_to_file(reply, request.url, target)
         snapshot = (
             task if isinstance(task, TaskSnapshot) else await self.retrieve(task_id, route=name)
         )
@@ -224,7 +226,7 @@ class AsyncVideos:
         chosen = get_route(name)
         if chosen.content is not None:
             request = _http.download_request(self._client._core, task_path(chosen.content, task_id))
-            return await aread_bounded(await self._client._send(request, stream=True))
+            return await aread_bounded(await self._client._send(request, stream=True), request.url)
         snapshot = (
             task if isinstance(task, TaskSnapshot) else await self.retrieve(task_id, route=name)
         )

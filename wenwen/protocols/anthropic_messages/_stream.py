@@ -14,10 +14,11 @@ langchain-anchors.md §4 #13) nor counted twice.
 
 from __future__ import annotations
 
-import json
 import logging
 from dataclasses import dataclass
 from typing import Any
+
+import pydantic_core
 
 from ..._sse import ServerSentEvent
 from ...errors import StreamError
@@ -229,7 +230,7 @@ class StreamDecoder:
 
 def _load(event: ServerSentEvent) -> dict[str, Any]:
     try:
-        data = json.loads(event.data)
+        data = pydantic_core.from_json(event.data, cache_strings="keys")
     except ValueError as exc:
         raise StreamError(
             f"Anthropic stream event {event.event or '(unnamed)'} is not valid JSON ({exc}): "

@@ -270,7 +270,10 @@ def finalize_response(response: ChatResponse, request: ChatRequest | None = None
     and a ``stop`` that came with tool calls (Gemini's and some relays' habit) reads as
     ``tool_calls``; ``stop_reason_raw`` still says what the wire said."""
     parts = add_linked_media(list(response.parts))
-    updates: dict[str, Any] = {"parts": parts}
+    updates: dict[str, Any] = {}
+    if len(parts) != len(response.parts):  # media were found in the text
+        updates["parts"] = parts
     if response.finish_reason == "stop" and any(isinstance(p, ToolCallPart) for p in parts):
         updates["finish_reason"] = "tool_calls"
-    return response.model_copy(update=updates)
+    # nothing to change (the common case): no copy
+    return response.model_copy(update=updates) if updates else response

@@ -12,6 +12,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import pydantic_core
+
 from ..._sse import ServerSentEvent
 from ...errors import StreamError, parse_error_body
 from ...types import (
@@ -130,6 +132,10 @@ class StreamDecoder:
 
     def _choice_events(self, choice: dict[str, Any]) -> list[StreamEvent]:
         delta = as_dict(choice.get("delta"))
+        text = _plain_text(delta)
+        if text is not None and choice.get("finish_reason") is None:
+            # the common chunk: text only, nothing else to look at
+            return [TextDelta(key=self._segment_key("text"), text=text)] if text else []
         events: list[StreamEvent] = []
         thinking = reasoning_of(delta)
         if thinking is not None:
@@ -224,9 +230,24 @@ class StreamDecoder:
         return events
 
 
+_PLAIN_KEYS = frozenset({"content", "role", "refusal"})
+
+
+def _plain_text(delta: dict[str, Any]) -> str | None:
+    """The text of a delta that holds nothing but text (``role`` and a null ``refusal``
+    allowed), else ``None``."""
+    content = delta.get("content")
+    if type(content) is not str or len(delta) > 3 or not _PLAIN_KEYS.issuperset(delta):
+        return None
+    if delta.get("refusal") is not None:
+        return None
+    return content
+
+
 def _load_chunk(data: str) -> dict[str, Any]:
     try:
-        chunk = json.loads(data)
+        # pydantic-core's parser: about 2x json.loads on chunk-sized JSON; keys interned only
+        chunk = pydantic_core.from_json(data, cache_strings="keys")
     except ValueError as exc:
         raise StreamError(f"malformed JSON in stream chunk ({exc}): {data[:200]!r}") from None
     if not isinstance(chunk, dict):
