@@ -18,7 +18,7 @@ from langchain_core.documents import Document
 from pydantic import SecretStr
 
 from wenwen.client_set import ClientSet
-from wenwen.connection import DEFAULT_MAX_RETRIES
+from wenwen.connection import DEFAULT_MAX_RETRIES, AsyncTransportName
 from wenwen.errors import InvalidFileError
 from wenwen.media.audio import Transcript, transcript_pieces
 from wenwen.media.multipart import FileInput
@@ -51,6 +51,8 @@ class WenwenWhisperParser(ClientOwner, BaseBlobParser):
         default_headers: dict[str, str] | None = None,
         http_client: httpx.Client | None = None,
         http_async_client: httpx.AsyncClient | None = None,
+        max_retry_wait: float | None = None,
+        async_transport: AsyncTransportName = "auto",
     ) -> None:
         self.model = model
         self.language = language
@@ -64,6 +66,8 @@ class WenwenWhisperParser(ClientOwner, BaseBlobParser):
         self.default_headers = default_headers
         self.http_client = http_client
         self.http_async_client = http_async_client
+        self.max_retry_wait = max_retry_wait
+        self.async_transport = async_transport
         self._clients = ClientSet()
 
     def _options(self) -> dict[str, Any]:

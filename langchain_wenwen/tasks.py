@@ -53,6 +53,10 @@ class WenwenTaskRunnable(ClientOwner, RunnableSerializable[TaskInput, dict[str, 
     base_url: str = Field(default_factory=from_env(BASE_URL_ENV, default=DEFAULT_BASE_URL))
     timeout: float | httpx.Timeout | None = Field(default=120.0, alias="request_timeout")
     max_retries: int = DEFAULT_MAX_RETRIES
+    max_retry_wait: float | None = None
+    """Seconds one call may spend waiting between retries (default 30)."""
+    async_transport: Literal["auto", "httpx", "aiohttp"] = "auto"
+    """How async calls are sent: aiohttp when installed (``auto``), or httpx."""
     default_headers: dict[str, str] | None = None
     http_client: httpx.Client | None = Field(default=None, exclude=True)
     http_async_client: httpx.AsyncClient | None = Field(default=None, exclude=True)

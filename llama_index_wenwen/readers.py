@@ -15,7 +15,7 @@ import httpx
 from llama_index.core.readers.base import BaseReader
 from llama_index.core.schema import Document
 
-from wenwen.connection import DEFAULT_MAX_RETRIES
+from wenwen.connection import DEFAULT_MAX_RETRIES, AsyncTransportName
 from wenwen.media.audio import Transcript, transcript_pieces
 
 from .tools._base import DEFAULT_TIMEOUT, WenwenConnection
@@ -40,6 +40,8 @@ class WenwenAudioReader(BaseReader):
         default_headers: dict[str, str] | None = None,
         http_client: httpx.Client | None = None,
         async_http_client: httpx.AsyncClient | None = None,
+        max_retry_wait: float | None = None,
+        async_transport: AsyncTransportName = "auto",
     ) -> None:
         self.model = model
         self.language = language
@@ -48,7 +50,8 @@ class WenwenAudioReader(BaseReader):
         self.connection = WenwenConnection(
             api_key=api_key, base_url=base_url, timeout=timeout, max_retries=max_retries,
             default_headers=default_headers, http_client=http_client,
-            async_http_client=async_http_client,
+            async_http_client=async_http_client, max_retry_wait=max_retry_wait,
+            async_transport=async_transport,
         )  # fmt: skip
 
     def _options(self) -> dict[str, Any]:

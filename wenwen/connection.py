@@ -121,6 +121,7 @@ __all__ = [
     "DEFAULT_CONNECT_TIMEOUT",
     "DEFAULT_MAX_RETRIES",
     "DEFAULT_TIMEOUT",
+    "AsyncTransportName",
     "ConnectionOptions",
     "Timeout",
     "__version__",

@@ -25,6 +25,7 @@ from wenwen.client_set import ClientSet
 from wenwen.connection import (
     DEFAULT_MAX_RETRIES,
     DEFAULT_TIMEOUT,
+    AsyncTransportName,
     ConnectionOptions,
     resolve_api_key,
     resolve_base_url,
@@ -46,6 +47,8 @@ class WenwenConnection:
         default_headers: dict[str, str] | None = None,
         http_client: httpx.Client | None = None,
         async_http_client: httpx.AsyncClient | None = None,
+        max_retry_wait: float | None = None,
+        async_transport: AsyncTransportName = "auto",
     ) -> None:
         self.base_url = resolve_base_url(base_url)
         self._options = ConnectionOptions.of(
@@ -56,6 +59,8 @@ class WenwenConnection:
             default_headers=default_headers,
             http_client=http_client,
             async_http_client=async_http_client,
+            max_retry_wait=max_retry_wait,
+            async_transport=async_transport,
         )
         self._clients = ClientSet()
 
@@ -118,6 +123,8 @@ class WenwenToolSpecBase(BaseToolSpec):
         default_headers: dict[str, str] | None = None,
         http_client: httpx.Client | None = None,
         async_http_client: httpx.AsyncClient | None = None,
+        max_retry_wait: float | None = None,
+        async_transport: AsyncTransportName = "auto",
         groups: Iterable[str] | None = None,
         output_dir: str | Path | None = None,
         max_download_bytes: int = DEFAULT_MAX_BYTES,
@@ -126,7 +133,8 @@ class WenwenToolSpecBase(BaseToolSpec):
         self.connection = WenwenConnection(
             api_key=api_key, base_url=base_url, timeout=timeout, max_retries=max_retries,
             default_headers=default_headers, http_client=http_client,
-            async_http_client=async_http_client,
+            async_http_client=async_http_client, max_retry_wait=max_retry_wait,
+            async_transport=async_transport,
         )  # fmt: skip
         available = self.tool_groups()
         chosen = list(available) if groups is None else list(groups)

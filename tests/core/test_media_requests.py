@@ -15,9 +15,9 @@ from typing import Any
 import httpx
 import pytest
 
+from tests._clock import RecordedWaits
 from tests._spec import validate_openai
 from wenwen import AsyncWenwenClient, WenwenClient
-from wenwen import _client as client_module
 from wenwen.emulator.png import png_from_prompt
 from wenwen.emulator.speech import speak_wav
 from wenwen.errors import ConfigurationError, InvalidFileError, ProtocolError
@@ -204,13 +204,12 @@ def test_multipart_uploads_are_retried_whole(kind: str, monkeypatch: pytest.Monk
             return httpx.Response(status, json={"error": {"message": "busy", "type": "x"}})
         return httpx.Response(200, json={"created": 1, "data": [{"b64_json": "iVBORw=="}]})
 
-    monkeypatch.setattr(client_module, "_sleep", lambda s: None)
-
-    async def no_wait(seconds: float) -> None:
-        return None
-
-    monkeypatch.setattr(client_module, "_async_sleep", no_wait)
-    options: dict[str, Any] = {"api_key": "k", "base_url": "http://relay.test"}
+    waits = RecordedWaits()
+    options: dict[str, Any] = {
+        "api_key": "k",
+        "base_url": "http://relay.test",
+        "clock": waits.clock,
+    }
     if kind == "sync":
         http = httpx.Client(transport=httpx.MockTransport(handler))
         with WenwenClient(**options, http_client=http) as client:
@@ -223,7 +222,7 @@ def test_multipart_uploads_are_retried_whole(kind: str, monkeypatch: pytest.Monk
                 return await client.images.edit("x", [PNG, PNG])
 
         result = asyncio.run(main())
-    assert len(bodies) == 3
+    assert len(bodies) == 3 and len(waits) == 2
     assert bodies[0] == bodies[1] == bodies[2]
     assert bodies[0].count(PNG) == 2
     assert result[0].bytes() == b"\x89PNG"
