@@ -7,6 +7,7 @@ without ``raw``)."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,7 @@ from pydantic import TypeAdapter
 
 from tests._spec import validate_openai, validate_responses_request
 from tests.wire._fixture_pipeline import Fixtures, comparable, run_stream, stream_chunks
+from wenwen.errors import APIStatusError, ProtocolError, StreamError
 from wenwen.protocols import openai_responses
 from wenwen.types import ChatResponse, ServerToolCallPart
 
@@ -100,3 +102,65 @@ def test_what_the_scenarios_carry() -> None:
     cut = openai_responses.parse_response(FIXTURES.json("incomplete", "response.json"))
     assert (cut.finish_reason, cut.stop_reason_raw) == ("length", "max_output_tokens")
     assert cut.text
+
+
+CARRIERS = [
+    ("function_call", ("output", 0, "name")),
+    ("function_call", ("output", 0, "call_id")),
+    ("function_call", ("output", 0, "arguments")),
+    ("web_search_citations", ("output", 1, "content", 0, "text")),
+    ("web_search_citations", ("output", 1, "content", 0, "annotations", 0, "url")),
+    ("web_search_citations", ("output", 0, "action")),
+    ("reasoning_encrypted", ("output", 0, "encrypted_content")),
+    ("reasoning_encrypted", ("output", 0, "summary", 1, "text")),
+    ("incomplete", ("incomplete_details", "reason")),
+    ("text", ("usage", "input_tokens_details")),
+]
+
+
+@pytest.mark.parametrize(("scenario", "path"), CARRIERS, ids=lambda v: str(v))
+@pytest.mark.parametrize("wrong", [123, ["a"], True])
+def test_a_wrong_typed_carrier_is_a_protocol_error_not_an_empty_value(
+    scenario: str, path: tuple[Any, ...], wrong: Any
+) -> None:
+    """A tool-call name, call id, arguments, text, citation, reasoning payload or count of
+    another JSON type would otherwise read as "" or 0: the content would be lost silently."""
+    body = FIXTURES.json(scenario, "response.json")
+    node = body
+    for key in path[:-1]:
+        node = node[key]
+    node[path[-1]] = wrong
+    with pytest.raises(ProtocolError, match=r"Responses .* is "):
+        openai_responses.parse_response(body, FIXTURES.request(scenario))
+
+
+@pytest.mark.parametrize(
+    ("event_type", "field"),
+    [
+        ("response.output_text.delta", "delta"),
+        ("response.function_call_arguments.delta", "delta"),
+        ("response.reasoning_summary_text.delta", "delta"),
+        ("response.completed", "response"),
+    ],
+)
+def test_a_wrong_typed_stream_field_is_a_typed_error(event_type: str, field: str) -> None:
+    scenario = next(s for s in STREAMS if f'"type":"{event_type}"'.encode() in FIXTURES.stream(s))
+    raw = FIXTURES.stream(scenario).decode()
+    blocks = raw.split("\n\n")
+    index = next(i for i, b in enumerate(blocks) if f"event: {event_type}\n" in b)
+    head, data = blocks[index].split("data: ", 1)
+    payload = json.loads(data)
+    payload[field] = 123
+    blocks[index] = head + "data: " + json.dumps(payload)
+    with pytest.raises((ProtocolError, StreamError)):
+        run_stream("responses", ["\n\n".join(blocks).encode()], FIXTURES.request(scenario))
+
+
+def test_a_relay_error_body_is_still_the_relay_error() -> None:
+    with pytest.raises(APIStatusError, match="quota"):
+        openai_responses.parse_response({"error": {"message": "quota exceeded", "code": "x"}})
+    with pytest.raises(APIStatusError, match="no channel"):
+        openai_responses.parse_response({"error": "no channel available"})
+    body = FIXTURES.json("text", "response.json")
+    with pytest.raises(ProtocolError, match="'error'"):
+        openai_responses.parse_response({**body, "error": 123})
