@@ -14,6 +14,7 @@ import pytest
 
 from tests.wire._fixture_pipeline import Fixtures, comparable, run_stream, stream_chunks
 from tests.wire.gemini._proto import check_request, check_response
+from wenwen.errors import ProtocolError
 from wenwen.protocols import gemini
 from wenwen.types import ChatResponse
 
@@ -95,3 +96,11 @@ def test_what_the_scenarios_carry() -> None:
     assert text.usage is not None and text.usage.cache_read_tokens == 2048
     cut = gemini.parse_response(FIXTURES.json("max_tokens", "response.json"))
     assert cut.finish_reason == "length" and cut.text
+
+
+@pytest.mark.parametrize("wrong", [123, ["image/png"], {"type": "png"}])
+def test_a_wrong_typed_mime_type_is_refused_not_turned_into_a_file(wrong: object) -> None:
+    body = FIXTURES.json("image_output", "response.json")
+    body["candidates"][0]["content"]["parts"][1]["inlineData"]["mimeType"] = wrong
+    with pytest.raises(ProtocolError, match="mimeType"):
+        gemini.parse_response(body)
