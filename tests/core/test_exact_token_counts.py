@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
+import openai
 import pytest
 from google import genai
 from google.genai import types as gt
@@ -99,7 +100,6 @@ def test_google_genai_sdk_counts_what_generate_content_bills(emu: Emulator) -> N
 
 
 def test_openai_sdk_input_tokens_count_is_what_responses_bill(emu: Emulator) -> None:
-    openai = pytest.importorskip("openai")
     oai = openai.OpenAI(api_key=emu.api_key, base_url=emu.base_url + "/v1", max_retries=0)
     request: dict[str, Any] = {
         "model": MODELS["responses"],
