@@ -131,7 +131,7 @@ class ChatWenwen(ClientOwner, BaseChatModel):
     """An async httpx client to use; it must belong to the event loop that calls us."""
     exact_token_counts: bool = False
     """``get_num_tokens_from_messages`` asks the relay's counting endpoint (one request per
-    call; Anthropic-protocol models) instead of the offline estimate."""
+    call; Anthropic, Gemini and Responses protocols) instead of the offline estimate."""
 
     model_config = ConfigDict(populate_by_name=True, arbitrary_types_allowed=True)
 

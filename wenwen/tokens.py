@@ -10,7 +10,8 @@ as far as the part tells us (images by their pixel size when the data is inline)
 
 Exact (:func:`count_tokens_request`): a protocol module that has a counting endpoint defines
 ``build_count_request(request) -> HttpRequest`` and ``parse_token_count(body) -> int``
-(Anthropic ``/v1/messages/count_tokens`` today); the clients' ``count_tokens`` send it.
+(Anthropic ``/v1/messages/count_tokens``, Gemini ``:countTokens``,
+Responses ``/v1/responses/input_tokens``); the clients' ``count_tokens`` send it.
 """
 
 from __future__ import annotations

@@ -44,6 +44,8 @@ def _scenarios(protocol_dir: str, *names: str) -> tuple[Path, ...]:
 FUZZ_TARGETS = [
     FuzzTarget("openai", _scenarios("openai", "tools_single", "audio_reply", "reasoning_deepseek", "refusal", "relay_reasoning_images", "image_via_chat")),
     FuzzTarget("anthropic", _scenarios("anthropic", "tools", "thinking", "images", "redacted_thinking")),
+    FuzzTarget("gemini", _scenarios("gemini", "function_call", "thinking", "image_output", "text", "max_tokens")),
+    FuzzTarget("responses", _scenarios("responses", "function_call", "reasoning_encrypted", "web_search_citations", "incomplete", "text")),
 ]  # fmt: skip
 
 WRONG_VALUES: list[Any] = [123, -1, 1.5, "text", "", None, True, [], [1, "a"], {}, {"k": 2}]

@@ -47,6 +47,7 @@ ROUTES: dict[tuple[str, str], Handler] = {
     ("POST", "/v1/messages"): anthropic_routes.messages,
     ("POST", "/v1/messages/count_tokens"): anthropic_routes.count_tokens,
     ("POST", "/v1/responses"): responses_routes.create,
+    ("POST", "/v1/responses/input_tokens"): responses_routes.input_tokens,
     ("POST", "/v1/images/generations"): image_generations,
     ("POST", "/v1/images/edits"): image_edits,
     ("POST", "/v1/audio/transcriptions"): transcriptions,

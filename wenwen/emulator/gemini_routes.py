@@ -1,6 +1,7 @@
 """Gemini routes: ``POST /v1beta/models/{model}:generateContent``,
 ``:streamGenerateContent`` (SSE with ``?alt=sse``, else a JSON array, as Google serves it;
-also under ``/v1/models/``) and ``GET /v1beta/models`` (the relay's list shape).
+also under ``/v1/models/``), ``:countTokens`` and ``GET /v1beta/models`` (the relay's list
+shape).
 
 Replies come from the shared mock model. Thinking (``includeThoughts``) adds a thought part
 and a ``thoughtSignature`` (HMAC of the part it rides on: the first function call, else the
@@ -11,6 +12,7 @@ deterministically from the prompt (and, for edits, the input image).
 from __future__ import annotations
 
 import base64
+import functools
 import re
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -23,7 +25,7 @@ from .errors import ErrorResponse, json_response, model_not_found
 from .faults import Frame, emit
 from .gemini_in import GeminiError, build_prompt, generation_config, image_digest, sign_part
 from .gemini_in import wants_image as _wants_image
-from .mock_model import Prompt, Reply, generate, last_user_index, stable_hex
+from .mock_model import Prompt, Reply, generate, last_user_index, prompt_tokens, stable_hex
 from .openai_routes import SSE_HEADERS, pieces
 from .png import png_from_prompt
 from .tokens import IMAGE_TOKENS, count_tokens
@@ -43,6 +45,8 @@ def find(method: str, path: str) -> Handler | None:
     if method != "POST" or match is None:
         return None
     model, verb = match.group("model"), match.group("method")
+    if verb == "countTokens":
+        return functools.partial(count_prompt_tokens, model=model)
     if verb not in ("generateContent", "streamGenerateContent"):
         return None
 
@@ -191,3 +195,23 @@ async def generate_content(ctx: Ctx, model: str, *, stream: bool) -> Response:
         return _stream(ctx, stream_chunks(ctx, info.id, reply, parts, image is not None))
     usage = usage_metadata(reply, image is not None)
     return json_response(response_body(ctx, info.id, parts, usage, FINISH[reply.finish]))
+
+
+async def count_prompt_tokens(ctx: Ctx, model: str) -> Response:
+    """``{"totalTokens": N}``: the ``promptTokenCount`` ``generateContent`` bills for the same
+    ``contents`` (or the whole ``generateContentRequest``: system instruction and tools too)."""
+    info = models.get(model)
+    if info is None or info.kind not in ("chat", "image"):
+        raise ErrorResponse(model_not_found(model, ctx.request_id))
+    body = ctx.body
+    if not isinstance(body, dict):
+        raise GeminiError(400, "Invalid JSON payload received: expected an object")
+    inner = body.get("generateContentRequest", body.get("generate_content_request"))
+    if inner is not None and "contents" in body:
+        raise GeminiError(400, "contents and generateContentRequest are mutually exclusive")
+    if inner is None:
+        inner = {"contents": body.get("contents")}
+    if not isinstance(inner, dict):
+        raise GeminiError(400, "generateContentRequest: expected an object")
+    total = prompt_tokens(build_prompt(ctx, inner, info))
+    return json_response({"totalTokens": total})

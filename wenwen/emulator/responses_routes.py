@@ -27,7 +27,7 @@ from . import textutil
 from .context import Ctx, dumps
 from .errors import ErrorResponse, json_response, openai_error, with_id
 from .faults import Frame
-from .mock_model import GREETING, Reply, generate, last_user_index, stable_hex
+from .mock_model import GREETING, Reply, generate, last_user_index, prompt_tokens, stable_hex
 from .openai_routes import pieces, sse_response
 from .responses_in import ResponsesPrompt, build_prompt, seal_reasoning
 from .tokens import count_tokens
@@ -375,3 +375,18 @@ async def delete(ctx: Ctx, response_id: str) -> Response:
     if ctx.state.responses.pop(response_id, None) is None:
         raise _not_found(ctx, response_id)
     return json_response({"id": response_id, "object": "response.deleted", "deleted": True})
+
+
+async def input_tokens(ctx: Ctx) -> Response:
+    """``POST /v1/responses/input_tokens``: the ``usage.input_tokens`` ``POST /v1/responses``
+    bills for the same body (stored ``previous_response_id`` items included)."""
+    body = ctx.json_body()
+    info = ctx.model(body)
+    if info.kind != "chat":
+        raise ctx.bad(
+            f"model {info.id} does not support the Responses API", code="model_not_supported"
+        )
+    rp = build_prompt(ctx, body, info)
+    return json_response(
+        {"object": "response.input_tokens", "input_tokens": prompt_tokens(rp.prompt)}
+    )

@@ -5,12 +5,14 @@
 - ``_content``: messages and parts → ``systemInstruction`` and ``contents``;
 - ``_request``: ``ChatRequest`` → request (generation config, thinking, tools, auth);
 - ``_response``: a reply → ``ChatResponse`` (parts, finish reasons, usage, blocked prompts);
-- ``_stream``: SSE chunks → stream events.
+- ``_stream``: SSE chunks → stream events;
+- ``_count``: the exact input-token count (``:countTokens``).
 """
 
 from __future__ import annotations
 
 from ._content import SIGNATURE_KEY
+from ._count import build_count_request, parse_token_count
 from ._request import (
     EFFORT_BUDGETS,
     KEY_HEADER,
@@ -40,9 +42,11 @@ __all__ = [
     "SIGNATURE_KEY",
     "StreamDecoder",
     "auth_headers",
+    "build_count_request",
     "build_request",
     "finalize_response",
     "parse_response",
+    "parse_token_count",
     "path_for",
     "to_gemini_schema",
     "usage_from",

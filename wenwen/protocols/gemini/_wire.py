@@ -166,4 +166,7 @@ def inline_data(part: Mapping[str, Any]) -> Mapping[str, Any] | None:
 
 def mime_type(blob: Mapping[str, Any]) -> str | None:
     value = blob.get("mimeType", blob.get("mime_type"))
-    return value if isinstance(value, str) else None
+    if value is not None and not isinstance(value, str):
+        # a wrong-typed type would turn an image into an anonymous file: refuse it
+        raise ProtocolError(f"Gemini part mimeType is {type(value).__name__}, not text")
+    return value

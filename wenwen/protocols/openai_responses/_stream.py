@@ -59,7 +59,7 @@ class StreamDecoder:
         if not data or data == "[DONE]" or self._done:
             return []
         payload = _load(data)
-        kind = as_str(payload.get("type")) or event.event or ""
+        kind = as_str(payload.get("type"), "stream event type") or event.event or ""
         if not kind and payload.get("error"):
             kind = "error"  # a relay's chat-style error frame
         handler = _HANDLERS.get(kind)
@@ -79,12 +79,12 @@ class StreamDecoder:
     # --- handlers ---------------------------------------------------------------------
 
     def _started(self, data: dict[str, Any]) -> list[StreamEvent]:
-        response = as_dict(data.get("response"))
+        response = as_dict(data.get("response"), "event response")
         return [ResponseStarted(id=response.get("id"), model=response.get("model"))]
 
     def _item_added(self, data: dict[str, Any]) -> list[StreamEvent]:
-        item = as_dict(data.get("item"))
-        kind, item_id = as_str(item.get("type")), as_str(item.get("id"))
+        item = as_dict(data.get("item"), "event item")
+        kind, item_id = as_str(item.get("type"), "item type"), as_str(item.get("id"), "item id")
         if kind == "reasoning":
             part = reasoning_part(item)
             return [ThinkingDelta(key=item_id, provider_data=part.provider_data)]
@@ -95,8 +95,8 @@ class StreamDecoder:
         return []
 
     def _item_done(self, data: dict[str, Any]) -> list[StreamEvent]:
-        item = as_dict(data.get("item"))
-        kind, item_id = as_str(item.get("type")), as_str(item.get("id"))
+        item = as_dict(data.get("item"), "event item")
+        kind, item_id = as_str(item.get("type"), "item type"), as_str(item.get("id"), "item id")
         if kind == "reasoning":
             return self._reasoning_done(item, item_id)
         if kind == "function_call":
@@ -117,14 +117,15 @@ class StreamDecoder:
 
     def _message_done(self, item: dict[str, Any], item_id: str) -> list[StreamEvent]:
         events: list[StreamEvent] = []
-        for index, content in enumerate(as_dict(c) for c in as_list(item.get("content"))):
+        contents = as_list(item.get("content"), "message.content")
+        for index, content in enumerate(as_dict(c, "message content") for c in contents):
             key = f"{item_id}:{index}"
             if key in self._delivered or content.get("type") != "output_text":
                 continue
-            text = as_str(content.get("text"))
+            text = as_str(content.get("text"), "output_text.text")
             if text:
                 events.append(TextDelta(key=key, text=text))
-            for annotation in as_list(content.get("annotations")):
+            for annotation in as_list(content.get("annotations"), "output_text.annotations"):
                 cited = citation(annotation)
                 if cited is not None:
                     events.append(CitationDelta(key=key, citation=cited))
@@ -132,9 +133,9 @@ class StreamDecoder:
 
     def _tool_delta(self, item: dict[str, Any], *, with_arguments: bool) -> ToolCallDelta:
         part = function_call_part(item)
-        item_id = as_str(item.get("id")) or part.id
+        item_id = as_str(item.get("id"), "function_call.id") or part.id
         index = self._tools.setdefault(item_id, len(self._tools))
-        arguments = as_str(item.get("arguments")) if with_arguments else ""
+        arguments = part.arguments if with_arguments and item.get("arguments") else ""
         if arguments:
             self._delivered.add(f"tool:{item_id}")
         return ToolCallDelta(
@@ -147,43 +148,42 @@ class StreamDecoder:
         )
 
     def _text_delta(self, data: dict[str, Any]) -> list[StreamEvent]:
-        key = f"{as_str(data.get('item_id'))}:{as_int(data.get('content_index'))}"
+        key = _content_key(data)
         self._delivered.add(key)
-        return [TextDelta(key=key, text=as_str(data.get("delta")))]
+        return [TextDelta(key=key, text=as_str(data.get("delta"), "output_text.delta"))]
 
     def _annotation(self, data: dict[str, Any]) -> list[StreamEvent]:
-        key = f"{as_str(data.get('item_id'))}:{as_int(data.get('content_index'))}"
+        key = _content_key(data)
         cited = citation(data.get("annotation"))
         if cited is None or key not in self._delivered:
             return []  # a citation of text not streamed comes with output_item.done
         return [CitationDelta(key=key, citation=cited)]
 
     def _arguments_delta(self, data: dict[str, Any]) -> list[StreamEvent]:
-        item_id = as_str(data.get("item_id"))
+        item_id = as_str(data.get("item_id"), "arguments delta item_id")
         index = self._tools.setdefault(item_id, len(self._tools))
         self._delivered.add(f"tool:{item_id}")
-        return [
-            ToolCallDelta(key=f"tool:{item_id}", index=index, arguments=as_str(data.get("delta")))
-        ]
+        arguments = as_str(data.get("delta"), "function_call_arguments.delta")
+        return [ToolCallDelta(key=f"tool:{item_id}", index=index, arguments=arguments)]
 
     def _summary_delta(self, data: dict[str, Any]) -> list[StreamEvent]:
         """Summary text; a new summary part starts after a blank line, as when parsed."""
-        item_id = as_str(data.get("item_id"))
-        index = as_int(data.get("summary_index"))
+        item_id = as_str(data.get("item_id"), "summary delta item_id")
+        index = as_int(data.get("summary_index"), "summary_index")
         previous = self._summary_index.get(item_id)
         self._summary_index[item_id] = index
         self._delivered.add(item_id)
-        text = as_str(data.get("delta"))
+        text = as_str(data.get("delta"), "reasoning_summary_text.delta")
         if previous is not None and previous != index:
             text = SUMMARY_SEPARATOR + text
         return [ThinkingDelta(key=item_id, text=text)]
 
     def _refusal_delta(self, data: dict[str, Any]) -> list[StreamEvent]:
-        return [RefusalDelta(text=as_str(data.get("delta")))]
+        return [RefusalDelta(text=as_str(data.get("delta"), "refusal.delta"))]
 
     def _finished(self, data: dict[str, Any]) -> list[StreamEvent]:
         self._done = True
-        response = as_dict(data.get("response"))
+        response = as_dict(data.get("response"), "final response")
         events: list[StreamEvent] = [
             ResponseStarted(id=response.get("id"), model=response.get("model"))
         ]
@@ -198,7 +198,8 @@ class StreamDecoder:
         return events
 
     def _failed(self, data: dict[str, Any]) -> list[StreamEvent]:
-        error = as_dict(as_dict(data.get("response")).get("error")) or data
+        response = as_dict(data.get("response"), "failed response")
+        error = as_dict(response.get("error"), "response.error") or data
         raise StreamError(_error_text(error))
 
     def _ignored(self, data: dict[str, Any]) -> list[StreamEvent]:
@@ -229,6 +230,11 @@ _HANDLERS: dict[str, Handler] = {
     "response.failed": StreamDecoder._failed,
     "error": StreamDecoder._failed,
 }
+
+
+def _content_key(data: dict[str, Any]) -> str:
+    item_id = as_str(data.get("item_id"), "text event item_id")
+    return f"{item_id}:{as_int(data.get('content_index'), 'content_index')}"
 
 
 def _load(data: str) -> dict[str, Any]:

@@ -1,0 +1,74 @@
+"""Fixture folders of any protocol (``request.json``, ``wire_request.json``, ``response.json``,
+``stream.sse``, ``expected.json``) and the stream pipeline without I/O, as the client runs it:
+SSE decoder → the protocol's stream decoder → the one accumulator."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from wenwen._sse import SSEDecoder
+from wenwen.protocols import get_protocol
+from wenwen.stream import StreamAccumulator
+from wenwen.types import ChatRequest, ChatResponse, StreamEvent
+
+
+class Fixtures:
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    def scenarios(self, *required: str) -> list[str]:
+        """Folders holding every one of the ``required`` files."""
+        return sorted(
+            d.name
+            for d in self.folder.iterdir()
+            if d.is_dir() and all((d / name).is_file() for name in required)
+        )
+
+    def json(self, scenario: str, name: str) -> Any:
+        return json.loads((self.folder / scenario / name).read_text(encoding="utf-8"))
+
+    def request(self, scenario: str) -> ChatRequest:
+        return ChatRequest.model_validate(self.json(scenario, "request.json"))
+
+    def stream(self, scenario: str) -> bytes:
+        return (self.folder / scenario / "stream.sse").read_bytes()
+
+
+def stream_chunks(raw: bytes) -> list[tuple[str | None, Any]]:
+    """``(event name, JSON data)`` of every SSE event of a body."""
+    decoder = SSEDecoder()
+    events = decoder.feed(raw) + decoder.flush()
+    return [(e.event, json.loads(e.data)) for e in events if e.data.strip() not in ("", "[DONE]")]
+
+
+def run_stream(
+    protocol: str, pieces: Iterable[bytes], request: ChatRequest
+) -> tuple[list[StreamEvent], ChatResponse]:
+    """Feed the byte pieces through the whole stream pipeline; close at the end."""
+    wire = get_protocol(protocol)
+    sse = SSEDecoder()
+    decoder = wire.StreamDecoder(request)
+    accumulator = StreamAccumulator(
+        wire.NAME, finalize=lambda r: wire.finalize_response(r, request)
+    )
+    events: list[StreamEvent] = []
+    for piece in pieces:
+        for event in sse.feed(piece):
+            events.extend(decoder.feed(event))
+    for event in sse.flush():
+        events.extend(decoder.feed(event))
+    events.extend(decoder.close())
+    for event in events:
+        accumulator.add(event)
+    return events, accumulator.response()
+
+
+def comparable(response: ChatResponse) -> dict[str, Any]:
+    """The response as data, without the raw wire copies (``raw``, ``usage.raw``)."""
+    dumped = response.model_dump(mode="json", exclude={"raw"})
+    if dumped.get("usage"):
+        dumped["usage"].pop("raw")
+    return dumped
