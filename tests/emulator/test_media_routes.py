@@ -279,8 +279,10 @@ def test_chat_audio_reply_speaks_the_answer(oai: Any) -> None:
     for chunk in stream:
         delta = chunk.choices[0].delta if chunk.choices else None
         fragment = getattr(delta, "audio", None) if delta is not None else None
+        if fragment is not None and not isinstance(fragment, dict):  # a typed model in openai 3
+            fragment = fragment.model_dump(exclude_none=True)
         for key in pieces:
-            pieces[key] += (fragment or {}).get(key, "")
+            pieces[key] += (fragment or {}).get(key) or ""
     assert pieces == {"data": audio.data, "transcript": audio.transcript}
 
 
