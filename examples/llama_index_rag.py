@@ -19,7 +19,7 @@ from wenwen.emulator.offline import emulator_unless_key
 DOCUMENTS = [
     "The Wenwen relay serves many model families behind one API key.",
     "Claude models are reached over the Anthropic Messages protocol.",
-    "Embeddings are requested as raw text with float encoding.",
+    "Embeddings are requested as raw text, packed as base64 floats on the wire.",
     "The emulator answers deterministically, so tests can rely on its replies.",
     "Rate-limited requests are retried after the delay the relay asks for.",
 ]
