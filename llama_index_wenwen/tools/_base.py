@@ -15,16 +15,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, ClassVar, TypedDict, Unpack
+from typing import Any, ClassVar, Unpack
 
 import httpx
 from llama_index.core.tools.tool_spec.base import BaseToolSpec
-from pydantic import SecretStr
 
 from wenwen import AsyncWenwenClient, WenwenClient
 from wenwen.client_set import ClientSet
 from wenwen.connection import (
-    AsyncTransportName,
+    CommonConnectionSettings,
     ConnectionOptions,
     resolve_api_key,
     resolve_base_url,
@@ -33,24 +32,16 @@ from wenwen.errors import ConfigurationError
 from wenwen.media.download import DEFAULT_MAX_BYTES, content_filename
 
 
-class ConnectionSettings(TypedDict, total=False):
+class ConnectionSettings(CommonConnectionSettings, total=False):
     """The connection keywords every LlamaIndex class here takes (declared once: the tool
     spec, the readers and ``WenwenConnection`` all accept exactly these). Defaults as in
     ``wenwen.connection.ConnectionOptions.of``; ``api_key`` / ``base_url`` fall back to
     ``WENWEN_API_KEY`` / ``WENWEN_BASE_URL``."""
 
-    api_key: str | SecretStr | None
-    base_url: str | None
-    timeout: float | httpx.Timeout | None
-    max_retries: int
-    default_headers: dict[str, str] | None
-    http_client: httpx.Client | None
     async_http_client: httpx.AsyncClient | None
-    max_retry_wait: float | None
-    async_transport: AsyncTransportName
 
 
-CONNECTION_SETTINGS = frozenset(ConnectionSettings.__annotations__)
+CONNECTION_SETTINGS = ConnectionSettings.__optional_keys__
 
 
 class WenwenConnection:

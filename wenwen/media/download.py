@@ -21,7 +21,8 @@ import os
 import re
 import tempfile
 import urllib.parse
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
@@ -245,6 +246,20 @@ class _Transfer:
         if self.dest is not None:
             self.sink = FileSink(target_path(self.dest, self.url, self.content_type))
 
+    @contextmanager
+    def receiving(self, response: httpx.Response) -> Iterator[None]:
+        """Around reading one response's body: ``start`` first; a broken body is a
+        ``DownloadError``; on any failure the partial file is removed."""
+        try:
+            self.start(response)
+            try:
+                yield
+            except httpx.HTTPError as exc:
+                raise transport_error(exc, self.url) from exc
+        except BaseException:
+            self.abandon()
+            raise
+
     def write(self, chunk: bytes) -> None:
         self.bound.add(chunk)
         if self.sink is not None:
@@ -360,16 +375,10 @@ class Downloader(_DownloaderBase):
         except httpx.HTTPError as exc:
             raise transport_error(exc, transfer.url) from exc
         try:
-            transfer.start(response)
-            try:
+            with transfer.receiving(response):
                 for chunk in response.iter_bytes():
                     transfer.write(chunk)
-            except httpx.HTTPError as exc:
-                raise transport_error(exc, transfer.url) from exc
-            return transfer.finish()
-        except BaseException:
-            transfer.abandon()
-            raise
+                return transfer.finish()
         finally:
             response.close()
 
@@ -422,16 +431,10 @@ class AsyncDownloader(_DownloaderBase):
         except httpx.HTTPError as exc:
             raise transport_error(exc, transfer.url) from exc
         try:
-            transfer.start(response)
-            try:
+            with transfer.receiving(response):
                 async for chunk in response.aiter_bytes():
                     transfer.write(chunk)
-            except httpx.HTTPError as exc:
-                raise transport_error(exc, transfer.url) from exc
-            return transfer.finish()
-        except BaseException:
-            transfer.abandon()
-            raise
+                return transfer.finish()
         finally:
             await response.aclose()
 
