@@ -5,14 +5,41 @@ from it, and credentials kept out of ``repr``, ``model_dump`` and ``dumpd`` (Lan
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Iterator
 from typing import Any
 
+import httpx
 from pydantic import field_serializer
 
 from wenwen import AsyncWenwenClient, WenwenClient
 from wenwen.client_set import ClientSet
-from wenwen.connection import ConnectionOptions, redact_headers
+from wenwen.connection import CommonConnectionSettings, ConnectionOptions, redact_headers
+
+
+class ConnectionSettings(CommonConnectionSettings, total=False):
+    """The connection keywords of the plain (non-pydantic) classes here, named like
+    ``ChatWenwen``'s fields; defaults as in ``ConnectionOptions.of``."""
+
+    http_async_client: httpx.AsyncClient | None
+
+
+def connection_fields(settings: ConnectionSettings) -> dict[str, Any]:
+    """Every connection field by its ``ChatWenwen`` name: the value given, else the default
+    of ``ConnectionOptions.of`` (the one place the defaults live). Unknown names are a
+    ``TypeError``, as for any keyword."""
+    unknown = sorted(set(settings) - ConnectionSettings.__optional_keys__)
+    if unknown:
+        raise TypeError(f"unexpected keyword arguments {unknown}")
+    defaults = inspect.signature(ConnectionOptions.of).parameters
+    fields: dict[str, Any] = {}
+    for name in sorted(ConnectionSettings.__optional_keys__):
+        default = defaults[_OPTION_NAMES.get(name, name)].default
+        fields[name] = settings.get(name, default)
+    return fields
+
+
+_OPTION_NAMES = {"http_async_client": "async_http_client"}
 
 
 class ClientOwner:

@@ -10,20 +10,17 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Unpack
 
-import httpx
 from langchain_core.document_loaders import BaseBlobParser, BaseLoader, Blob
 from langchain_core.documents import Document
-from pydantic import SecretStr
 
 from wenwen.client_set import ClientSet
-from wenwen.connection import DEFAULT_MAX_RETRIES, AsyncTransportName
 from wenwen.errors import InvalidFileError
 from wenwen.media.audio import Transcript, transcript_pieces
 from wenwen.media.multipart import FileInput
 
-from ._connection import ClientOwner
+from ._connection import ClientOwner, ConnectionSettings, connection_fields
 
 AUDIO_SUFFIXES = frozenset(
     {".flac", ".m4a", ".mp3", ".mp4", ".mpeg", ".mpga", ".oga", ".ogg", ".wav", ".webm"}
@@ -32,8 +29,9 @@ AUDIO_SUFFIXES = frozenset(
 
 class WenwenWhisperParser(ClientOwner, BaseBlobParser):
     """Transcribe audio blobs into documents (``whisper-1`` by default). Takes the same
-    connection settings as ``ChatWenwen`` (``api_key``/``WENWEN_API_KEY``, ``base_url``/
-    ``WENWEN_BASE_URL``, ``timeout``, ``max_retries``, ``default_headers``, HTTP clients).
+    connection settings as ``ChatWenwen`` (``ConnectionSettings``: ``api_key``/``WENWEN_API_KEY``,
+    ``base_url``/``WENWEN_BASE_URL``, ``timeout``, ``max_retries``, ``default_headers``, HTTP
+    clients, ...).
     ``by_segment=True`` makes one document per transcript segment, with ``start``/``end``."""
 
     def __init__(
@@ -44,30 +42,14 @@ class WenwenWhisperParser(ClientOwner, BaseBlobParser):
         prompt: str | None = None,
         temperature: float | None = None,
         by_segment: bool = False,
-        api_key: str | SecretStr | None = None,
-        base_url: str | None = None,
-        timeout: float | httpx.Timeout | None = 120.0,
-        max_retries: int = DEFAULT_MAX_RETRIES,
-        default_headers: dict[str, str] | None = None,
-        http_client: httpx.Client | None = None,
-        http_async_client: httpx.AsyncClient | None = None,
-        max_retry_wait: float | None = None,
-        async_transport: AsyncTransportName = "auto",
+        **connection: Unpack[ConnectionSettings],
     ) -> None:
         self.model = model
         self.language = language
         self.prompt = prompt
         self.temperature = temperature
         self.by_segment = by_segment
-        self.api_key = api_key
-        self.base_url = base_url
-        self.timeout = timeout
-        self.max_retries = max_retries
-        self.default_headers = default_headers
-        self.http_client = http_client
-        self.http_async_client = http_async_client
-        self.max_retry_wait = max_retry_wait
-        self.async_transport = async_transport
+        vars(self).update(connection_fields(connection))  # api_key, base_url, timeout, ...
         self._clients = ClientSet()
 
     def _options(self) -> dict[str, Any]:

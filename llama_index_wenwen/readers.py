@@ -9,22 +9,21 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, Unpack
 
-import httpx
 from llama_index.core.readers.base import BaseReader
 from llama_index.core.schema import Document
 
-from wenwen.connection import DEFAULT_MAX_RETRIES, AsyncTransportName
 from wenwen.media.audio import Transcript, transcript_pieces
 
-from .tools._base import DEFAULT_TIMEOUT, WenwenConnection
+from .tools._base import ConnectionSettings, WenwenConnection
 
 
 class WenwenAudioReader(BaseReader):
     """Transcribe audio files into documents; ``by_segment=True`` gives one document per
     transcript segment (``start``/``end`` in the metadata). Connection settings as for the
-    ``Wenwen`` LLM (``api_key``/``WENWEN_API_KEY``, ``base_url``/``WENWEN_BASE_URL``, ...)."""
+    ``Wenwen`` LLM (``ConnectionSettings``: ``api_key``/``WENWEN_API_KEY``,
+    ``base_url``/``WENWEN_BASE_URL``, ...)."""
 
     def __init__(
         self,
@@ -33,26 +32,13 @@ class WenwenAudioReader(BaseReader):
         language: str | None = None,
         prompt: str | None = None,
         by_segment: bool = False,
-        api_key: str | None = None,
-        base_url: str | None = None,
-        timeout: float | httpx.Timeout | None = DEFAULT_TIMEOUT,
-        max_retries: int = DEFAULT_MAX_RETRIES,
-        default_headers: dict[str, str] | None = None,
-        http_client: httpx.Client | None = None,
-        async_http_client: httpx.AsyncClient | None = None,
-        max_retry_wait: float | None = None,
-        async_transport: AsyncTransportName = "auto",
+        **connection: Unpack[ConnectionSettings],
     ) -> None:
         self.model = model
         self.language = language
         self.prompt = prompt
         self.by_segment = by_segment
-        self.connection = WenwenConnection(
-            api_key=api_key, base_url=base_url, timeout=timeout, max_retries=max_retries,
-            default_headers=default_headers, http_client=http_client,
-            async_http_client=async_http_client, max_retry_wait=max_retry_wait,
-            async_transport=async_transport,
-        )  # fmt: skip
+        self.connection = WenwenConnection(**connection)
 
     def _options(self) -> dict[str, Any]:
         options = {"language": self.language, "prompt": self.prompt}

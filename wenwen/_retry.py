@@ -16,6 +16,7 @@ import random
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from .errors import APIConnectionError, APIStatusError, ConfigurationError
 
@@ -114,14 +115,40 @@ def check_max_retry_wait(value: float | None) -> float:
     return float(value)
 
 
+class Failure(NamedTuple):
+    """What the policy needs to know about a failed attempt."""
+
+    status: int | None = None
+    code: str | None = None
+    connection_error: bool = False
+
+
+def api_failure(error: Exception) -> Failure | None:
+    """A relay call's failure: a status error or a connection error; ``None`` for anything
+    else (never retried)."""
+    if isinstance(error, APIStatusError):
+        return Failure(status=error.status_code, code=error.code)
+    if isinstance(error, APIConnectionError):
+        return Failure(connection_error=True)
+    return None
+
+
 class RetryFlow:
     """One call's retries: ``wait_after(error)`` is the pause before the next attempt, or
     raises ``error`` — its message then says how many attempts and how much waiting it took,
-    and why no further attempt was made."""
+    and why no further attempt was made. ``classify`` reads an error as a ``Failure`` (or
+    ``None``: not retryable); the default reads the relay's API errors."""
 
-    def __init__(self, policy: RetryPolicy, max_wait: float) -> None:
+    def __init__(
+        self,
+        policy: RetryPolicy,
+        max_wait: float,
+        *,
+        classify: Callable[[Exception], Failure | None] = api_failure,
+    ) -> None:
         self.policy = policy
         self.max_wait = max_wait
+        self.classify = classify
         self.attempt = 0
         self.waited = 0.0
 
@@ -150,14 +177,16 @@ class RetryFlow:
 
     def _refusal(self, error: Exception) -> str | None:
         policy = self.policy
-        if isinstance(error, APIStatusError):
-            if policy.should_retry(self.attempt, status=error.status_code, code=error.code):
-                return None
-        elif isinstance(error, APIConnectionError):
-            if policy.should_retry(self.attempt, connection_error=True):
-                return None
-        else:
+        failure = self.classify(error)
+        if failure is None:
             return "not a retryable error"
+        if policy.should_retry(
+            self.attempt,
+            status=failure.status,
+            code=failure.code,
+            connection_error=failure.connection_error,
+        ):
+            return None
         if self.attempt >= policy.max_retries:
             return f"max_retries={policy.max_retries} reached"
         return "not retryable"

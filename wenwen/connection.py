@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypedDict
 
 import httpx
 from pydantic import SecretStr
@@ -32,6 +32,21 @@ from ._version import __version__
 from .errors import ConfigurationError, redact_headers
 
 Timeout = float | httpx.Timeout | None
+
+
+class CommonConnectionSettings(TypedDict, total=False):
+    """The connection keywords both adapters take, by the names they share; each adapter adds
+    its async HTTP client (``http_async_client`` in LangChain, ``async_http_client`` in
+    LlamaIndex). Defaults as in ``ConnectionOptions.of``."""
+
+    api_key: str | SecretStr | None
+    base_url: str | None
+    timeout: Timeout
+    max_retries: int
+    default_headers: dict[str, str] | None
+    http_client: httpx.Client | None
+    max_retry_wait: float | None
+    async_transport: AsyncTransportName
 
 
 @dataclass(frozen=True)
@@ -122,6 +137,7 @@ __all__ = [
     "DEFAULT_MAX_RETRIES",
     "DEFAULT_TIMEOUT",
     "AsyncTransportName",
+    "CommonConnectionSettings",
     "ConnectionOptions",
     "Timeout",
     "__version__",

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Unpack
 
 import httpx
 from llama_index.core.tools.tool_spec.base import BaseToolSpec
@@ -23,9 +23,7 @@ from llama_index.core.tools.tool_spec.base import BaseToolSpec
 from wenwen import AsyncWenwenClient, WenwenClient
 from wenwen.client_set import ClientSet
 from wenwen.connection import (
-    DEFAULT_MAX_RETRIES,
-    DEFAULT_TIMEOUT,
-    AsyncTransportName,
+    CommonConnectionSettings,
     ConnectionOptions,
     resolve_api_key,
     resolve_base_url,
@@ -34,34 +32,26 @@ from wenwen.errors import ConfigurationError
 from wenwen.media.download import DEFAULT_MAX_BYTES, content_filename
 
 
+class ConnectionSettings(CommonConnectionSettings, total=False):
+    """The connection keywords every LlamaIndex class here takes (declared once: the tool
+    spec, the readers and ``WenwenConnection`` all accept exactly these). Defaults as in
+    ``wenwen.connection.ConnectionOptions.of``; ``api_key`` / ``base_url`` fall back to
+    ``WENWEN_API_KEY`` / ``WENWEN_BASE_URL``."""
+
+    async_http_client: httpx.AsyncClient | None
+
+
+CONNECTION_SETTINGS = ConnectionSettings.__optional_keys__
+
+
 class WenwenConnection:
     """Connection settings and the clients built from them."""
 
-    def __init__(
-        self,
-        *,
-        api_key: str | None = None,
-        base_url: str | None = None,
-        timeout: float | httpx.Timeout | None = DEFAULT_TIMEOUT,
-        max_retries: int = DEFAULT_MAX_RETRIES,
-        default_headers: dict[str, str] | None = None,
-        http_client: httpx.Client | None = None,
-        async_http_client: httpx.AsyncClient | None = None,
-        max_retry_wait: float | None = None,
-        async_transport: AsyncTransportName = "auto",
-    ) -> None:
-        self.base_url = resolve_base_url(base_url)
-        self._options = ConnectionOptions.of(
-            api_key=resolve_api_key(api_key),
-            base_url=self.base_url,
-            timeout=timeout,
-            max_retries=max_retries,
-            default_headers=default_headers,
-            http_client=http_client,
-            async_http_client=async_http_client,
-            max_retry_wait=max_retry_wait,
-            async_transport=async_transport,
-        )
+    def __init__(self, **settings: Unpack[ConnectionSettings]) -> None:
+        self.base_url = resolve_base_url(settings.get("base_url"))
+        settings["api_key"] = resolve_api_key(settings.get("api_key"))
+        settings["base_url"] = self.base_url
+        self._options = ConnectionOptions.of(**settings)
         self._clients = ClientSet()
 
     def client(self) -> WenwenClient:
@@ -96,7 +86,9 @@ class ToolGroup:
 
 class WenwenToolSpecBase(BaseToolSpec):
     """Tool groups + connection. ``groups`` picks some groups (default: all of them);
-    ``**options`` overrides group settings (unknown names are an error)."""
+    ``**options`` takes the connection settings (``ConnectionSettings``: ``api_key``,
+    ``base_url``, ``timeout``, ...) and overrides group settings (unknown names are an
+    error)."""
 
     spec_functions: list[Any] = []
 
@@ -116,26 +108,13 @@ class WenwenToolSpecBase(BaseToolSpec):
     def __init__(
         self,
         *,
-        api_key: str | None = None,
-        base_url: str | None = None,
-        timeout: float | httpx.Timeout | None = DEFAULT_TIMEOUT,
-        max_retries: int = DEFAULT_MAX_RETRIES,
-        default_headers: dict[str, str] | None = None,
-        http_client: httpx.Client | None = None,
-        async_http_client: httpx.AsyncClient | None = None,
-        max_retry_wait: float | None = None,
-        async_transport: AsyncTransportName = "auto",
         groups: Iterable[str] | None = None,
         output_dir: str | Path | None = None,
         max_download_bytes: int = DEFAULT_MAX_BYTES,
         **options: Any,
     ) -> None:
-        self.connection = WenwenConnection(
-            api_key=api_key, base_url=base_url, timeout=timeout, max_retries=max_retries,
-            default_headers=default_headers, http_client=http_client,
-            async_http_client=async_http_client, max_retry_wait=max_retry_wait,
-            async_transport=async_transport,
-        )  # fmt: skip
+        settings = {k: options.pop(k) for k in list(options) if k in CONNECTION_SETTINGS}
+        self.connection = WenwenConnection(**settings)
         available = self.tool_groups()
         chosen = list(available) if groups is None else list(groups)
         unknown = [g for g in chosen if g not in available]

@@ -90,9 +90,8 @@ class VideoTools(ToolGroup):
         last_frame_path: str | None = None,
         seconds: int | None = None,
     ) -> VideoResult:
-        """Make a short video from a text description, optionally starting from an image file
-        (and, for Kling models, ending on a last-frame image). Takes minutes. Returns the task
-        id and the video."""
+        """The async twin of ``generate_video`` (LlamaIndex describes the tool from the sync
+        method's docstring)."""
         videos = (await self.connection.aclient()).videos
         args = self._create_args(prompt, image_path, last_frame_path, seconds)
         job = await videos.create(**args)
@@ -107,8 +106,7 @@ class VideoTools(ToolGroup):
         return self._result(done, videos.content(done))
 
     async def aresume_video(self, task_id: str, route: str | None = None) -> VideoResult:
-        """Wait for an earlier video task by its id (after a timeout, or in a new session)
-        and return the video. ``route`` only for non-OpenAI routes (e.g. 'kling-text2video')."""
+        """The async twin of ``resume_video``."""
         videos = (await self.connection.aclient()).videos
         done = await videos.wait(task_id, route=route, options=wait_options(self.options))
         return self._result(done, await videos.content(done))

@@ -13,6 +13,7 @@ from typing import Any
 import httpx
 import pytest
 
+from tests._clock import RecordedWaits
 from wenwen.errors import DownloadError, DownloadTooLargeError
 from wenwen.media import download as dl
 from wenwen.media.download import CREDENTIAL_HEADERS, AsyncDownloader, Downloaded, Downloader
@@ -30,9 +31,18 @@ class Recorder:
         return self.handler(request)
 
 
-def run(kind: str, handler: Handler, call: str, *args: Any, **kwargs: Any) -> Downloaded:
+def run(
+    kind: str,
+    handler: Handler,
+    call: str,
+    *args: Any,
+    waits: RecordedWaits | None = None,
+    **kwargs: Any,
+) -> Downloaded:
     """``call`` ('fetch' or 'to_file') through a sync or async downloader on a mock transport
-    whose client is set up to leak credentials if the download path let it."""
+    whose client is set up to leak credentials if the download path let it; the waits between
+    attempts go to ``waits`` (a fresh recorder when not given), never to the real clock."""
+    clock = (waits if waits is not None else RecordedWaits()).clock
     options: dict[str, Any] = {
         "transport": None,
         "auth": ("user", "secret"),
@@ -40,14 +50,17 @@ def run(kind: str, handler: Handler, call: str, *args: Any, **kwargs: Any) -> Do
     }
     if kind == "sync":
         options["transport"] = httpx.MockTransport(handler)
-        with httpx.Client(**options) as http, Downloader(http_client=http) as downloader:
+        with (
+            httpx.Client(**options) as http,
+            Downloader(http_client=http, clock=clock) as downloader,
+        ):
             return getattr(downloader, call)(*args, **kwargs)
 
     async def main() -> Downloaded:
         options["transport"] = httpx.MockTransport(handler)
         async with (
             httpx.AsyncClient(**options) as http,
-            AsyncDownloader(http_client=http) as downloader,
+            AsyncDownloader(http_client=http, clock=clock) as downloader,
         ):
             return await getattr(downloader, call)(*args, **kwargs)
 
@@ -59,16 +72,9 @@ def kind(request: pytest.FixtureRequest) -> str:
     return str(request.param)
 
 
-@pytest.fixture(autouse=True)
-def no_waits(monkeypatch: pytest.MonkeyPatch) -> list[float]:
-    waits: list[float] = []
-
-    async def async_wait(seconds: float) -> None:
-        waits.append(seconds)
-
-    monkeypatch.setattr(dl, "_sleep", waits.append)
-    monkeypatch.setattr(dl, "_async_sleep", async_wait)
-    return waits
+@pytest.fixture
+def no_waits() -> RecordedWaits:
+    return RecordedWaits()
 
 
 def png_reply(request: httpx.Request) -> httpx.Response:
@@ -152,10 +158,10 @@ def test_streams_to_a_named_file_in_a_directory(kind: str, tmp_path: Path) -> No
     assert result.content is None
 
 
-def test_http_errors_are_typed_and_4xx_is_not_retried(kind: str, no_waits: list[float]) -> None:
+def test_http_errors_are_typed_and_4xx_is_not_retried(kind: str, no_waits: RecordedWaits) -> None:
     recorder = Recorder(lambda r: httpx.Response(403, text="AccessDenied"))
     with pytest.raises(DownloadError) as info:
-        run(kind, recorder, "fetch", "https://s.test/x.png")
+        run(kind, recorder, "fetch", "https://s.test/x.png", waits=no_waits)
     assert info.value.status_code == 403
     assert "HTTP 403" in str(info.value)
     assert len(recorder.requests) == 1
@@ -163,7 +169,7 @@ def test_http_errors_are_typed_and_4xx_is_not_retried(kind: str, no_waits: list[
 
 
 def test_transient_failures_are_retried_before_the_first_byte(
-    kind: str, no_waits: list[float]
+    kind: str, no_waits: RecordedWaits
 ) -> None:
     replies = iter([503, "connect", 200])
 
@@ -175,8 +181,20 @@ def test_transient_failures_are_retried_before_the_first_byte(
             return httpx.Response(503)
         return png_reply(request)
 
-    assert run(kind, handler, "fetch", "https://s.test/x.png").content == b"\x89PNG-bytes"
+    result = run(kind, handler, "fetch", "https://s.test/x.png", waits=no_waits)
+    assert result.content == b"\x89PNG-bytes"
     assert len(no_waits) == 2
+
+
+def test_retries_stop_at_max_retries_and_say_so(kind: str, no_waits: RecordedWaits) -> None:
+    recorder = Recorder(lambda r: httpx.Response(503))
+    with pytest.raises(DownloadError) as info:
+        run(kind, recorder, "fetch", "https://s.test/x.png", waits=no_waits)
+    assert info.value.status_code == 503
+    assert len(recorder.requests) == 3
+    assert len(no_waits) == 2
+    assert "gave up after 3 attempts" in str(info.value)
+    assert "max_retries=2 reached" in str(info.value)
 
 
 class _Chunks(httpx.SyncByteStream, httpx.AsyncByteStream):
@@ -204,12 +222,13 @@ class _Broken(httpx.SyncByteStream, httpx.AsyncByteStream):
 
 
 def test_a_body_that_breaks_is_not_retried_and_leaves_no_file(
-    kind: str, tmp_path: Path, no_waits: list[float]
+    kind: str, tmp_path: Path, no_waits: RecordedWaits
 ) -> None:
     recorder = Recorder(lambda r: httpx.Response(200, stream=_Broken()))
     with pytest.raises(DownloadError, match="broke: ReadError"):
-        run(kind, recorder, "to_file", "https://s.test/x.png", tmp_path / "x.png")
+        run(kind, recorder, "to_file", "https://s.test/x.png", tmp_path / "x.png", waits=no_waits)
     assert len(recorder.requests) == 1
+    assert no_waits == []
     assert list(tmp_path.iterdir()) == []
 
 

@@ -59,6 +59,10 @@ def test_spec_lists_the_task_operations(spec: WenwenToolSpec) -> None:
         "midjourney_blend",
     ]  # fmt: skip
     assert all(t.async_fn is not None for t in spec.to_tool_list())
+    tools = {t.metadata.name: t for t in spec.to_tool_list()}
+    # the model reads the sync method's docstring, whatever the async twin says
+    assert "Make a short video" in tools["generate_video"].metadata.description
+    assert "Wait for an earlier video task" in tools["resume_video"].metadata.description
 
 
 async def test_generate_video_async_with_progress(

@@ -7,29 +7,30 @@ arrive), streams to a temporary file that is renamed into place only when comple
 ``DownloadError`` / ``DownloadTooLargeError``. ``data:`` URLs are decoded without any request.
 
 ``Downloader`` and ``AsyncDownloader`` share everything here except ``send`` versus
-``await send``.
+``await send`` (and ``sleep`` versus ``await async_sleep`` on the injected ``Clock``); retries
+go through the core's ``RetryFlow``.
 """
 
 from __future__ import annotations
 
-import asyncio
 import binascii
 import hashlib
+import math
 import mimetypes
 import os
 import re
 import tempfile
-import time
 import urllib.parse
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from types import TracebackType
 from typing import IO
 
 import httpx
 
-from .._transport import RetryPolicy, default_ssl_context
+from .._retry import SYSTEM_CLOCK, Clock, Failure, RetryFlow, RetryPolicy
+from .._transport import default_ssl_context
 from .._version import __version__
 from ..errors import DownloadError, DownloadTooLargeError
 
@@ -59,10 +60,6 @@ MEDIA_EXTENSIONS = {
     "video/mp4": ".mp4",
 }
 _SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
-
-# Module-level so tests can replace the waits.
-_sleep = time.sleep
-_async_sleep = asyncio.sleep
 
 
 @dataclass(frozen=True)
@@ -249,6 +246,20 @@ class _Transfer:
         if self.dest is not None:
             self.sink = FileSink(target_path(self.dest, self.url, self.content_type))
 
+    @contextmanager
+    def receiving(self, response: httpx.Response) -> Iterator[None]:
+        """Around reading one response's body: ``start`` first; a broken body is a
+        ``DownloadError``; on any failure the partial file is removed."""
+        try:
+            self.start(response)
+            try:
+                yield
+            except httpx.HTTPError as exc:
+                raise transport_error(exc, self.url) from exc
+        except BaseException:
+            self.abandon()
+            raise
+
     def write(self, chunk: bytes) -> None:
         self.bound.add(chunk)
         if self.sink is not None:
@@ -267,29 +278,65 @@ class _Transfer:
             self.sink.discard()
 
 
+class _Run:
+    """One download's attempts, sans-IO: a ``data:`` URL's answer (``result``) or the request
+    to send; a fresh ``_Transfer`` per attempt; the retry decision after a failure (before the
+    first byte only: connection failures and 408/429/5xx), through the core's ``RetryFlow``."""
+
+    def __init__(
+        self, url: str, limit: int, dest: str | os.PathLike[str] | None, owner: _DownloaderBase
+    ) -> None:
+        self.url, self.limit, self.dest = url, limit, dest
+        self.result = _from_data_url(url, limit, dest)
+        self.request = None if self.result is not None else build_request(url, owner.timeout)
+        self.transfer = _Transfer(url, limit, dest)
+        # downloads keep no overall wait budget (as before the flow was shared)
+        self._flow = RetryFlow(owner.retry, math.inf, classify=self._failure)
+
+    def next_transfer(self) -> tuple[httpx.Request, _Transfer]:
+        assert self.request is not None
+        self.transfer = _Transfer(self.url, self.limit, self.dest)
+        return self.request, self.transfer
+
+    def wait_after(self, error: DownloadError) -> float:
+        """Seconds before the next attempt; raises ``error`` when there is none."""
+        return self._flow.wait_after(error)
+
+    def _failure(self, error: Exception) -> Failure | None:
+        if self.transfer.started or not isinstance(error, DownloadError):
+            return None
+        if isinstance(error, DownloadTooLargeError):
+            return None
+        if error.status_code is None:
+            return Failure(connection_error=True)
+        return Failure(status=error.status_code)
+
+
 # --- I/O -----------------------------------------------------------------------------------------
 
 
 class _DownloaderBase:
-    def __init__(self, *, max_bytes: int, timeout: float | httpx.Timeout, max_retries: int) -> None:
+    def __init__(
+        self,
+        *,
+        max_bytes: int,
+        timeout: float | httpx.Timeout,
+        max_retries: int,
+        clock: Clock | None,
+    ) -> None:
         self.max_bytes = max_bytes
         self.timeout = timeout if isinstance(timeout, httpx.Timeout) else httpx.Timeout(timeout)
         self.retry = RetryPolicy(max_retries=max_retries)
+        self.clock = clock or SYSTEM_CLOCK
 
-    def _wait(self, attempt: int, error: DownloadError, transfer: _Transfer) -> float | None:
-        """Retry before the first byte only: connection failures and 408/429/5xx."""
-        if transfer.started or isinstance(error, DownloadTooLargeError):
-            return None
-        if error.status_code is None:
-            ok = self.retry.should_retry(attempt, connection_error=True)
-        else:
-            ok = self.retry.should_retry(attempt, status=error.status_code)
-        return self.retry.delay(attempt) if ok else None
+    def _run(self, url: str, max_bytes: int | None, dest: str | os.PathLike[str] | None) -> _Run:
+        return _Run(url, _bound(max_bytes, self.max_bytes), dest, self)
 
 
 class Downloader(_DownloaderBase):
     """Key-less downloads (sync). An ``http_client`` passed in is used with ``auth=None`` and
-    is not closed; by default a private client with no default headers is used."""
+    is not closed; by default a private client with no default headers is used. ``clock``
+    replaces the waits between attempts (for simulations and tests)."""
 
     def __init__(
         self,
@@ -298,37 +345,29 @@ class Downloader(_DownloaderBase):
         timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
         max_retries: int = 2,
         http_client: httpx.Client | None = None,
+        clock: Clock | None = None,
     ) -> None:
-        super().__init__(max_bytes=max_bytes, timeout=timeout, max_retries=max_retries)
+        super().__init__(max_bytes=max_bytes, timeout=timeout, max_retries=max_retries, clock=clock)
         self._owns_http = http_client is None
         self._http = http_client or httpx.Client(verify=default_ssl_context(), max_redirects=5)
 
     def fetch(self, url: str, *, max_bytes: int | None = None) -> Downloaded:
         """The whole body in memory (``.content``)."""
-        return self._download(url, _bound(max_bytes, self.max_bytes), None)
+        return self._download(self._run(url, max_bytes, None))
 
     def to_file(
         self, url: str, dest: str | os.PathLike[str], *, max_bytes: int | None = None
     ) -> Downloaded:
         """Streamed to ``dest`` (a file path, or an existing directory); ``.path`` is set."""
-        return self._download(url, _bound(max_bytes, self.max_bytes), dest)
+        return self._download(self._run(url, max_bytes, dest))
 
-    def _download(self, url: str, limit: int, dest: str | os.PathLike[str] | None) -> Downloaded:
-        inline = _from_data_url(url, limit, dest)
-        if inline is not None:
-            return inline
-        request = build_request(url, self.timeout)
-        attempt = 0
-        while True:
-            transfer = _Transfer(url, limit, dest)
+    def _download(self, run: _Run) -> Downloaded:
+        while run.result is None:
             try:
-                return self._attempt(request, transfer)
+                run.result = self._attempt(*run.next_transfer())
             except DownloadError as error:
-                wait = self._wait(attempt, error, transfer)
-                if wait is None:
-                    raise
-            _sleep(wait)
-            attempt += 1
+                self.clock.sleep(run.wait_after(error))
+        return run.result
 
     def _attempt(self, request: httpx.Request, transfer: _Transfer) -> Downloaded:
         try:
@@ -336,16 +375,10 @@ class Downloader(_DownloaderBase):
         except httpx.HTTPError as exc:
             raise transport_error(exc, transfer.url) from exc
         try:
-            transfer.start(response)
-            try:
+            with transfer.receiving(response):
                 for chunk in response.iter_bytes():
                     transfer.write(chunk)
-            except httpx.HTTPError as exc:
-                raise transport_error(exc, transfer.url) from exc
-            return transfer.finish()
-        except BaseException:
-            transfer.abandon()
-            raise
+                return transfer.finish()
         finally:
             response.close()
 
@@ -356,12 +389,7 @@ class Downloader(_DownloaderBase):
     def __enter__(self) -> Downloader:
         return self
 
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+    def __exit__(self, *exc_info: object) -> None:
         self.close()
 
 
@@ -375,37 +403,27 @@ class AsyncDownloader(_DownloaderBase):
         timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
         max_retries: int = 2,
         http_client: httpx.AsyncClient | None = None,
+        clock: Clock | None = None,
     ) -> None:
-        super().__init__(max_bytes=max_bytes, timeout=timeout, max_retries=max_retries)
+        super().__init__(max_bytes=max_bytes, timeout=timeout, max_retries=max_retries, clock=clock)
         self._owns_http = http_client is None
         self._http = http_client or httpx.AsyncClient(verify=default_ssl_context(), max_redirects=5)
 
     async def fetch(self, url: str, *, max_bytes: int | None = None) -> Downloaded:
-        return await self._download(url, _bound(max_bytes, self.max_bytes), None)
+        return await self._download(self._run(url, max_bytes, None))
 
     async def to_file(
         self, url: str, dest: str | os.PathLike[str], *, max_bytes: int | None = None
     ) -> Downloaded:
-        return await self._download(url, _bound(max_bytes, self.max_bytes), dest)
+        return await self._download(self._run(url, max_bytes, dest))
 
-    async def _download(
-        self, url: str, limit: int, dest: str | os.PathLike[str] | None
-    ) -> Downloaded:
-        inline = _from_data_url(url, limit, dest)
-        if inline is not None:
-            return inline
-        request = build_request(url, self.timeout)
-        attempt = 0
-        while True:
-            transfer = _Transfer(url, limit, dest)
+    async def _download(self, run: _Run) -> Downloaded:
+        while run.result is None:
             try:
-                return await self._attempt(request, transfer)
+                run.result = await self._attempt(*run.next_transfer())
             except DownloadError as error:
-                wait = self._wait(attempt, error, transfer)
-                if wait is None:
-                    raise
-            await _async_sleep(wait)
-            attempt += 1
+                await self.clock.async_sleep(run.wait_after(error))
+        return run.result
 
     async def _attempt(self, request: httpx.Request, transfer: _Transfer) -> Downloaded:
         try:
@@ -413,16 +431,10 @@ class AsyncDownloader(_DownloaderBase):
         except httpx.HTTPError as exc:
             raise transport_error(exc, transfer.url) from exc
         try:
-            transfer.start(response)
-            try:
+            with transfer.receiving(response):
                 async for chunk in response.aiter_bytes():
                     transfer.write(chunk)
-            except httpx.HTTPError as exc:
-                raise transport_error(exc, transfer.url) from exc
-            return transfer.finish()
-        except BaseException:
-            transfer.abandon()
-            raise
+                return transfer.finish()
         finally:
             await response.aclose()
 
@@ -438,19 +450,27 @@ class AsyncDownloader(_DownloaderBase):
 
 
 def download(
-    url: str, dest: str | os.PathLike[str] | None = None, *, max_bytes: int = DEFAULT_MAX_BYTES
+    url: str,
+    dest: str | os.PathLike[str] | None = None,
+    *,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    clock: Clock | None = None,
 ) -> Downloaded:
     """One key-less download with a private client: to ``dest`` if given, else in memory."""
-    with Downloader(max_bytes=max_bytes) as downloader:
+    with Downloader(max_bytes=max_bytes, clock=clock) as downloader:
         if dest is None:
             return downloader.fetch(url)
         return downloader.to_file(url, dest)
 
 
 async def adownload(
-    url: str, dest: str | os.PathLike[str] | None = None, *, max_bytes: int = DEFAULT_MAX_BYTES
+    url: str,
+    dest: str | os.PathLike[str] | None = None,
+    *,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    clock: Clock | None = None,
 ) -> Downloaded:
-    async with AsyncDownloader(max_bytes=max_bytes) as downloader:
+    async with AsyncDownloader(max_bytes=max_bytes, clock=clock) as downloader:
         if dest is None:
             return await downloader.fetch(url)
         return await downloader.to_file(url, dest)

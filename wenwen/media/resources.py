@@ -7,10 +7,13 @@ reply body into a file.
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Unpack
+from typing import TYPE_CHECKING, Generic, TypeVar, Unpack
 
 import httpx
 
@@ -44,9 +47,70 @@ from .multipart import FileInput
 if TYPE_CHECKING:
     from .._client import AsyncWenwenClient, WenwenClient
 
+T = TypeVar("T")
 
-def _stream_error(exc: httpx.HTTPError, client: WenwenClient | AsyncWenwenClient) -> Exception:
-    return transport_error(exc, client._core.secret())
+
+@dataclass(frozen=True)
+class _Call(Generic[T]):
+    """One operation, sans-IO: the request to send and how to read its reply."""
+
+    spec: HttpRequest
+    read: Callable[..., T]
+
+
+def _generation(prompt: str, model: str, options: GenerateOptions) -> _Call[ImageResult]:
+    spec = generation_request(prompt, model=model, **options)
+    return _Call(spec, functools.partial(parse_images, output_format=options.get("output_format")))
+
+
+def _edit(
+    prompt: str,
+    images: FileInput | Sequence[FileInput],
+    mask: FileInput | None,
+    model: str,
+    options: EditOptions,
+) -> _Call[ImageResult]:
+    spec = edit_request(prompt, images, mask=mask, model=model, **options)
+    return _Call(spec, functools.partial(parse_images, output_format=options.get("output_format")))
+
+
+def _transcription(
+    file: FileInput, model: str, response_format: str, options: TranscribeOptions
+) -> _Call[Transcript]:
+    """``read(content)``."""
+    spec = transcription_request(file, model=model, response_format=response_format, **options)
+    return _Call(spec, functools.partial(_read_transcript, response_format=response_format))
+
+
+def _read_transcript(content: bytes, *, response_format: str) -> Transcript:
+    return parse_transcription(content, response_format)
+
+
+def _speech(
+    text: str, model: str, voice: str, response_format: str, options: SpeechOptions
+) -> _Call[SpeechAudio]:
+    """``read(headers, content)``."""
+    spec = speech_request(
+        text, model=model, voice=voice, response_format=response_format, **options
+    )
+    return _Call(spec, functools.partial(_speech_audio, requested=response_format))
+
+
+@contextlib.contextmanager
+def _streamed_file(
+    path: str | os.PathLike[str], client: WenwenClient | AsyncWenwenClient
+) -> Iterator[FileSink]:
+    """A ``FileSink`` for a reply body: discarded (never left partial) when the transfer
+    fails, a broken transfer raised as the client's typed, key-free error. Commit after."""
+    sink = FileSink(path)
+    try:
+        yield sink
+    except httpx.HTTPError as exc:
+        sink.discard()
+        raise transport_error(exc, client._core.secret()) from None
+    except BaseException:
+        sink.discard()
+        raise
 
 
 def _speech_audio(headers: Mapping[str, str], content: bytes, requested: str) -> SpeechAudio:
@@ -69,9 +133,8 @@ class Images:
     ) -> ImageResult:
         """``options``: ``n``, ``size``, ``quality``, ``style``, ``background``,
         ``output_format``, ``response_format``, ``user``, ``extra_body``."""
-        spec = generation_request(prompt, model=model, **options)
-        body = self._client._json(spec)
-        return parse_images(body, output_format=options.get("output_format"))
+        call = _generation(prompt, model, options)
+        return call.read(self._client._json(call.spec))
 
     def edit(
         self,
@@ -83,9 +146,8 @@ class Images:
         **options: Unpack[EditOptions],
     ) -> ImageResult:
         """``images``: paths, bytes or binary file objects (sent as ``image[]``)."""
-        spec = edit_request(prompt, images, mask=mask, model=model, **options)
-        body = self._client._json(spec)
-        return parse_images(body, output_format=options.get("output_format"))
+        call = _edit(prompt, images, mask, model, options)
+        return call.read(self._client._json(call.spec))
 
 
 class AsyncImages:
@@ -97,9 +159,8 @@ class AsyncImages:
     async def generate(
         self, prompt: str, *, model: str = DEFAULT_IMAGE_MODEL, **options: Unpack[GenerateOptions]
     ) -> ImageResult:
-        spec = generation_request(prompt, model=model, **options)
-        body = await self._client._json(spec)
-        return parse_images(body, output_format=options.get("output_format"))
+        call = _generation(prompt, model, options)
+        return call.read(await self._client._json(call.spec))
 
     async def edit(
         self,
@@ -110,17 +171,8 @@ class AsyncImages:
         model: str = DEFAULT_IMAGE_MODEL,
         **options: Unpack[EditOptions],
     ) -> ImageResult:
-        spec = edit_request(prompt, images, mask=mask, model=model, **options)
-        body = await self._client._json(spec)
-        return parse_images(body, output_format=options.get("output_format"))
-
-
-def _speech_options(
-    text: str, model: str, voice: str, response_format: str, options: SpeechOptions
-) -> HttpRequest:
-    return speech_request(
-        text, model=model, voice=voice, response_format=response_format, **options
-    )
+        call = _edit(prompt, images, mask, model, options)
+        return call.read(await self._client._json(call.spec))
 
 
 class Audio:
@@ -139,10 +191,9 @@ class Audio:
     ) -> Transcript:
         """``options``: ``language``, ``prompt``, ``temperature``,
         ``timestamp_granularities``, ``extra_body``."""
-        spec = transcription_request(file, model=model, response_format=response_format, **options)
-        client = self._client
-        response = client._send(client._core.prepare(spec))
-        return parse_transcription(response.content, response_format)
+        call = _transcription(file, model, response_format, options)
+        response = self._client._send(self._client._core.prepare(call.spec))
+        return call.read(response.content)
 
     def speech(
         self,
@@ -155,10 +206,9 @@ class Audio:
     ) -> SpeechAudio:
         """The spoken audio in memory. ``options``: ``speed``, ``instructions``,
         ``extra_body``."""
-        spec = _speech_options(text, model, voice, response_format, options)
-        client = self._client
-        response = client._send(client._core.prepare(spec))
-        return _speech_audio(response.headers, response.content, response_format)
+        call = _speech(text, model, voice, response_format, options)
+        response = self._client._send(self._client._core.prepare(call.spec))
+        return call.read(response.headers, response.content)
 
     def speech_to_file(
         self,
@@ -172,19 +222,12 @@ class Audio:
     ) -> Path:
         """Stream the spoken audio into ``path`` chunk by chunk (never whole in memory); the
         file appears only once complete."""
-        spec = _speech_options(text, model, voice, response_format, options)
-        client = self._client
-        response = client._send(client._core.prepare(spec), stream=True)
-        sink = FileSink(path)
+        call = _speech(text, model, voice, response_format, options)
+        response = self._client._send(self._client._core.prepare(call.spec), stream=True)
         try:
-            for chunk in response.iter_bytes():
-                sink.write(chunk)
-        except httpx.HTTPError as exc:
-            sink.discard()
-            raise _stream_error(exc, client) from None
-        except BaseException:
-            sink.discard()
-            raise
+            with _streamed_file(path, self._client) as sink:
+                for chunk in response.iter_bytes():
+                    sink.write(chunk)
         finally:
             response.close()
         return sink.commit()
@@ -204,10 +247,9 @@ class AsyncAudio:
         response_format: str = "json",
         **options: Unpack[TranscribeOptions],
     ) -> Transcript:
-        spec = transcription_request(file, model=model, response_format=response_format, **options)
-        client = self._client
-        response = await client._send(client._core.prepare(spec))
-        return parse_transcription(await response.aread(), response_format)
+        call = _transcription(file, model, response_format, options)
+        response = await self._client._send(self._client._core.prepare(call.spec))
+        return call.read(await response.aread())
 
     async def speech(
         self,
@@ -218,10 +260,9 @@ class AsyncAudio:
         response_format: str = "mp3",
         **options: Unpack[SpeechOptions],
     ) -> SpeechAudio:
-        spec = _speech_options(text, model, voice, response_format, options)
-        client = self._client
-        response = await client._send(client._core.prepare(spec))
-        return _speech_audio(response.headers, await response.aread(), response_format)
+        call = _speech(text, model, voice, response_format, options)
+        response = await self._client._send(self._client._core.prepare(call.spec))
+        return call.read(response.headers, await response.aread())
 
     async def speech_to_file(
         self,
@@ -233,19 +274,12 @@ class AsyncAudio:
         response_format: str = "mp3",
         **options: Unpack[SpeechOptions],
     ) -> Path:
-        spec = _speech_options(text, model, voice, response_format, options)
-        client = self._client
-        response = await client._send(client._core.prepare(spec), stream=True)
-        sink = FileSink(path)
+        call = _speech(text, model, voice, response_format, options)
+        response = await self._client._send(self._client._core.prepare(call.spec), stream=True)
         try:
-            async for chunk in response.aiter_bytes():
-                sink.write(chunk)
-        except httpx.HTTPError as exc:
-            sink.discard()
-            raise _stream_error(exc, client) from None
-        except BaseException:
-            sink.discard()
-            raise
+            with _streamed_file(path, self._client) as sink:
+                async for chunk in response.aiter_bytes():
+                    sink.write(chunk)
         finally:
             await response.aclose()
         return sink.commit()

@@ -6,7 +6,8 @@ import asyncio
 import inspect
 import os
 import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -55,6 +56,20 @@ def merge_options(options: WaitOptions | None, overrides: Mapping[str, Any]) -> 
     if overrides:
         base = WaitOptions(**{**base.__dict__, **overrides})
     return base
+
+
+@contextmanager
+def polling(
+    task_id: str, retry: RetryPolicy, options: WaitOptions | None, overrides: Mapping[str, Any]
+) -> Iterator[tuple[WaitOptions, TaskPoller]]:
+    """The options and poller of one wait (sync or async); closes its progress bar after."""
+    opts = merge_options(options, overrides)
+    poller, bar = opts.poller(task_id, retry)
+    try:
+        yield opts, poller
+    finally:
+        if bar is not None:
+            bar.close()
 
 
 def id_and_route(task: str | TaskSnapshot, route: str | None) -> tuple[str, str]:

@@ -21,6 +21,7 @@ from ._common import (
     fetch_result,
     id_and_route,
     merge_options,
+    polling,
 )
 from .engine import TaskSnapshot, wait_async, wait_many_async, wait_many_sync, wait_sync
 from .midjourney import (
@@ -116,9 +117,7 @@ class Midjourney:
         self, task_id: str, *, stop: threading.Event | None = None,
         options: WaitOptions | None = None, **overrides: Any,
     ) -> MjTask:  # fmt: skip
-        opts = merge_options(options, overrides)
-        poller, bar = opts.poller(task_id, self._client._core.retry)
-        try:
+        with polling(task_id, self._client._core.retry, options, overrides) as (opts, poller):
             snapshot = wait_sync(
                 lambda: self.fetch(task_id).snapshot(),
                 poller,
@@ -126,9 +125,6 @@ class Midjourney:
                 clock=opts.clock or time.monotonic,
                 stop=stop,
             )
-        finally:
-            if bar is not None:
-                bar.close()
         return MjTask.parse(dict(snapshot.raw))
 
     def wait_many(
@@ -215,19 +211,13 @@ class AsyncMidjourney:
     async def wait(
         self, task_id: str, *, options: WaitOptions | None = None, **overrides: Any
     ) -> MjTask:
-        opts = merge_options(options, overrides)
-        poller, bar = opts.poller(task_id, self._client._core.retry)
-
         async def fetch() -> TaskSnapshot:
             return (await self.fetch(task_id)).snapshot()
 
-        try:
+        with polling(task_id, self._client._core.retry, options, overrides) as (opts, poller):
             snapshot = await wait_async(
                 fetch, poller, sleep=as_async_sleep(opts.sleep), clock=opts.clock or time.monotonic
             )
-        finally:
-            if bar is not None:
-                bar.close()
         return MjTask.parse(dict(snapshot.raw))
 
     async def wait_many(

@@ -9,7 +9,7 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypedDict, Unpack
 
 from . import _http
 from ._common import (
@@ -20,20 +20,96 @@ from ._common import (
     download_result,
     fetch_result,
     id_and_route,
-    merge_options,
+    polling,
 )
 from ._files import aread_bounded, astream_to_file, read_bounded, stream_to_file
 from .engine import TaskSnapshot, wait_async, wait_sync
-from .video import ImageInput, build_create, choose_route, get_route, parse_video, task_path
+from .video import (
+    ImageInput,
+    VideoRoute,
+    build_create,
+    choose_route,
+    get_route,
+    parse_video,
+    task_path,
+)
 
 if TYPE_CHECKING:
     from .._client import AsyncWenwenClient, WenwenClient
+    from .._requests import ClientCore, PreparedRequest
 
 
 @dataclass(frozen=True)
 class GeneratedVideo:
     task: TaskSnapshot
     path: Path
+
+
+class CreateOptions(TypedDict, total=False):
+    """``Videos.create``'s optional keywords (see ``_create_call`` for their meaning)."""
+
+    seconds: int | str | None
+    size: str | None
+    image: ImageInput | None
+    last_frame: ImageInput | None
+    route: str | None
+    extra_body: Mapping[str, Any] | None
+
+
+# --- sans-IO: what the sync and async resources send and how they read the replies ----------
+
+
+@dataclass(frozen=True)
+class _TaskCall:
+    """A task request and how to read its reply (a ``TaskSnapshot``)."""
+
+    request: PreparedRequest
+    route: VideoRoute
+    read_poll_hint: bool = False
+
+    def read(self, status: int, content: bytes, headers: Mapping[str, str]) -> TaskSnapshot:
+        body = _http.decode_task_json(status, content)
+        hint = _http.poll_hint(headers) if self.read_poll_hint else None
+        return parse_video(body, self.route, hint)
+
+
+def _create_call(
+    core: ClientCore,
+    *,
+    prompt: str,
+    model: str,
+    seconds: int | str | None = None,
+    size: str | None = None,
+    image: ImageInput | None = None,
+    last_frame: ImageInput | None = None,
+    route: str | None = None,
+    extra_body: Mapping[str, Any] | None = None,
+) -> _TaskCall:
+    chosen = choose_route(model, route, image is not None)
+    create = build_create(
+        model=model, prompt=prompt, route=chosen, seconds=seconds, size=size,
+        image=image, last_frame=last_frame, extra_body=extra_body,
+    )  # fmt: skip
+    return _TaskCall(_http.create_request(core, create), chosen)
+
+
+def _retrieve_call(core: ClientCore, task_id: str, route: str | None) -> _TaskCall:
+    task_id, name = id_and_route(task_id, route)
+    chosen = get_route(name)
+    request = _http.json_request(core, "GET", task_path(chosen.query, task_id))
+    return _TaskCall(request, chosen, read_poll_hint=True)
+
+
+def _content_source(
+    core: ClientCore, task: str | TaskSnapshot, route: str | None
+) -> tuple[str, str, PreparedRequest | None]:
+    """``(task id, route name, request)``: the request for the relay's content route, or
+    ``None`` when the video comes from the task's result URL (a key-less download)."""
+    task_id, name = id_and_route(task, route)
+    chosen = get_route(name)
+    if chosen.content is None:
+        return task_id, name, None
+    return task_id, name, _http.download_request(core, task_path(chosen.content, task_id))
 
 
 class Videos:
@@ -43,36 +119,21 @@ class Videos:
         self._client = client
 
     def create(
-        self,
-        *,
-        prompt: str,
-        model: str = "sora-2",
-        seconds: int | str | None = None,
-        size: str | None = None,
-        image: ImageInput | None = None,
-        last_frame: ImageInput | None = None,
-        route: str | None = None,
-        extra_body: Mapping[str, Any] | None = None,
+        self, *, prompt: str, model: str = "sora-2", **options: Unpack[CreateOptions]
     ) -> TaskSnapshot:
-        """Start a job. ``image`` makes it image-to-video; ``last_frame`` (Kling) adds the
-        last frame. The route follows the model (``kling-*`` → Kling) unless given."""
-        chosen = choose_route(model, route, image is not None)
-        create = build_create(
-            model=model, prompt=prompt, route=chosen, seconds=seconds, size=size,
-            image=image, last_frame=last_frame, extra_body=extra_body,
-        )  # fmt: skip
-        response = self._client._send(_http.create_request(self._client._core, create))
-        return parse_video(_http.decode_task_json(response.status_code, response.content), chosen)
+        """Start a job. ``options``: ``seconds``, ``size``, ``image`` (makes it
+        image-to-video), ``last_frame`` (Kling adds the last frame), ``route`` (by default it
+        follows the model: ``kling-*`` → Kling), ``extra_body``."""
+        call = _create_call(self._client._core, prompt=prompt, model=model, **options)
+        response = self._client._send(call.request)
+        return call.read(response.status_code, response.content, response.headers)
 
     def retrieve(self, task_id: str, *, route: str | None = None) -> TaskSnapshot:
         """One status read. ``route='task'`` reads any platform's task through new-api's
         ``/v1/video/generations/{id}``."""
-        task_id, name = id_and_route(task_id, route)
-        chosen = get_route(name)
-        request = _http.json_request(self._client._core, "GET", task_path(chosen.query, task_id))
-        response = self._client._send(request)
-        body = _http.decode_task_json(response.status_code, response.content)
-        return parse_video(body, chosen, _http.poll_hint(response.headers))
+        call = _retrieve_call(self._client._core, task_id, route)
+        response = self._client._send(call.request)
+        return call.read(response.status_code, response.content, response.headers)
 
     def wait(
         self,
@@ -86,9 +147,7 @@ class Videos:
         """Poll until done (resume any time with the id alone). Raises ``TaskFailedError``,
         ``TaskTimeoutError`` (keeps ``task_id``) or ``TaskCancelledError`` (``stop`` set)."""
         task_id, name = id_and_route(task, route)
-        opts = merge_options(options, overrides)
-        poller, bar = opts.poller(task_id, self._client._core.retry)
-        try:
+        with polling(task_id, self._client._core.retry, options, overrides) as (opts, poller):
             return wait_sync(
                 lambda: self.retrieve(task_id, route=name),
                 poller,
@@ -96,9 +155,6 @@ class Videos:
                 clock=opts.clock or time.monotonic,
                 stop=stop,
             )
-        finally:
-            if bar is not None:
-                bar.close()
 
     def download(
         self,
@@ -110,10 +166,8 @@ class Videos:
         """Save a finished video: the relay's content route (OpenAI style, with the key) or
         the task's result URL (key-less download). ``path`` may be an existing directory
         (the file is then named after the task)."""
-        task_id, name = id_and_route(task, route)
-        chosen = get_route(name)
-        if chosen.content is not None:
-            request = _http.download_request(self._client._core, task_path(chosen.content, task_id))
+        task_id, name, request = _content_source(self._client._core, task, route)
+        if request is not None:
             target = video_target(path, task_id)
             return stream_to_file(self._client._send(request, stream=True), request.url, target)
         snapshot = task if isinstance(task, TaskSnapshot) else self.retrieve(task_id, route=name)
@@ -121,10 +175,8 @@ class Videos:
 
     def content(self, task: str | TaskSnapshot, *, route: str | None = None) -> bytes:
         """A finished video's bytes in memory (bounded like every download)."""
-        task_id, name = id_and_route(task, route)
-        chosen = get_route(name)
-        if chosen.content is not None:
-            request = _http.download_request(self._client._core, task_path(chosen.content, task_id))
+        task_id, name, request = _content_source(self._client._core, task, route)
+        if request is not None:
             return read_bounded(self._client._send(request, stream=True), request.url)
         snapshot = task if isinstance(task, TaskSnapshot) else self.retrieve(task_id, route=name)
         return fetch_result(snapshot)
@@ -152,33 +204,16 @@ class AsyncVideos:
         self._client = client
 
     async def create(
-        self,
-        *,
-        prompt: str,
-        model: str = "sora-2",
-        seconds: int | str | None = None,
-        size: str | None = None,
-        image: ImageInput | None = None,
-        last_frame: ImageInput | None = None,
-        route: str | None = None,
-        extra_body: Mapping[str, Any] | None = None,
+        self, *, prompt: str, model: str = "sora-2", **options: Unpack[CreateOptions]
     ) -> TaskSnapshot:
-        chosen = choose_route(model, route, image is not None)
-        create = build_create(
-            model=model, prompt=prompt, route=chosen, seconds=seconds, size=size,
-            image=image, last_frame=last_frame, extra_body=extra_body,
-        )  # fmt: skip
-        response = await self._client._send(_http.create_request(self._client._core, create))
-        body = _http.decode_task_json(response.status_code, await response.aread())
-        return parse_video(body, chosen)
+        call = _create_call(self._client._core, prompt=prompt, model=model, **options)
+        response = await self._client._send(call.request)
+        return call.read(response.status_code, await response.aread(), response.headers)
 
     async def retrieve(self, task_id: str, *, route: str | None = None) -> TaskSnapshot:
-        task_id, name = id_and_route(task_id, route)
-        chosen = get_route(name)
-        request = _http.json_request(self._client._core, "GET", task_path(chosen.query, task_id))
-        response = await self._client._send(request)
-        body = _http.decode_task_json(response.status_code, await response.aread())
-        return parse_video(body, chosen, _http.poll_hint(response.headers))
+        call = _retrieve_call(self._client._core, task_id, route)
+        response = await self._client._send(call.request)
+        return call.read(response.status_code, await response.aread(), response.headers)
 
     async def wait(
         self,
@@ -189,18 +224,13 @@ class AsyncVideos:
         **overrides: Any,
     ) -> TaskSnapshot:
         task_id, name = id_and_route(task, route)
-        opts = merge_options(options, overrides)
-        poller, bar = opts.poller(task_id, self._client._core.retry)
-        try:
+        with polling(task_id, self._client._core.retry, options, overrides) as (opts, poller):
             return await wait_async(
                 lambda: self.retrieve(task_id, route=name),
                 poller,
                 sleep=as_async_sleep(opts.sleep),
                 clock=opts.clock or time.monotonic,
             )
-        finally:
-            if bar is not None:
-                bar.close()
 
     async def download(
         self,
@@ -209,10 +239,8 @@ class AsyncVideos:
         *,
         route: str | None = None,
     ) -> Path:
-        task_id, name = id_and_route(task, route)
-        chosen = get_route(name)
-        if chosen.content is not None:
-            request = _http.download_request(self._client._core, task_path(chosen.content, task_id))
+        task_id, name, request = _content_source(self._client._core, task, route)
+        if request is not None:
             target = video_target(path, task_id)
             reply = await self._client._send(request, stream=True)
             return await astream_to_file(reply, request.url, target)
@@ -222,10 +250,8 @@ class AsyncVideos:
         return await adownload_result(snapshot, path)
 
     async def content(self, task: str | TaskSnapshot, *, route: str | None = None) -> bytes:
-        task_id, name = id_and_route(task, route)
-        chosen = get_route(name)
-        if chosen.content is not None:
-            request = _http.download_request(self._client._core, task_path(chosen.content, task_id))
+        task_id, name, request = _content_source(self._client._core, task, route)
+        if request is not None:
             return await aread_bounded(await self._client._send(request, stream=True), request.url)
         snapshot = (
             task if isinstance(task, TaskSnapshot) else await self.retrieve(task_id, route=name)
