@@ -9,7 +9,13 @@ from pathlib import Path
 
 import wenwen.emulator
 
-FORBIDDEN = ("wenwen.protocols", "wenwen.types", "wenwen._client", "wenwen._shared")
+FORBIDDEN = (
+    "wenwen.protocols",
+    "wenwen.types",
+    "wenwen._client",
+    "wenwen._requests",
+    "wenwen._pipeline",
+)
 
 
 def _imports(path: Path) -> list[str]:
