@@ -28,7 +28,6 @@ from wenwen.client_set import ClientSet
 from wenwen.connection import API_KEY_ENV, BASE_URL_ENV, DEFAULT_BASE_URL, DEFAULT_MAX_RETRIES
 from wenwen.errors import ConfigurationError
 from wenwen.protocols import choose_protocol
-from wenwen.tokens import count_message_tokens, text_token_ids
 from wenwen.types import ChatRequest, ChatResponse, ThinkingConfig
 
 from . import _blocks, _tools
@@ -179,6 +178,8 @@ class ChatWenwen(ClientOwner, BaseChatModel):
     def get_token_ids(self, text: str) -> list[int]:
         """Offline token ids: tiktoken's if its encoding is cached locally, else approximate
         ones (``wenwen.tokens``); never a download or a ``transformers`` import."""
+        from wenwen.tokens import text_token_ids  # loads on first use
+
         return text_token_ids(text, self.model)
 
     def get_num_tokens_from_messages(
@@ -189,6 +190,8 @@ class ChatWenwen(ClientOwner, BaseChatModel):
         request, protocol = self._chat_request(messages, None, {"tools": tools or []})
         if self.exact_token_counts:
             return self._clients.sync(self._make_client).count_tokens(request, protocol=protocol)
+        from wenwen.tokens import count_message_tokens  # loads on first use
+
         return count_message_tokens(
             request.messages, model=request.model, tools=request.tools, protocol=protocol
         )

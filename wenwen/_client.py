@@ -30,7 +30,6 @@ from ._transport import default_ssl_context
 from .errors import APIConnectionError, APIStatusError
 from .media import embeddings
 from .protocols import HttpRequest, WireProtocol
-from .tokens import count_tokens_request
 from .types import ChatRequest, ChatResponse, EmbeddingResult, ModelInfo, StreamEvent
 
 if TYPE_CHECKING:  # the media and task resources load on first use
@@ -189,6 +188,8 @@ class WenwenClient:
     def count_tokens(self, request: ChatRequest, *, protocol: str = "anthropic") -> int:
         """The exact input tokens of ``request`` from the protocol's counting endpoint (one
         request; ``UnsupportedFeatureError`` for a protocol without one)."""
+        from .tokens import count_tokens_request  # the token tables load on first use
+
         wire, spec, read_count = count_tokens_request(request, protocol)
         return read_count(self._json(spec, wire))
 
@@ -413,6 +414,8 @@ class AsyncWenwenClient:
 
     async def count_tokens(self, request: ChatRequest, *, protocol: str = "anthropic") -> int:
         """The exact input tokens of ``request`` (see ``WenwenClient.count_tokens``)."""
+        from .tokens import count_tokens_request  # the token tables load on first use
+
         wire, spec, read_count = count_tokens_request(request, protocol)
         return read_count(await self._json(spec, wire))
 
