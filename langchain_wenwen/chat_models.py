@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import httpx
 from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
@@ -19,7 +19,6 @@ from langchain_core.language_models.chat_models import LangSmithParams
 from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 from langchain_core.runnables import Runnable
-from langchain_core.tools import BaseTool
 from langchain_core.utils import from_env, get_pydantic_field_names, secret_from_env
 from pydantic import ConfigDict, Field, PrivateAttr, SecretStr, model_validator
 
@@ -35,6 +34,9 @@ from ._connection import ClientOwner
 from ._convert import to_wenwen_messages
 from ._output import ChunkConverter, to_ai_message, token_usage
 from ._profile import langchain_profile
+
+if TYPE_CHECKING:
+    from langchain_core.tools import BaseTool
 
 DEFAULT_TIMEOUT = 120.0
 

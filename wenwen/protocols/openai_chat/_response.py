@@ -85,7 +85,7 @@ def parse_usage(raw: Mapping[str, Any]) -> Usage:
         reasoning_tokens=as_int(completion.get("reasoning_tokens")),
         audio_input_tokens=as_int(prompt.get("audio_tokens")),
         audio_output_tokens=as_int(completion.get("audio_tokens")),
-        raw=raw,  # validation copies the dict
+        raw=dict(raw),
     )
 
 
