@@ -27,7 +27,7 @@ from wenwen.client_set import ClientSet
 from wenwen.connection import API_KEY_ENV, BASE_URL_ENV, DEFAULT_BASE_URL, DEFAULT_MAX_RETRIES
 from wenwen.errors import ConfigurationError
 from wenwen.protocols import choose_protocol
-from wenwen.types import ChatRequest, ChatResponse, ThinkingConfig
+from wenwen.types import ChatRequest, ChatResponse, ThinkingConfig, Tool
 
 from . import _blocks, _tools
 from ._connection import ClientOwner
@@ -276,10 +276,7 @@ class ChatWenwen(ClientOwner, BaseChatModel):
         options.pop("stream", None)
         model = options.pop("model", None) or self.model
         protocol = choose_protocol(model, options.pop("protocol", None) or self.protocol)
-        bound_tools = options.pop("tools", None) or []
-        tools = [_tools.to_wenwen_tool(t) for t in bound_tools if not _tools.is_builtin_tool(t)]
-        server_tools = [dict(t) for t in bound_tools if _tools.is_builtin_tool(t)]
-        tool_names = [t.name for t in tools] + [str(t["type"]) for t in server_tools]
+        tools, server_tools, tool_names = _split_tools(options.pop("tools", None) or [])
         raw_choice = options.pop("tool_choice", None)
         values: dict[str, Any] = {
             "temperature": self.temperature,
@@ -290,7 +287,8 @@ class ChatWenwen(ClientOwner, BaseChatModel):
             "reasoning_effort": self.reasoning_effort,
             "stream_usage": self.stream_usage,
         }
-        values.update({k: options.pop(k) for k in _REQUEST_OPTIONS if k in options})
+        if options:  # most calls pass no options at all
+            values.update({k: options.pop(k) for k in _REQUEST_OPTIONS if k in options})
         if values.get("parallel_tool_calls") is None:
             disabled = _tools.disables_parallel_calls(raw_choice)
             values["parallel_tool_calls"] = None if disabled is None else not disabled
@@ -501,6 +499,15 @@ def _generation_chunk(
     if run_manager:
         run_manager.on_llm_new_token(generation.text, chunk=generation)
     return generation
+
+
+def _split_tools(bound: list[Any]) -> tuple[list[Tool], list[dict[str, Any]], list[str]]:
+    """Bound tools as function tools and provider built-in tools, and all their names."""
+    if not bound:
+        return [], [], []
+    tools = [_tools.to_wenwen_tool(t) for t in bound if not _tools.is_builtin_tool(t)]
+    server_tools = [dict(t) for t in bound if _tools.is_builtin_tool(t)]
+    return tools, server_tools, [t.name for t in tools] + [str(t["type"]) for t in server_tools]
 
 
 def _after_previous_response(messages: list[BaseMessage]) -> tuple[list[BaseMessage], str | None]:
