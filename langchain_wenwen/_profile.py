@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from langchain_core.language_models import ModelProfile
 
-from wenwen.profiles import model_profile
-
 
 def langchain_profile(model: str) -> ModelProfile:
     """What ``create_agent`` (structured-output strategy) and ``SummarizationMiddleware``
     (fraction triggers need ``max_input_tokens``) read from ``ChatWenwen.profile``."""
+    from wenwen.profiles import model_profile  # the family table loads on first use
+
     family = model_profile(model)
     return ModelProfile(
         max_input_tokens=family.context_window,

@@ -11,12 +11,6 @@ from collections.abc import Sequence
 from operator import itemgetter
 from typing import Any
 
-from langchain_core.output_parsers import (
-    JsonOutputKeyToolsParser,
-    JsonOutputParser,
-    PydanticOutputParser,
-    PydanticToolsParser,
-)
 from langchain_core.runnables import Runnable, RunnableMap, RunnablePassthrough
 from langchain_core.utils.function_calling import convert_to_openai_function, convert_to_openai_tool
 from langchain_core.utils.pydantic import is_basemodel_subclass
@@ -205,12 +199,17 @@ def is_pydantic_class(schema: Any) -> bool:
 def content_parser(schema: Any) -> Runnable:
     """Parse JSON reply text into the schema (a pydantic instance or a dict); streams only
     complete, valid objects."""
+    # the parsers load with structured output, not with every chat model
+    from langchain_core.output_parsers import JsonOutputParser, PydanticOutputParser
+
     if is_pydantic_class(schema):
         return PydanticOutputParser(pydantic_object=schema)
     return JsonOutputParser()
 
 
 def tool_call_parser(schema: Any, tool_name: str) -> Runnable:
+    from langchain_core.output_parsers import JsonOutputKeyToolsParser, PydanticToolsParser
+
     if is_pydantic_class(schema):
         return PydanticToolsParser(tools=[schema], first_tool_only=True)
     return JsonOutputKeyToolsParser(key_name=tool_name, first_tool_only=True)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import httpx
 from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
@@ -19,7 +19,6 @@ from langchain_core.language_models.chat_models import LangSmithParams
 from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 from langchain_core.runnables import Runnable
-from langchain_core.tools import BaseTool
 from langchain_core.utils import from_env, get_pydantic_field_names, secret_from_env
 from pydantic import ConfigDict, Field, PrivateAttr, SecretStr, model_validator
 
@@ -28,14 +27,16 @@ from wenwen.client_set import ClientSet
 from wenwen.connection import API_KEY_ENV, BASE_URL_ENV, DEFAULT_BASE_URL, DEFAULT_MAX_RETRIES
 from wenwen.errors import ConfigurationError
 from wenwen.protocols import choose_protocol
-from wenwen.tokens import count_message_tokens, text_token_ids
-from wenwen.types import ChatRequest, ChatResponse, ThinkingConfig
+from wenwen.types import ChatRequest, ChatResponse, ThinkingConfig, Tool
 
 from . import _blocks, _tools
 from ._connection import ClientOwner
 from ._convert import to_wenwen_messages
 from ._output import ChunkConverter, to_ai_message, token_usage
 from ._profile import langchain_profile
+
+if TYPE_CHECKING:
+    from langchain_core.tools import BaseTool
 
 DEFAULT_TIMEOUT = 120.0
 
@@ -179,6 +180,8 @@ class ChatWenwen(ClientOwner, BaseChatModel):
     def get_token_ids(self, text: str) -> list[int]:
         """Offline token ids: tiktoken's if its encoding is cached locally, else approximate
         ones (``wenwen.tokens``); never a download or a ``transformers`` import."""
+        from wenwen.tokens import text_token_ids  # loads on first use
+
         return text_token_ids(text, self.model)
 
     def get_num_tokens_from_messages(
@@ -189,6 +192,8 @@ class ChatWenwen(ClientOwner, BaseChatModel):
         request, protocol = self._chat_request(messages, None, {"tools": tools or []})
         if self.exact_token_counts:
             return self._clients.sync(self._make_client).count_tokens(request, protocol=protocol)
+        from wenwen.tokens import count_message_tokens  # loads on first use
+
         return count_message_tokens(
             request.messages, model=request.model, tools=request.tools, protocol=protocol
         )
@@ -271,10 +276,7 @@ class ChatWenwen(ClientOwner, BaseChatModel):
         options.pop("stream", None)
         model = options.pop("model", None) or self.model
         protocol = choose_protocol(model, options.pop("protocol", None) or self.protocol)
-        bound_tools = options.pop("tools", None) or []
-        tools = [_tools.to_wenwen_tool(t) for t in bound_tools if not _tools.is_builtin_tool(t)]
-        server_tools = [dict(t) for t in bound_tools if _tools.is_builtin_tool(t)]
-        tool_names = [t.name for t in tools] + [str(t["type"]) for t in server_tools]
+        tools, server_tools, tool_names = _split_tools(options.pop("tools", None) or [])
         raw_choice = options.pop("tool_choice", None)
         values: dict[str, Any] = {
             "temperature": self.temperature,
@@ -285,7 +287,8 @@ class ChatWenwen(ClientOwner, BaseChatModel):
             "reasoning_effort": self.reasoning_effort,
             "stream_usage": self.stream_usage,
         }
-        values.update({k: options.pop(k) for k in _REQUEST_OPTIONS if k in options})
+        if options:  # most calls pass no options at all
+            values.update({k: options.pop(k) for k in _REQUEST_OPTIONS if k in options})
         if values.get("parallel_tool_calls") is None:
             disabled = _tools.disables_parallel_calls(raw_choice)
             values["parallel_tool_calls"] = None if disabled is None else not disabled
@@ -496,6 +499,15 @@ def _generation_chunk(
     if run_manager:
         run_manager.on_llm_new_token(generation.text, chunk=generation)
     return generation
+
+
+def _split_tools(bound: list[Any]) -> tuple[list[Tool], list[dict[str, Any]], list[str]]:
+    """Bound tools as function tools and provider built-in tools, and all their names."""
+    if not bound:
+        return [], [], []
+    tools = [_tools.to_wenwen_tool(t) for t in bound if not _tools.is_builtin_tool(t)]
+    server_tools = [dict(t) for t in bound if _tools.is_builtin_tool(t)]
+    return tools, server_tools, [t.name for t in tools] + [str(t["type"]) for t in server_tools]
 
 
 def _after_previous_response(messages: list[BaseMessage]) -> tuple[list[BaseMessage], str | None]:

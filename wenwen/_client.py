@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import os
+import threading
 from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from types import TracebackType
@@ -28,17 +29,28 @@ from ._retry import Clock
 from ._settings import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT
 from ._transport import default_ssl_context
 from .errors import APIConnectionError, APIStatusError
-from .media import embeddings
 from .protocols import HttpRequest, WireProtocol
-from .tokens import count_tokens_request
 from .types import ChatRequest, ChatResponse, EmbeddingResult, ModelInfo, StreamEvent
 
 if TYPE_CHECKING:  # the media and task resources load on first use
+    from .media import embeddings
     from .media.resources import AsyncAudio, AsyncImages, Audio, Images
     from .tasks.resources import AsyncMidjourney, AsyncVideos, Midjourney, Videos
 
 _RETRYABLE = (APIStatusError, APIConnectionError)
+_FLOAT_ONLY_LOCK = threading.Lock()
 EmbedBatch = tuple[list[list[float]], Any, str | None]
+
+
+def _float_only_models(client: WenwenClient | AsyncWenwenClient) -> embeddings.FloatOnlyModels:
+    """The client's memory of models whose upstream refused base64 (made on the first
+    embedding call, so that a chat-only process never loads ``wenwen.media``)."""
+    with _FLOAT_ONLY_LOCK:
+        if client._float_only_models is None:
+            from .media.embeddings import FloatOnlyModels
+
+            client._float_only_models = FloatOnlyModels()
+        return client._float_only_models
 
 
 class WenwenClient:
@@ -66,7 +78,7 @@ class WenwenClient:
         self._owns_http = http_client is None
         self._http_client = http_client or self._new_http()
         self._pid = os.getpid()
-        self._float_only = embeddings.FloatOnlyModels()
+        self._float_only_models: embeddings.FloatOnlyModels | None = None
 
     def _new_http(self) -> httpx.Client:
         return httpx.Client(timeout=self._core.timeout, verify=default_ssl_context())
@@ -166,16 +178,19 @@ class WenwenClient:
         (threads share this client's connection pool); vectors come back in input order.
         Vectors travel as base64 unless ``encoding_format="float"`` (or the upstream
         refused base64 for this model once)."""
+        from .media import embeddings  # loads with the first embedding call
+
         explicit = embeddings.chosen_format(encoding_format, extra_body)
+        float_only = _float_only_models(self)
 
         def one(batch: list[str]) -> EmbedBatch:
-            fmt = self._float_only.format_for(model, explicit)
+            fmt = float_only.format_for(model, explicit)
             try:
                 body = self._json(embeddings.request(model, batch, dimensions, extra_body, fmt))
             except APIStatusError as error:
                 if not embeddings.retry_as_float(error, fmt, explicit):
                     raise
-                self._float_only.remember(model)
+                float_only.remember(model)
                 body = self._json(embeddings.request(model, batch, dimensions, extra_body, "float"))
             return embeddings.parse(body, len(batch))
 
@@ -189,6 +204,8 @@ class WenwenClient:
     def count_tokens(self, request: ChatRequest, *, protocol: str = "anthropic") -> int:
         """The exact input tokens of ``request`` from the protocol's counting endpoint (one
         request; ``UnsupportedFeatureError`` for a protocol without one)."""
+        from .tokens import count_tokens_request  # the token tables load on first use
+
         wire, spec, read_count = count_tokens_request(request, protocol)
         return read_count(self._json(spec, wire))
 
@@ -292,7 +309,7 @@ class AsyncWenwenClient:
         self._user_http = http_client
         self._sender_now = make_sender(self._core, async_transport, http_client)
         self._pid = os.getpid()
-        self._float_only = embeddings.FloatOnlyModels()
+        self._float_only_models: embeddings.FloatOnlyModels | None = None
 
     @property
     def _sender(self) -> AsyncSender:
@@ -388,12 +405,15 @@ class AsyncWenwenClient:
         max_concurrency: int = 4,
         encoding_format: embeddings.EncodingFormat | None = None,
     ) -> EmbeddingResult:
+        from .media import embeddings  # loads with the first embedding call
+
         explicit = embeddings.chosen_format(encoding_format, extra_body)
         batches = embeddings.batches(texts, batch_size)
         gate = asyncio.Semaphore(max(max_concurrency, 1))
+        float_only = _float_only_models(self)
 
         async def one(batch: list[str]) -> EmbedBatch:
-            fmt = self._float_only.format_for(model, explicit)
+            fmt = float_only.format_for(model, explicit)
             async with gate:
                 try:
                     body = await self._json(
@@ -402,7 +422,7 @@ class AsyncWenwenClient:
                 except APIStatusError as error:
                     if not embeddings.retry_as_float(error, fmt, explicit):
                         raise
-                    self._float_only.remember(model)
+                    float_only.remember(model)
                     body = await self._json(
                         embeddings.request(model, batch, dimensions, extra_body, "float")
                     )
@@ -413,6 +433,8 @@ class AsyncWenwenClient:
 
     async def count_tokens(self, request: ChatRequest, *, protocol: str = "anthropic") -> int:
         """The exact input tokens of ``request`` (see ``WenwenClient.count_tokens``)."""
+        from .tokens import count_tokens_request  # the token tables load on first use
+
         wire, spec, read_count = count_tokens_request(request, protocol)
         return read_count(await self._json(spec, wire))
 

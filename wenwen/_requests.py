@@ -32,6 +32,8 @@ from .types import ChatRequest
 USER_AGENT = f"wenwen-ai/{__version__} (python)"
 TimeoutTypes = float | httpx.Timeout | None
 _URL_CACHE_SIZE = 64
+# one encoder for every body (json.dumps with options builds a new one per call)
+_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 
 
 def make_timeout(timeout: TimeoutTypes) -> httpx.Timeout:
@@ -59,7 +61,7 @@ def encode_body(spec: HttpRequest) -> tuple[bytes | None, str | None]:
     if spec.json is None:
         return spec.content, None
     try:
-        body = json.dumps(spec.json, ensure_ascii=False, separators=(",", ":")).encode()
+        body = _JSON.encode(spec.json).encode()
     except (TypeError, ValueError) as exc:
         raise unserializable_body_error(spec.json, exc) from None
     return body, "application/json"

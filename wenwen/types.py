@@ -5,8 +5,6 @@ to and from the wire. Nothing here knows about a particular vendor format: what 
 needs beyond this model rides in ``provider_data``.
 """
 
-from __future__ import annotations
-
 import json
 from typing import Annotated, Any, Literal, TypeAlias
 
@@ -179,7 +177,7 @@ class Message(BaseModel):
     provider_data: dict[str, Any] = Field(default_factory=dict)
 
     @classmethod
-    def of(cls, role: Role, text: str) -> Message:
+    def of(cls, role: Role, text: str) -> "Message":
         return cls(role=role, parts=[TextPart(text=text)])
 
     @property
@@ -303,7 +301,7 @@ class ChatResponse(BaseModel):
     def thinking(self) -> list[ThinkingPart]:
         return [p for p in self.parts if isinstance(p, ThinkingPart)]
 
-    def message(self) -> Message:
+    def message(self) -> "Message":
         """This reply as an assistant message, ready to be sent back in a history."""
         return Message(role="assistant", parts=list(self.parts))
 
@@ -313,19 +311,26 @@ class ChatResponse(BaseModel):
 # parts in order whatever the protocol interleaves.
 
 
-class ResponseStarted(BaseModel):
+class _Deferred(BaseModel):
+    """Models a plain chat call never builds (stream events, embeddings, the model list):
+    pydantic builds their validators on first use instead of at import."""
+
+    model_config = ConfigDict(defer_build=True)
+
+
+class ResponseStarted(_Deferred):
     kind: Literal["start"] = "start"
     id: str | None = None
     model: str | None = None
 
 
-class TextDelta(BaseModel):
+class TextDelta(_Deferred):
     kind: Literal["text"] = "text"
     key: str = "text"
     text: str
 
 
-class ThinkingDelta(BaseModel):
+class ThinkingDelta(_Deferred):
     kind: Literal["thinking"] = "thinking"
     key: str = "thinking"
     text: str = ""
@@ -334,7 +339,7 @@ class ThinkingDelta(BaseModel):
     provider_data: dict[str, Any] = Field(default_factory=dict)
 
 
-class CitationDelta(BaseModel):
+class CitationDelta(_Deferred):
     """A citation for the text part ``key`` (arrives after the text it cites)."""
 
     kind: Literal["citation"] = "citation"
@@ -342,7 +347,7 @@ class CitationDelta(BaseModel):
     citation: Citation
 
 
-class ToolCallDelta(BaseModel):
+class ToolCallDelta(_Deferred):
     """A fragment of a tool call. ``index`` is the call's position among the tool calls of
     the reply; ``id`` and ``name`` may repeat on later fragments and are then ignored."""
 
@@ -355,14 +360,14 @@ class ToolCallDelta(BaseModel):
     provider_data: dict[str, Any] = Field(default_factory=dict)
 
 
-class RefusalDelta(BaseModel):
+class RefusalDelta(_Deferred):
     """A piece of the model's refusal message (kept apart from the answer's text)."""
 
     kind: Literal["refusal"] = "refusal"
     text: str
 
 
-class MediaDelta(BaseModel):
+class MediaDelta(_Deferred):
     """A complete non-text output part (image, audio or video) received in a stream."""
 
     kind: Literal["media"] = "media"
@@ -370,7 +375,7 @@ class MediaDelta(BaseModel):
     part: ImagePart | AudioPart | VideoPart
 
 
-class ServerToolCallDelta(BaseModel):
+class ServerToolCallDelta(_Deferred):
     """A provider-run tool call, complete; a later delta with the same key replaces it."""
 
     kind: Literal["server_tool_call"] = "server_tool_call"
@@ -378,14 +383,14 @@ class ServerToolCallDelta(BaseModel):
     part: ServerToolCallPart
 
 
-class UsageReport(BaseModel):
+class UsageReport(_Deferred):
     """Usage so far. Reports are cumulative: a later report replaces an earlier one."""
 
     kind: Literal["usage"] = "usage"
     usage: Usage
 
 
-class Finished(BaseModel):
+class Finished(_Deferred):
     kind: Literal["finish"] = "finish"
     reason: FinishReason | None
     raw_reason: str | None = None
@@ -408,13 +413,13 @@ StreamEvent: TypeAlias = (
 )
 
 
-class EmbeddingResult(BaseModel):
+class EmbeddingResult(_Deferred):
     vectors: list[list[float]]
     model: str
     usage: Usage = Field(default_factory=Usage)
 
 
-class ModelInfo(BaseModel):
+class ModelInfo(_Deferred):
     id: str
     owned_by: str | None = None
     created: int | None = None

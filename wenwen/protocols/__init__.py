@@ -22,6 +22,7 @@ The client picks a module with ``get_protocol(name)``; nothing else depends on w
 
 from __future__ import annotations
 
+import functools
 import importlib
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -100,6 +101,7 @@ def get_protocol(name: str) -> WireProtocol:
     return guarded
 
 
+@functools.lru_cache(maxsize=256)  # pure, and asked on every call
 def choose_protocol(model: str, protocol: str = "auto") -> str:
     """``auto`` sends Claude models over the native Anthropic Messages protocol, ``gemini-*``
     models over the native Gemini protocol, the few Responses-only models
