@@ -18,6 +18,7 @@ from pydantic import ValidationError
 
 from wenwen.errors import ConfigurationError, UnsupportedFeatureError, invalid_input
 from wenwen.types import (
+    AllowedTools,
     JsonObjectFormat,
     JsonSchemaFormat,
     NamedToolChoice,
@@ -86,7 +87,8 @@ def to_wenwen_tool(tool: Any) -> Tool:
 def normalize_tool_choice(choice: Any, tool_names: Sequence[str]) -> str | dict[str, Any] | None:
     """LangChain's tool_choice spellings → ``"auto" | "none" | "required"`` or a named
     function. ``"any"`` and ``True`` mean *required*; ``None``/``False`` mean *not set*; any
-    other string names a tool; OpenAI (``{"type": "function", ...}``) and Anthropic
+    other string names a tool; OpenAI (``{"type": "function", ...}``, ``{"type":
+    "allowed_tools", ...}`` in its Responses and chat-completions spellings) and Anthropic
     (``{"type": "tool" | "any" | "auto" | "none", ...}``) dicts are understood."""
     if choice is None or choice is False:
         return None
@@ -99,6 +101,8 @@ def normalize_tool_choice(choice: Any, tool_names: Sequence[str]) -> str | dict[
         name = choice
     elif isinstance(choice, dict):
         kind = choice.get("type")
+        if kind == "allowed_tools":
+            return _allowed_tools(choice, tool_names)
         if kind == "any":
             return "required"
         if kind in _PLAIN_CHOICES:
@@ -123,8 +127,24 @@ def normalize_tool_choice(choice: Any, tool_names: Sequence[str]) -> str | dict[
     return {"type": "function", "function": {"name": name}}
 
 
+def _allowed_tools(choice: dict[str, Any], tool_names: Sequence[str]) -> dict[str, Any]:
+    """Either OpenAI spelling of ``allowed_tools`` → the Responses spelling, checked against
+    the bound tools."""
+    allowed = AllowedTools.from_openai(choice)
+    unknown = [name for name in allowed.names if tool_names and name not in tool_names]
+    if unknown:
+        raise ConfigurationError(
+            f"allowed_tools names {', '.join(map(repr, unknown))}, not among the bound tools "
+            f"({', '.join(tool_names)})"
+        )
+    tools = [{"type": "function", "name": name} for name in allowed.names]
+    return {"type": "allowed_tools", "mode": allowed.mode, "tools": tools}
+
+
 def to_wenwen_tool_choice(choice: Any, tool_names: Sequence[str]) -> ToolChoice | None:
     normalized = normalize_tool_choice(choice, tool_names)
+    if isinstance(normalized, dict) and normalized["type"] == "allowed_tools":
+        return AllowedTools.from_openai(normalized)
     if isinstance(normalized, dict):
         return NamedToolChoice(name=normalized["function"]["name"])
     return normalized  # type: ignore[return-value]

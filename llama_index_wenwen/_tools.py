@@ -13,7 +13,7 @@ from llama_index.core.llms.llm import ToolSelection
 from llama_index.core.llms.utils import parse_partial_json
 
 from wenwen.errors import ConfigurationError
-from wenwen.types import NamedToolChoice, Tool, ToolChoice
+from wenwen.types import AllowedTools, NamedToolChoice, Tool, ToolChoice
 
 if TYPE_CHECKING:
     from llama_index.core.tools.types import BaseTool
@@ -46,10 +46,11 @@ def to_wenwen_tools(tools: Sequence[BaseTool], strict: bool | None) -> list[Tool
 def resolve_tool_choice(choice: Any, tool_required: bool) -> ToolChoice:
     """``None`` derives the choice from ``tool_required`` (FunctionCallingProgram passes
     ``tool_choice=None`` together with ``tool_required=True``). Strings are a mode or a tool
-    name (FunctionAgent's ``initial_tool_choice``); dicts may be OpenAI- or Anthropic-shaped."""
+    name (FunctionAgent's ``initial_tool_choice``); dicts may be OpenAI- or Anthropic-shaped
+    (OpenAI's ``allowed_tools`` in its Responses or chat-completions spelling)."""
     if choice is None:
         return "required" if tool_required else "auto"
-    if isinstance(choice, NamedToolChoice):
+    if isinstance(choice, NamedToolChoice | AllowedTools):
         return choice
     if isinstance(choice, str):
         return _CHOICE_WORDS.get(choice, NamedToolChoice(name=choice) if choice else "auto")
@@ -59,6 +60,8 @@ def resolve_tool_choice(choice: Any, tool_required: bool) -> ToolChoice:
 
 
 def _dict_choice(choice: dict[str, Any]) -> ToolChoice:
+    if choice.get("type") == "allowed_tools":  # either OpenAI spelling
+        return AllowedTools.from_openai(choice)
     function = choice.get("function")
     if isinstance(function, dict) and function.get("name"):
         return NamedToolChoice(name=str(function["name"]))  # OpenAI

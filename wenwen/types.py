@@ -199,7 +199,48 @@ class NamedToolChoice(BaseModel):
     name: str
 
 
-ToolChoice: TypeAlias = Literal["auto", "none", "required"] | NamedToolChoice
+class AllowedTools(BaseModel):
+    """Only the tools in ``names`` may be called, while every bound tool stays in the request
+    (the tool list, and so the cached prompt prefix, does not change). ``mode`` ``auto``: call
+    one of them or answer; ``required``: call one of them."""
+
+    mode: Literal["auto", "required"] = "auto"
+    names: list[str] = Field(min_length=1)
+
+    @classmethod
+    def from_openai(cls, choice: dict[str, Any]) -> "AllowedTools":
+        """An ``allowed_tools`` tool-choice dict as the Responses API spells it
+        (``{"type": "allowed_tools", "mode", "tools": [{"type": "function", "name"}]}``) or as
+        chat completions spell it (``{"type": "allowed_tools", "allowed_tools": {"mode",
+        "tools": [{"type": "function", "function": {"name"}}]}}``); a built-in tool entry
+        (``{"type": "web_search_preview"}``) is named by its type."""
+        from .errors import ConfigurationError
+
+        inner = choice.get("allowed_tools", choice)
+        entries = inner.get("tools") if isinstance(inner, dict) else None
+        mode = inner.get("mode", "auto") if isinstance(inner, dict) else None
+        if mode not in ("auto", "required") or not isinstance(entries, list) or not entries:
+            raise ConfigurationError(
+                f"allowed_tools tool_choice needs mode 'auto' or 'required' and a non-empty "
+                f"tools list, got {choice!r}"
+            )
+        return cls(mode=mode, names=[_allowed_name(entry, choice) for entry in entries])
+
+
+def _allowed_name(entry: Any, choice: dict[str, Any]) -> str:
+    from .errors import ConfigurationError
+
+    if isinstance(entry, dict):
+        function = entry.get("function")
+        name = function.get("name") if isinstance(function, dict) else entry.get("name")
+        if entry.get("type") not in (None, "function") and name is None:
+            name = entry.get("type")  # a built-in tool, named by its type
+        if isinstance(name, str) and name:
+            return name
+    raise ConfigurationError(f"allowed_tools entry {entry!r} of {choice!r} names no tool")
+
+
+ToolChoice: TypeAlias = Literal["auto", "none", "required"] | NamedToolChoice | AllowedTools
 
 
 class JsonSchemaFormat(BaseModel):
@@ -427,6 +468,7 @@ class ModelInfo(_Deferred):
 
 
 __all__ = [
+    "AllowedTools",
     "AudioPart",
     "CacheControl",
     "ChatRequest",

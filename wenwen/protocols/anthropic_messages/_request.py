@@ -12,7 +12,7 @@ import re
 from typing import Any, Literal
 
 from ...errors import ConfigurationError, UnsupportedFeatureError
-from ...types import ChatRequest, NamedToolChoice, Tool
+from ...types import AllowedTools, ChatRequest, NamedToolChoice, Tool
 from .. import HttpRequest
 from .._responses_only import reject_responses_only
 from ._content import wire_messages
@@ -206,6 +206,12 @@ def _tool_fields(
     request: ChatRequest, structured: StructuredTool | None, thinks: bool
 ) -> ToolFields:
     choice = request.tool_choice
+    if isinstance(choice, AllowedTools):
+        raise UnsupportedFeatureError(
+            f"{_PROTOCOL} has no allowed_tools tool choice (a subset of the bound tools the "
+            f"model may call); bind only the allowed tools "
+            f"({', '.join(map(repr, choice.names))}) instead"
+        )
     if not request.tools and structured is None:
         if choice == "required" or isinstance(choice, NamedToolChoice):
             raise ConfigurationError(
@@ -258,7 +264,7 @@ def _wire_choice(request: ChatRequest, structured: StructuredTool | None) -> Too
         if request.tools and choice != "none":
             return {"type": "any"}
         return {"type": "tool", "name": structured.name}
-    if choice is None:
+    if choice is None or isinstance(choice, AllowedTools):  # AllowedTools: refused earlier
         return None
     return {"type": _CHOICE_TYPES[choice]}
 

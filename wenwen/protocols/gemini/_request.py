@@ -11,11 +11,17 @@ form of authentication (the key is then redacted from logs and errors).
 from __future__ import annotations
 
 import logging
-from typing import Any, cast
+from typing import Any, Literal, cast
 from urllib.parse import quote
 
 from ...errors import ConfigurationError, UnsupportedFeatureError
-from ...types import ChatRequest, JsonObjectFormat, JsonSchemaFormat, NamedToolChoice
+from ...types import (
+    AllowedTools,
+    ChatRequest,
+    JsonObjectFormat,
+    JsonSchemaFormat,
+    NamedToolChoice,
+)
 from .. import HttpRequest
 from ._content import wire_contents
 from ._schema import to_gemini_schema
@@ -106,6 +112,11 @@ def _tool_config(request: ChatRequest) -> ToolConfig | None:
     config: FunctionCallingConfig
     if isinstance(choice, NamedToolChoice):
         config = {"mode": "ANY", "allowedFunctionNames": [choice.name]}
+    elif isinstance(choice, AllowedTools):
+        _check_allowed(choice, request)
+        # VALIDATED: a call or an answer, calls limited to the allowlist (ANY forces a call)
+        mode: Literal["ANY", "VALIDATED"] = "ANY" if choice.mode == "required" else "VALIDATED"
+        config = {"mode": mode, "allowedFunctionNames": list(choice.names)}
     elif choice == "required":
         config = {"mode": "ANY"}
     elif choice == "none":
@@ -113,6 +124,16 @@ def _tool_config(request: ChatRequest) -> ToolConfig | None:
     else:
         config = {"mode": "AUTO"}
     return {"functionCallingConfig": config}
+
+
+def _check_allowed(choice: AllowedTools, request: ChatRequest) -> None:
+    declared = {tool.name for tool in request.tools}
+    unknown = [name for name in choice.names if name not in declared]
+    if unknown:
+        raise ConfigurationError(
+            f"allowed_tools names {', '.join(map(repr, unknown))}, not among the request's "
+            f"function declarations ({', '.join(sorted(declared)) or 'none'})"
+        )
 
 
 def _generation_config(request: ChatRequest, extra: dict[str, Any]) -> GenerationConfig:

@@ -65,7 +65,7 @@ class ToolDict(TypedDict):
 
 
 class FunctionCallingConfig(TypedDict, total=False):
-    mode: Literal["AUTO", "ANY", "NONE"]
+    mode: Literal["AUTO", "ANY", "NONE", "VALIDATED"]
     allowedFunctionNames: list[str]
 
 

@@ -10,6 +10,7 @@ from typing import Any, TypeVar, cast
 
 from ...errors import ConfigurationError, UnsupportedFeatureError
 from ...types import (
+    AllowedTools,
     AudioPart,
     ChatRequest,
     FilePart,
@@ -94,21 +95,35 @@ def _tool_fields(request: ChatRequest) -> ToolFields:
     fields: ToolFields = {}
     choice = request.tool_choice
     if not request.tools:
-        if choice == "required" or isinstance(choice, NamedToolChoice):
+        if choice == "required" or isinstance(choice, NamedToolChoice | AllowedTools):
             raise ConfigurationError(
                 f"tool_choice {_describe_choice(choice)} needs tools, but the request has none"
             )
         # "auto" / "none" without tools mean the same as leaving tool_choice out
         return fields
     fields["tools"] = [_wire_tool(tool) for tool in request.tools]
+    names = {tool.name for tool in request.tools}
     if isinstance(choice, NamedToolChoice):
-        names = {tool.name for tool in request.tools}
         if choice.name not in names:
             raise ConfigurationError(
                 f"tool_choice names tool {choice.name!r}, which is not among the request's "
                 f"tools ({', '.join(sorted(names))})"
             )
         fields["tool_choice"] = {"type": "function", "function": {"name": choice.name}}
+    elif isinstance(choice, AllowedTools):
+        unknown = [name for name in choice.names if name not in names]
+        if unknown:
+            raise ConfigurationError(
+                f"allowed_tools names {', '.join(map(repr, unknown))}, not among the "
+                f"request's tools ({', '.join(sorted(names))})"
+            )
+        allowed: list[dict[str, Any]] = [
+            {"type": "function", "function": {"name": name}} for name in choice.names
+        ]
+        fields["tool_choice"] = {
+            "type": "allowed_tools",
+            "allowed_tools": {"mode": choice.mode, "tools": allowed},
+        }
     elif choice is not None:
         fields["tool_choice"] = choice
     if request.parallel_tool_calls is not None:
@@ -116,7 +131,9 @@ def _tool_fields(request: ChatRequest) -> ToolFields:
     return fields
 
 
-def _describe_choice(choice: str | NamedToolChoice) -> str:
+def _describe_choice(choice: str | NamedToolChoice | AllowedTools) -> str:
+    if isinstance(choice, AllowedTools):
+        return f"allowing {', '.join(map(repr, choice.names))}"
     return f"naming {choice.name!r}" if isinstance(choice, NamedToolChoice) else repr(choice)
 
 

@@ -126,7 +126,17 @@ class NamedToolChoice(TypedDict):
     function: NamedFunction
 
 
-ToolChoice: TypeAlias = Literal["auto", "none", "required"] | NamedToolChoice
+class AllowedToolsSpec(TypedDict):
+    mode: Literal["auto", "required"]
+    tools: list[dict[str, Any]]
+
+
+class AllowedToolsChoice(TypedDict):
+    type: Literal["allowed_tools"]
+    allowed_tools: AllowedToolsSpec
+
+
+ToolChoice: TypeAlias = Literal["auto", "none", "required"] | NamedToolChoice | AllowedToolsChoice
 
 
 class JsonSchemaSpec(TypedDict, total=False):

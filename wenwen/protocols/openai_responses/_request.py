@@ -9,6 +9,7 @@ from typing import Any, Literal
 
 from ...errors import ConfigurationError, UnsupportedFeatureError
 from ...types import (
+    AllowedTools,
     ChatRequest,
     FilePart,
     ImagePart,
@@ -85,7 +86,7 @@ def _tool_fields(request: ChatRequest) -> CreateResponse:
     tools += [dict(t) for t in request.server_tools]
     choice = request.tool_choice
     if not tools:
-        if choice == "required" or isinstance(choice, NamedToolChoice):
+        if choice == "required" or isinstance(choice, NamedToolChoice | AllowedTools):
             raise ConfigurationError(
                 f"tool_choice {choice!r} needs tools, but the request has none"
             )
@@ -93,6 +94,12 @@ def _tool_fields(request: ChatRequest) -> CreateResponse:
     fields["tools"] = tools
     if isinstance(choice, NamedToolChoice):
         fields["tool_choice"] = _named_choice(choice.name, request)
+    elif isinstance(choice, AllowedTools):
+        fields["tool_choice"] = {
+            "type": "allowed_tools",
+            "mode": choice.mode,
+            "tools": [_named_choice(name, request, "allowed_tools") for name in choice.names],
+        }
     elif choice is not None:
         fields["tool_choice"] = choice
     if request.parallel_tool_calls is not None:
@@ -100,7 +107,7 @@ def _tool_fields(request: ChatRequest) -> CreateResponse:
     return fields
 
 
-def _named_choice(name: str, request: ChatRequest) -> dict[str, Any]:
+def _named_choice(name: str, request: ChatRequest, what: str = "tool_choice") -> dict[str, Any]:
     """A function by name, or a built-in tool by its type (``web_search_preview``)."""
     if any(tool.name == name for tool in request.tools):
         return {"type": "function", "name": name}
@@ -108,7 +115,7 @@ def _named_choice(name: str, request: ChatRequest) -> dict[str, Any]:
         return {"type": name}
     known = [t.name for t in request.tools] + [str(t.get("type")) for t in request.server_tools]
     raise ConfigurationError(
-        f"tool_choice names tool {name!r}, which is not among the request's tools "
+        f"{what} names tool {name!r}, which is not among the request's tools "
         f"({', '.join(sorted(known))})"
     )
 
