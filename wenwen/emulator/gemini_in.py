@@ -247,19 +247,21 @@ def _tools(body: dict[str, Any]) -> list[ToolSpec]:
     return out
 
 
-def _tool_choice(body: dict[str, Any], tools: list[ToolSpec]) -> tuple[str, list[ToolSpec]]:
+def _tool_choice(body: dict[str, Any], tools: list[ToolSpec]) -> tuple[str, list[str] | None]:
+    """The choice and, with ``allowedFunctionNames``, the only functions that may be called
+    (every declaration stays in the prompt)."""
     config = field(body, "toolConfig", "tool_config") or {}
     calling = field(config, "functionCallingConfig", "function_calling_config") or {}
     mode = str(calling.get("mode", "AUTO")).upper()
     allowed = field(calling, "allowedFunctionNames", "allowed_function_names") or []
     if mode == "NONE":
-        return "none", tools
+        return "none", None
     if mode in ("ANY", "VALIDATED") and allowed:
-        kept = [t for t in tools if t.name in allowed]
+        kept = [t.name for t in tools if t.name in allowed]
         if len(kept) == 1 and mode == "ANY":
-            return f"name:{kept[0].name}", tools
+            return f"name:{kept[0]}", None
         return ("required" if mode == "ANY" else "auto"), kept
-    return ("required" if mode == "ANY" else "auto"), tools
+    return ("required" if mode == "ANY" else "auto"), None
 
 
 def generation_config(body: dict[str, Any]) -> dict[str, Any]:
@@ -278,7 +280,7 @@ def wants_image(config: dict[str, Any], info: ModelInfo) -> bool:
 def build_prompt(ctx: Ctx, body: dict[str, Any], info: ModelInfo) -> Prompt:
     config = generation_config(body)
     tools = _tools(body)
-    choice, tools = _tool_choice(body, tools)
+    choice, allowed = _tool_choice(body, tools)
     limit = field(config, "maxOutputTokens", "max_output_tokens")
     if limit is not None and (not isinstance(limit, int) or isinstance(limit, bool) or limit < 1):
         raise GeminiError(400, "generation_config.max_output_tokens: must be a positive integer")
@@ -298,6 +300,7 @@ def build_prompt(ctx: Ctx, body: dict[str, Any], info: ModelInfo) -> Prompt:
         turns=turns(ctx, body),
         tools=tools,
         tool_choice=choice,
+        allowed_tools=allowed,
         stop=[str(s) for s in stops],
         max_tokens=limit,
         reasoning=include and budget != 0,

@@ -89,6 +89,8 @@ class Prompt:
     tools: list[ToolSpec] = field(default_factory=list)
     tool_choice: str = "auto"
     """``auto``, ``none``, ``required`` or ``name:<tool>``."""
+    allowed_tools: list[str] | None = None
+    """The only tools that may be called (``allowed_tools``); every tool stays in the prompt."""
     parallel_tool_calls: bool = True
     stop: list[str] = field(default_factory=list)
     max_tokens: int | None = None
@@ -216,17 +218,22 @@ def choose_tools(prompt: Prompt, text: str) -> list[ToolSpec]:
         wanted = prompt.tool_choice[5:]
         named = [t for t in prompt.tools if t.name == wanted]
         return named[:1] or [ToolSpec(name=wanted)]
+    callable_tools = [
+        tool
+        for tool in prompt.tools
+        if prompt.allowed_tools is None or tool.name in prompt.allowed_tools
+    ]
     ranked = sorted(
         (
             (pos, i, tool)
-            for i, tool in enumerate(prompt.tools)
+            for i, tool in enumerate(callable_tools)
             if (pos := _name_position(text, tool.name)) >= 0
         ),
         key=lambda item: (item[0], item[1]),
     )
     chosen = [tool for _, _, tool in ranked]
     if not chosen and prompt.tool_choice == "required":
-        chosen = prompt.tools[:1]
+        chosen = callable_tools[:1]
     if not prompt.parallel_tool_calls:
         chosen = chosen[:1]
     return chosen

@@ -111,19 +111,42 @@ def _tools(ctx: Ctx, body: dict[str, Any]) -> list[ToolSpec]:
     return tools
 
 
-def _tool_choice(ctx: Ctx, value: Any, tools: list[ToolSpec]) -> str:
+def _tool_choice(ctx: Ctx, value: Any, tools: list[ToolSpec]) -> tuple[str, list[str] | None]:
+    """The choice and, for ``allowed_tools``, the only tools that may be called."""
     if value is None:
-        return "auto"
+        return "auto", None
     if value in ("auto", "none", "required"):
-        return str(value)
+        return str(value), None
     if isinstance(value, dict) and isinstance(value.get("function"), dict):
         name = value["function"].get("name")
         if not any(t.name == name for t in tools):
             raise ctx.bad(f"Invalid value for 'tool_choice': no function named {name!r}")
-        return f"name:{name}"
+        return f"name:{name}", None
+    if isinstance(value, dict) and value.get("type") == "allowed_tools":
+        return _allowed_tools(ctx, value.get("allowed_tools"), tools)
     if isinstance(value, dict):
-        return "auto"
+        return "auto", None
     raise ctx.bad("Invalid value for 'tool_choice'")
+
+
+def _allowed_tools(ctx: Ctx, spec: Any, tools: list[ToolSpec]) -> tuple[str, list[str]]:
+    entries = spec.get("tools") if isinstance(spec, dict) else None
+    mode = spec.get("mode") if isinstance(spec, dict) else None
+    if mode not in ("auto", "required") or not isinstance(entries, list):
+        raise ctx.bad(
+            "Invalid value for 'tool_choice.allowed_tools': expected 'mode' ('auto' or "
+            "'required') and a 'tools' array"
+        )
+    names = []
+    for entry in entries:
+        function = entry.get("function") if isinstance(entry, dict) else None
+        name = function.get("name") if isinstance(function, dict) else None
+        if not any(t.name == name for t in tools):
+            raise ctx.bad(
+                f"Invalid value for 'tool_choice.allowed_tools.tools': no function named {name!r}"
+            )
+        names.append(str(name))
+    return str(mode), names
 
 
 def _stop(ctx: Ctx, value: Any) -> list[str]:
@@ -142,6 +165,7 @@ def build_prompt(ctx: Ctx, body: dict[str, Any], info: models.ModelInfo) -> Prom
     assert isinstance(messages, list)
     _check_reasoning_replay(ctx, info.id, messages)
     tools = _tools(ctx, body)
+    choice, allowed = _tool_choice(ctx, body.get("tool_choice"), tools)
     limit = body.get("max_completion_tokens", body.get("max_tokens"))
     if limit is not None and (not isinstance(limit, int) or isinstance(limit, bool) or limit < 1):
         raise ctx.bad("Invalid 'max_tokens': integer below minimum value 1")
@@ -158,7 +182,8 @@ def build_prompt(ctx: Ctx, body: dict[str, Any], info: models.ModelInfo) -> Prom
     return Prompt(
         turns=turns,
         tools=tools,
-        tool_choice=_tool_choice(ctx, body.get("tool_choice"), tools),
+        tool_choice=choice,
+        allowed_tools=allowed,
         parallel_tool_calls=body.get("parallel_tool_calls") is not False,
         stop=_stop(ctx, body.get("stop")),
         max_tokens=limit,

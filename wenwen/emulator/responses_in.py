@@ -193,8 +193,40 @@ def _tool_choice(ctx: Ctx, value: Any, tools: list[ToolSpec], kinds: list[str]) 
     if isinstance(value, dict) and value.get("type") in kinds:
         return f"builtin:{value['type']}"
     if isinstance(value, dict) and value.get("type") == "allowed_tools":
-        return "required" if value.get("mode") == "required" else "auto"
+        return _allowed_mode(ctx, value)
     raise ctx.bad("Invalid value for 'tool_choice'", param="tool_choice")
+
+
+def _allowed_mode(ctx: Ctx, value: dict[str, Any]) -> str:
+    if value.get("mode") not in ("auto", "required") or not isinstance(value.get("tools"), list):
+        raise ctx.bad(
+            "Invalid value for 'tool_choice': allowed_tools needs 'mode' ('auto' or "
+            "'required') and a 'tools' array",
+            param="tool_choice",
+        )
+    return str(value["mode"])
+
+
+def _allowed_tools(
+    ctx: Ctx, value: Any, tools: list[ToolSpec], kinds: list[str]
+) -> tuple[list[str] | None, bool]:
+    """For ``allowed_tools``: the functions that may be called, and whether a built-in web
+    search is among the allowed tools."""
+    if not isinstance(value, dict) or value.get("type") != "allowed_tools":
+        return None, False
+    names: list[str] = []
+    search = False
+    for entry in value["tools"]:
+        kind = entry.get("type") if isinstance(entry, dict) else None
+        if kind == "function" and any(t.name == entry.get("name") for t in tools):
+            names.append(str(entry["name"]))
+        elif kind in kinds and kind != "function":
+            search = search or kind in WEB_SEARCH_TYPES
+        else:
+            raise ctx.bad(
+                f"Tool choice '{entry}' not found in 'tools' parameter.", param="tool_choice"
+            )
+    return names, search
 
 
 def _text_format(ctx: Ctx, text: Any) -> tuple[dict[str, Any] | None, bool]:
@@ -225,10 +257,14 @@ def build_prompt(ctx: Ctx, body: dict[str, Any], info: models.ModelInfo) -> Resp
         )
     schema, json_object = _text_format(ctx, body.get("text"))
     choice = _tool_choice(ctx, body.get("tool_choice"), tools, kinds)
+    allowed, search_allowed = _allowed_tools(ctx, body.get("tool_choice"), tools, kinds)
+    if choice == "required" and allowed == [] and search_allowed:
+        choice = "builtin:web_search"  # only the search may be called, and a call is due
     prompt = Prompt(
         turns=turns,
         tools=tools,
         tool_choice="auto" if choice.startswith("builtin:") else choice,
+        allowed_tools=allowed,
         parallel_tool_calls=body.get("parallel_tool_calls") is not False,
         max_tokens=limit,
         reasoning=models.is_reasoning(info.id),
