@@ -1,9 +1,9 @@
 """``ChatWenwen``: a LangChain chat model for the Wenwen relay, adapting ``wenwen`` types only.
 
-The wire belongs to the core: this module turns LangChain messages and options into a
-neutral ``ChatRequest``, lets ``wenwen.WenwenClient`` / ``AsyncWenwenClient`` speak the
-chosen protocol (OpenAI chat completions, or Anthropic Messages for Claude models), and
-turns the ``ChatResponse`` or stream events back into LangChain messages.
+The wire belongs to the core: ``_request`` turns LangChain messages and options into a
+neutral ``ChatRequest``, ``wenwen.WenwenClient`` / ``AsyncWenwenClient`` speak the chosen
+protocol (OpenAI chat completions or Responses, Anthropic Messages, native Gemini), and
+``_output`` turns the ``ChatResponse`` or stream events back into LangChain messages.
 """
 
 from __future__ import annotations
@@ -27,13 +27,13 @@ from wenwen.client_set import ClientSet
 from wenwen.connection import API_KEY_ENV, BASE_URL_ENV, DEFAULT_BASE_URL, DEFAULT_MAX_RETRIES
 from wenwen.errors import ConfigurationError
 from wenwen.protocols import choose_protocol
-from wenwen.types import ChatRequest, ChatResponse, ThinkingConfig, Tool
+from wenwen.types import ChatRequest, ChatResponse
 
 from . import _blocks, _tools
 from ._connection import ClientOwner
-from ._convert import to_wenwen_messages
 from ._output import ChunkConverter, to_ai_message, token_usage
 from ._profile import langchain_profile
+from ._request import chat_request, thinking_config
 
 if TYPE_CHECKING:
     from langchain_core.tools import BaseTool
@@ -41,20 +41,6 @@ if TYPE_CHECKING:
 DEFAULT_TIMEOUT = 120.0
 
 _blocks.register()  # content_blocks for messages tagged model_provider="wenwen"
-
-# Per-call options that map onto ChatRequest fields; anything else a caller passes goes into
-# the JSON body as is (one pass-through, like ``model_kwargs`` / ``extra_body``).
-_REQUEST_OPTIONS = (
-    "temperature",
-    "max_tokens",
-    "top_p",
-    "top_k",
-    "seed",
-    "reasoning_effort",
-    "metadata",
-    "parallel_tool_calls",
-    "stream_usage",
-)
 
 
 class ChatWenwen(ClientOwner, BaseChatModel):
@@ -168,7 +154,7 @@ class ChatWenwen(ClientOwner, BaseChatModel):
     def _check_settings(self) -> ChatWenwen:
         if self.max_retries < 0:
             raise ConfigurationError(f"max_retries must be >= 0, got {self.max_retries}")
-        _thinking_config(self.thinking)
+        thinking_config(self.thinking)
         self._add_version("wenwen-ai", __version__)
         return self
 
@@ -272,70 +258,7 @@ class ChatWenwen(ClientOwner, BaseChatModel):
         self, messages: list[BaseMessage], stop: list[str] | None, kwargs: dict[str, Any]
     ) -> tuple[ChatRequest, str]:
         """The neutral request for one call, and the protocol to send it with."""
-        options = dict(kwargs)
-        options.pop("stream", None)
-        model = options.pop("model", None) or self.model
-        protocol = choose_protocol(model, options.pop("protocol", None) or self.protocol)
-        tools, server_tools, tool_names = _split_tools(options.pop("tools", None) or [])
-        raw_choice = options.pop("tool_choice", None)
-        values: dict[str, Any] = {
-            "temperature": self.temperature,
-            "max_tokens": self.max_tokens,
-            "top_p": self.top_p,
-            "top_k": self.top_k,
-            "seed": self.seed,
-            "reasoning_effort": self.reasoning_effort,
-            "stream_usage": self.stream_usage,
-        }
-        if options:  # most calls pass no options at all
-            values.update({k: options.pop(k) for k in _REQUEST_OPTIONS if k in options})
-        if values.get("parallel_tool_calls") is None:
-            disabled = _tools.disables_parallel_calls(raw_choice)
-            values["parallel_tool_calls"] = None if disabled is None else not disabled
-        thinking = options.pop("thinking", self.thinking)
-        response_format = options.pop("response_format", None)
-        extra_headers = options.pop("extra_headers", None) or {}
-        call_body = options.pop("extra_body", None) or {}
-        body = {**_flat_body(self.model_kwargs), **(self.extra_body or {}), **call_body, **options}
-        values.update(self._responses_options(options))
-        chained = options.pop("use_previous_response_id", self.use_previous_response_id)
-        if protocol == "responses" and chained:
-            messages, values["previous_response_id"] = _after_previous_response(messages)
-        request = ChatRequest(
-            model=model,
-            messages=to_wenwen_messages(messages),
-            tools=tools,
-            server_tools=server_tools,
-            tool_choice=_tools.to_wenwen_tool_choice(raw_choice, tool_names),
-            response_format=_tools.to_wenwen_response_format(response_format),
-            stop=list(stop if stop is not None else self.stop or []),
-            thinking=_thinking_config(thinking),
-            extra_body=body,
-            extra_headers=dict(extra_headers),
-            **{k: v for k, v in values.items() if v is not None},
-        )
-        return request, protocol
-
-    def _responses_options(self, options: dict[str, Any]) -> dict[str, Any]:
-        """``reasoning`` / ``include`` / ``store`` (per call or on the model) as request
-        fields; a call's ``reasoning`` dict wins over ``reasoning_effort``."""
-        reasoning = options.pop("reasoning", self.reasoning) or {}
-        if not isinstance(reasoning, dict):
-            raise ConfigurationError(f"reasoning must be a dict, got {reasoning!r}")
-        unknown = set(reasoning) - {"effort", "summary"}
-        if unknown:
-            raise ConfigurationError(
-                f"unknown reasoning keys {sorted(unknown)}; use effort, summary"
-            )
-        values: dict[str, Any] = {
-            "include": list(options.pop("include", None) or self.include or []),
-            "store": options.pop("store", self.store),
-        }
-        if reasoning.get("effort") is not None:
-            values["reasoning_effort"] = reasoning["effort"]
-        if reasoning.get("summary") is not None:
-            values["reasoning_summary"] = reasoning["summary"]
-        return values
+        return chat_request(self, messages, stop, kwargs)
 
     def _result(self, response: ChatResponse, protocol: str) -> ChatResult:
         message = to_ai_message(response, protocol, v1=self.output_version == "v1")
@@ -501,55 +424,5 @@ def _generation_chunk(
     return generation
 
 
-def _split_tools(bound: list[Any]) -> tuple[list[Tool], list[dict[str, Any]], list[str]]:
-    """Bound tools as function tools and provider built-in tools, and all their names."""
-    if not bound:
-        return [], [], []
-    tools = [_tools.to_wenwen_tool(t) for t in bound if not _tools.is_builtin_tool(t)]
-    server_tools = [dict(t) for t in bound if _tools.is_builtin_tool(t)]
-    return tools, server_tools, [t.name for t in tools] + [str(t["type"]) for t in server_tools]
-
-
-def _after_previous_response(messages: list[BaseMessage]) -> tuple[list[BaseMessage], str | None]:
-    """The messages after the last AI message that came from the Responses protocol with
-    an id, and that id (``use_previous_response_id``)."""
-    for position in range(len(messages) - 1, -1, -1):
-        message = messages[position]
-        metadata = message.response_metadata if isinstance(message, AIMessage) else {}
-        if metadata.get("wenwen_protocol") == "responses" and metadata.get("id"):
-            return messages[position + 1 :], str(metadata["id"])
-    return messages, None
-
-
-def _flat_body(model_kwargs: dict[str, Any]) -> dict[str, Any]:
-    """``model_kwargs``, with an ``extra_body`` dict inside it (the ChatAnthropic habit)
-    merged in rather than sent as a field of that name."""
-    nested = model_kwargs.get("extra_body")
-    if not isinstance(nested, dict):
-        return model_kwargs
-    return {**{k: v for k, v in model_kwargs.items() if k != "extra_body"}, **nested}
-
-
 def _ls_format(schema: Any, method: str, strict: bool | None) -> dict[str, Any]:
     return {"kwargs": {"method": method, "strict": strict}, "schema": schema}
-
-
-def _thinking_config(thinking: dict[str, Any] | None) -> ThinkingConfig | None:
-    """``{"type": "enabled", "budget_tokens": N}`` → ``ThinkingConfig``; ``disabled`` or
-    ``None`` → no thinking."""
-    if thinking is None:
-        return None
-    if not isinstance(thinking, dict):
-        raise ConfigurationError(f"thinking must be a dict, got {thinking!r}")
-    kind = thinking.get("type", "enabled")
-    if kind == "disabled":
-        return None
-    if kind != "enabled":
-        raise ConfigurationError(
-            f"thinking type {kind!r} is not supported; use 'enabled' (with budget_tokens) or "
-            "'disabled', or send the field yourself via extra_body"
-        )
-    budget = thinking.get("budget_tokens", ThinkingConfig().budget_tokens)
-    if not isinstance(budget, int) or budget < 1:
-        raise ConfigurationError(f"thinking budget_tokens must be a positive int, got {budget!r}")
-    return ThinkingConfig(budget_tokens=budget)
