@@ -352,8 +352,8 @@ def _tool_result(message: ToolMessage, position: int) -> ToolResultPart:
 def assistant_parts(message: AIMessage, position: int) -> list[Part]:
     """Parts of an earlier assistant turn, in content order; tool calls come from
     ``tool_calls`` (the canonical list), placed where a ``tool_use``/``tool_call`` block names
-    them or else at the end; reasoning comes from thinking/reasoning blocks or, failing
-    those, ``additional_kwargs["reasoning_content"]``."""
+    them or else at the end; reasoning comes from thinking/reasoning blocks or, when none
+    holds text, ``additional_kwargs["reasoning_content"]``."""
     where = f"assistant message {position}"
     provider_data = message.additional_kwargs.get(TOOL_CALL_DATA_KEY) or {}
     calls: dict[str, Any] = {call["id"]: call for call in message.tool_calls if call["id"]}
@@ -373,7 +373,9 @@ def assistant_parts(message: AIMessage, position: int) -> list[Part]:
         if call_id not in placed:
             parts.append(_call_part(call, provider_data))
             placed.add(call_id)
-    if not any(isinstance(p, ThinkingPart) for p in parts):
+    # A streamed Gemini answer has only a signature-only thinking block in content; its
+    # thought text is in reasoning_content, so text-less thinking blocks do not count.
+    if not any(isinstance(p, ThinkingPart) and (p.text or p.redacted) for p in parts):
         reasoning = message.additional_kwargs.get("reasoning_content")
         if isinstance(reasoning, str) and reasoning:
             parts.insert(0, ThinkingPart(text=reasoning))

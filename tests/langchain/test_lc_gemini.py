@@ -168,3 +168,24 @@ def test_a_blocked_prompt_raises_content_blocked_error() -> None:
     model = fake_gemini({"promptFeedback": {"blockReason": "PROHIBITED_CONTENT"}})
     with pytest.raises(ContentBlockedError, match="PROHIBITED_CONTENT"):
         model.invoke("x")
+
+
+@pytest.mark.parametrize("streamed", [False, True], ids=["invoke", "stream"])
+def test_thought_text_is_replayed_from_a_streamed_answer_like_an_invoked_one(
+    emu: Emulator, streamed: bool
+) -> None:
+    # A streamed Gemini answer keeps its thought text in reasoning_content and only a
+    # signature-only block in content; replaying it must not drop the thought text.
+    model = gemini(emu, "gemini-2.5-pro", thinking={"type": "enabled", "budget_tokens": 1024})
+    answer = run(model, "Think about why the sky is blue", streamed=streamed)
+    thought = answer.additional_kwargs["reasoning_content"]
+    assert thought
+    model.invoke([HumanMessage("Why is the sky blue?"), answer, HumanMessage("And at dusk?")])
+    model_turn = gemini_bodies(emu)[-1]["contents"][1]["parts"]
+    assert {"text": thought, "thought": True} in model_turn
+    assert any(p.get("thoughtSignature") for p in model_turn)
+    deepseek = ChatWenwen(
+        model="deepseek-reasoner", protocol="openai", base_url=emu.base_url, api_key=emu.api_key
+    )
+    deepseek.invoke([HumanMessage("Why is the sky blue?"), answer, HumanMessage("And at dusk?")])
+    assert emu.requests[-1].json["messages"][1]["reasoning_content"] == thought
