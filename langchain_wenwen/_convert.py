@@ -53,17 +53,39 @@ _CHAT_ROLES: dict[str, Role] = {
 _AUDIO_FORMATS = {"mpeg": "mp3", "mp3": "mp3", "wav": "wav", "x-wav": "wav", "wave": "wav"}
 
 
-def to_wenwen_messages(messages: Sequence[BaseMessage]) -> list[Message]:
-    """Convert a LangChain history. Consecutive ``ToolMessage``s become one ``tool`` turn."""
+def to_wenwen_messages(
+    messages: Sequence[BaseMessage], protocol: str | None = None
+) -> list[Message]:
+    """Convert a LangChain history. Consecutive ``ToolMessage``s become one ``tool`` turn.
+    Given the ``protocol`` the request goes out on, an answer that came over another one
+    keeps its reasoning text but not its signatures (see ``foreign_reasoning``)."""
     out: list[Message] = []
     for position, message in enumerate(messages):
         converted = _convert_message(message, position)
+        if protocol and isinstance(message, AIMessage):
+            origin = message.response_metadata.get("wenwen_protocol")
+            if isinstance(origin, str) and origin != protocol:
+                converted.parts = foreign_reasoning(converted.parts)
         previous = out[-1] if out else None
         if converted.role == "tool" and previous is not None and previous.role == "tool":
             previous.parts.extend(converted.parts)
         else:
             out.append(converted)
     return out
+
+
+def foreign_reasoning(parts: list[Part]) -> list[Part]:
+    """Thinking from another protocol without what only its issuer can verify: a Claude
+    signature, a Gemini thought signature or a Responses item id and encrypted payload is
+    rejected by any other vendor (400 "Invalid signature"). The text stays, as unsigned
+    reasoning; a signature-only or redacted fragment has nothing left and is dropped."""
+    kept: list[Part] = []
+    for part in parts:
+        if not isinstance(part, ThinkingPart):
+            kept.append(part)
+        elif part.text:
+            kept.append(ThinkingPart(text=part.text))
+    return kept
 
 
 def _convert_message(message: BaseMessage, position: int) -> Message:

@@ -67,7 +67,7 @@ def chat_request(
         messages, values["previous_response_id"] = after_previous_response(messages)
     request = ChatRequest(
         model=model_name,
-        messages=to_wenwen_messages(messages),
+        messages=to_wenwen_messages(messages, protocol),
         tools=tools,
         server_tools=server_tools,
         tool_choice=_tools.to_wenwen_tool_choice(raw_choice, tool_names),
