@@ -36,6 +36,7 @@ from wenwen.types import (
     ToolCallPart,
     ToolResultPart,
     VideoPart,
+    foreign_reasoning,
 )
 
 TOOL_CALL_DATA_KEY = "wenwen_tool_call_data"
@@ -58,7 +59,7 @@ def to_wenwen_messages(
 ) -> list[Message]:
     """Convert a LangChain history. Consecutive ``ToolMessage``s become one ``tool`` turn.
     Given the ``protocol`` the request goes out on, an answer that came over another one
-    keeps its reasoning text but not its signatures (see ``foreign_reasoning``)."""
+    keeps its reasoning text but not its signatures (``wenwen.types.foreign_reasoning``)."""
     out: list[Message] = []
     for position, message in enumerate(messages):
         converted = _convert_message(message, position)
@@ -72,20 +73,6 @@ def to_wenwen_messages(
         else:
             out.append(converted)
     return out
-
-
-def foreign_reasoning(parts: list[Part]) -> list[Part]:
-    """Thinking from another protocol without what only its issuer can verify: a Claude
-    signature, a Gemini thought signature or a Responses item id and encrypted payload is
-    rejected by any other vendor (400 "Invalid signature"). The text stays, as unsigned
-    reasoning; a signature-only or redacted fragment has nothing left and is dropped."""
-    kept: list[Part] = []
-    for part in parts:
-        if not isinstance(part, ThinkingPart):
-            kept.append(part)
-        elif part.text:
-            kept.append(ThinkingPart(text=part.text))
-    return kept
 
 
 def _convert_message(message: BaseMessage, position: int) -> Message:

@@ -42,6 +42,7 @@ from wenwen.types import (
     ToolCallPart,
     ToolResultPart,
     VideoPart,
+    foreign_reasoning,
 )
 
 _ROLES: dict[str, Role] = {
@@ -58,12 +59,28 @@ _ROLES: dict[str, Role] = {
 _CACHEABLE = (TextPart, ImagePart, FilePart, ToolResultPart)
 
 
-def to_wenwen_messages(messages: Sequence[ChatMessage]) -> list[Message]:
-    """Convert a LlamaIndex history; never mutates the caller's messages."""
+def to_wenwen_messages(
+    messages: Sequence[ChatMessage], protocol: str | None = None
+) -> list[Message]:
+    """Convert a LlamaIndex history; never mutates the caller's messages. Given the
+    ``protocol`` the request goes out on, reasoning signed over another protocol (its
+    ``ThinkingBlock.additional_information["protocol"]``) keeps its text only."""
     converted: list[Message] = []
     for message in messages:
-        converted.append(_convert_message(message, converted))
+        turn = _convert_message(message, converted)
+        if protocol and _reasoning_origins(message) - {protocol}:
+            turn.parts = foreign_reasoning(turn.parts)
+        converted.append(turn)
     return converted
+
+
+def _reasoning_origins(message: ChatMessage) -> set[str]:
+    return {
+        origin
+        for block in message.blocks
+        if isinstance(block, ThinkingBlock)
+        and isinstance(origin := block.additional_information.get("protocol"), str)
+    }
 
 
 def _convert_message(message: ChatMessage, earlier: list[Message]) -> Message:

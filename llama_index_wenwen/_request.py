@@ -78,7 +78,10 @@ def _tools(value: Any) -> list[Tool]:
 
 
 def build_request(
-    defaults: RequestDefaults, messages: Sequence[ChatMessage], kwargs: dict[str, Any]
+    defaults: RequestDefaults,
+    messages: Sequence[ChatMessage],
+    kwargs: dict[str, Any],
+    protocol: str | None = None,
 ) -> ChatRequest:
     fields: dict[str, Any] = {"model": defaults.model}
     if defaults.temperature is not None:
@@ -103,7 +106,7 @@ def build_request(
             elif key not in _IGNORED:
                 extra_body[key] = value
     _normalize(fields)
-    fields["messages"] = to_wenwen_messages(messages)
+    fields["messages"] = to_wenwen_messages(messages, protocol)
     try:
         return ChatRequest(extra_body=extra_body, extra_headers=extra_headers, **fields)
     except ValidationError as exc:

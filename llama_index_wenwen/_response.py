@@ -185,6 +185,9 @@ def reply_blocks(parts: list[wt.Part]) -> list[Block]:
 def to_chat_response(response: wt.ChatResponse, *, delta: str | None = None) -> ChatResponse:
     blocks = reply_blocks(response.parts)
     thinking = [b for b in blocks if isinstance(b, ThinkingBlock)]
+    for block in thinking:
+        if block.additional_information:  # a signature or item only its issuer accepts
+            block.additional_information["protocol"] = response.protocol
     if len(thinking) == 1 and response.usage is not None and response.usage.reasoning_tokens:
         thinking[0].num_tokens = response.usage.reasoning_tokens
     message = ChatMessage(

@@ -210,7 +210,7 @@ class Wenwen(TypedConfigErrors, FunctionCallingLLM):
             messages, previous = after_previous_response(messages)
             if previous:
                 kwargs = {**kwargs, "previous_response_id": previous}
-        request = build_request(defaults, messages, kwargs)
+        request = build_request(defaults, messages, kwargs, protocol)
         return request, choose_protocol(request.model, self.protocol)
 
     def _responses_defaults(self) -> dict[str, Any]:

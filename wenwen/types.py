@@ -165,6 +165,21 @@ Part = Annotated[
     Field(discriminator="type"),
 ]
 
+
+def foreign_reasoning(parts: list[Part]) -> list[Part]:
+    """An assistant turn's parts as another protocol may receive them: a Claude signature,
+    a Gemini thought signature or a Responses item id and encrypted payload is rejected by
+    any other vendor (400 "Invalid signature"), so reasoning keeps its text only; a
+    signature-only or redacted fragment has nothing left and is dropped."""
+    kept: list[Part] = []
+    for part in parts:
+        if not isinstance(part, ThinkingPart):
+            kept.append(part)
+        elif part.text:
+            kept.append(ThinkingPart(text=part.text))
+    return kept
+
+
 Role = Literal["system", "user", "assistant", "tool"]
 
 
