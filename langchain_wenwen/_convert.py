@@ -36,7 +36,7 @@ from wenwen.types import (
     ToolCallPart,
     ToolResultPart,
     VideoPart,
-    foreign_reasoning,
+    foreign_parts,
 )
 
 TOOL_CALL_DATA_KEY = "wenwen_tool_call_data"
@@ -59,14 +59,15 @@ def to_wenwen_messages(
 ) -> list[Message]:
     """Convert a LangChain history. Consecutive ``ToolMessage``s become one ``tool`` turn.
     Given the ``protocol`` the request goes out on, an answer that came over another one
-    keeps its reasoning text but not its signatures (``wenwen.types.foreign_reasoning``)."""
+    keeps its reasoning text but not its signatures or provider-run tool calls
+    (``wenwen.types.foreign_parts``)."""
     out: list[Message] = []
     for position, message in enumerate(messages):
         converted = _convert_message(message, position)
         if protocol and isinstance(message, AIMessage):
             origin = message.response_metadata.get("wenwen_protocol")
             if isinstance(origin, str) and origin != protocol:
-                converted.parts = foreign_reasoning(converted.parts)
+                converted.parts = foreign_parts(converted.parts)
         previous = out[-1] if out else None
         if converted.role == "tool" and previous is not None and previous.role == "tool":
             previous.parts.extend(converted.parts)

@@ -42,7 +42,7 @@ from wenwen.types import (
     ToolCallPart,
     ToolResultPart,
     VideoPart,
-    foreign_reasoning,
+    foreign_parts,
 )
 
 _ROLES: dict[str, Role] = {
@@ -63,24 +63,28 @@ def to_wenwen_messages(
     messages: Sequence[ChatMessage], protocol: str | None = None
 ) -> list[Message]:
     """Convert a LlamaIndex history; never mutates the caller's messages. Given the
-    ``protocol`` the request goes out on, reasoning signed over another protocol (its
-    ``ThinkingBlock.additional_information["protocol"]``) keeps its text only."""
+    ``protocol`` the request goes out on, a turn from another protocol (the ``protocol``
+    its signed ``ThinkingBlock``s and ``server_tool_calls`` record) keeps its reasoning
+    text but not its signatures or provider-run tool calls."""
     converted: list[Message] = []
     for message in messages:
         turn = _convert_message(message, converted)
-        if protocol and _reasoning_origins(message) - {protocol}:
-            turn.parts = foreign_reasoning(turn.parts)
+        if protocol and _origins(message) - {protocol}:
+            turn.parts = foreign_parts(turn.parts)
         converted.append(turn)
     return converted
 
 
-def _reasoning_origins(message: ChatMessage) -> set[str]:
-    return {
-        origin
+def _origins(message: ChatMessage) -> set[str]:
+    """The protocols whose signed reasoning or provider-run tool calls the turn holds."""
+    stamps: list[Any] = [
+        block.additional_information.get("protocol")
         for block in message.blocks
         if isinstance(block, ThinkingBlock)
-        and isinstance(origin := block.additional_information.get("protocol"), str)
-    }
+    ]
+    server_calls = message.additional_kwargs.get("server_tool_calls") or ()
+    stamps.extend(raw.get("protocol") for raw in server_calls if isinstance(raw, dict))
+    return {stamp for stamp in stamps if isinstance(stamp, str)}
 
 
 def _convert_message(message: ChatMessage, earlier: list[Message]) -> Message:
@@ -301,7 +305,8 @@ def _add_legacy_assistant_parts(message: ChatMessage, parts: list[Part]) -> None
     ``ToolCallBlock`` has no field for."""
     extras = message.additional_kwargs
     for raw in extras.get("server_tool_calls") or ():
-        parts.insert(0, ServerToolCallPart.model_validate(raw))
+        fields = {k: v for k, v in raw.items() if k != "protocol"}  # our origin stamp
+        parts.insert(0, ServerToolCallPart.model_validate(fields))
     reasoning = extras.get("reasoning_content")
     if (
         isinstance(reasoning, str)

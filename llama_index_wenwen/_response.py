@@ -159,7 +159,10 @@ def message_extras(response: wt.ChatResponse) -> dict[str, Any]:
         extras["refusal"] = response.refusal
     server = [p for p in response.parts if isinstance(p, wt.ServerToolCallPart)]
     if server:
-        extras["server_tool_calls"] = [p.model_dump() for p in server]
+        # stamped with the protocol: only that protocol can take them back
+        extras["server_tool_calls"] = [
+            {**p.model_dump(), "protocol": response.protocol} for p in server
+        ]
     if response.protocol == "responses" and response.id:
         extras["response_id"] = response.id  # for use_previous_response_id
     audio = [p for p in response.parts if isinstance(p, wt.AudioPart)]

@@ -166,17 +166,20 @@ Part = Annotated[
 ]
 
 
-def foreign_reasoning(parts: list[Part]) -> list[Part]:
-    """An assistant turn's parts as another protocol may receive them: a Claude signature,
+def foreign_parts(parts: list[Part]) -> list[Part]:
+    """An assistant turn's parts as another protocol may receive them. A Claude signature,
     a Gemini thought signature or a Responses item id and encrypted payload is rejected by
-    any other vendor (400 "Invalid signature"), so reasoning keeps its text only; a
-    signature-only or redacted fragment has nothing left and is dropped."""
+    any other vendor (400 "Invalid signature"), so reasoning keeps its text only (a
+    signature-only or redacted fragment has nothing left and is dropped). A provider-run
+    tool call (web search) is the issuer's own record, which no other protocol can hold;
+    what it found stays in the text and its citations."""
     kept: list[Part] = []
     for part in parts:
-        if not isinstance(part, ThinkingPart):
+        if isinstance(part, ThinkingPart):
+            if part.text:
+                kept.append(ThinkingPart(text=part.text))
+        elif not isinstance(part, ServerToolCallPart):
             kept.append(part)
-        elif part.text:
-            kept.append(ThinkingPart(text=part.text))
     return kept
 
 

@@ -12,6 +12,7 @@ from langchain_core.messages import AIMessage, AIMessageChunk, HumanMessage
 from langchain_wenwen import ChatWenwen
 from wenwen.emulator import Emulator
 
+ANTHROPIC = "claude-sonnet-4-20250514"
 THINKERS: dict[str, tuple[str, dict[str, Any]]] = {
     "gemini": ("gemini-2.5-pro", {"thinking": {"type": "enabled", "budget_tokens": 1024}}),
     "anthropic": (
@@ -70,3 +71,32 @@ def test_reasoning_from_one_protocol_continues_on_another(
         assert "signature" not in sent and "encrypted_content" not in sent.replace(
             "reasoning.encrypted_content", ""
         )
+
+
+@pytest.mark.parametrize("streamed", [False, True], ids=["invoke", "stream"])
+@pytest.mark.parametrize(
+    "target",
+    [("openai", "gpt-4o"), ("anthropic", ANTHROPIC), ("gemini", "gemini-2.5-flash")],
+    ids=lambda t: t[0],
+)
+def test_a_web_search_answer_continues_on_another_protocol(
+    emu: Emulator, target: tuple[str, str], streamed: bool
+) -> None:
+    search = ChatWenwen(
+        model="gpt-4o-mini", protocol="responses", base_url=emu.base_url, api_key=emu.api_key
+    ).bind_tools([{"type": "web_search_preview"}])
+    question = "Search the web: what is the latest news about Python?"
+    if streamed:
+        first: AIMessage | None = None
+        for chunk in search.stream(question):
+            first = chunk if first is None else first + chunk
+        assert first is not None
+    else:
+        first = search.invoke(question)
+    assert any(b.get("type") == "server_tool_call" for b in first.content if isinstance(b, dict))
+    protocol, model = target
+    other = ChatWenwen(model=model, protocol=protocol, base_url=emu.base_url, api_key=emu.api_key)
+    assert other.invoke([HumanMessage(question), first, HumanMessage("More?")]).text
+    sent = str(emu.requests[-1].json)
+    assert first.text in sent  # the answer (with its sources) travels as text
+    assert "web_search" not in sent

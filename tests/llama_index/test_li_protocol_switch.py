@@ -31,14 +31,17 @@ def thinker(emu: Emulator, protocol: str) -> Wenwen:
 
 
 def answer(llm: Wenwen, streamed: bool) -> ChatMessage:
-    prompt = [ChatMessage(role="user", content="Think about why the sky is blue")]
+    return answer_to(
+        llm, [ChatMessage(role="user", content="Think about why the sky is blue")], streamed
+    )
+
+
+def answer_to(llm: Wenwen, prompt: list[ChatMessage], streamed: bool) -> ChatMessage:
     if not streamed:
         return llm.chat(prompt).message
-    last = None
-    for last in llm.stream_chat(prompt):
-        pass
-    assert last is not None
-    return last.message
+    chunks = list(llm.stream_chat(prompt))
+    assert chunks
+    return chunks[-1].message
 
 
 @pytest.mark.parametrize("streamed", [False, True], ids=["chat", "stream_chat"])
@@ -68,3 +71,34 @@ def test_reasoning_from_one_protocol_continues_on_another(
         if target == "gemini":  # a foreign thought goes as an unsigned thought part
             parts = emu.requests[-1].json["contents"][1]["parts"]
             assert {"text": thought, "thought": True} in parts
+
+
+@pytest.mark.parametrize("streamed", [False, True], ids=["chat", "stream_chat"])
+@pytest.mark.parametrize(
+    "target",
+    [("openai", "gpt-4o"), ("anthropic", "claude-sonnet-4-20250514"), ("gemini", "gemini-2.5-pro")],
+    ids=lambda t: t[0],
+)
+def test_a_web_search_answer_continues_on_another_protocol(
+    emu: Emulator, target: tuple[str, str], streamed: bool
+) -> None:
+    search = Wenwen(
+        model="gpt-4o-mini",
+        protocol="responses",
+        built_in_tools=[{"type": "web_search_preview"}],
+        base_url=emu.base_url,
+        api_key=emu.api_key,
+    )
+    question = ChatMessage(role="user", content="Search the web: what is the latest news?")
+    first = answer_to(search, [question], streamed)
+    assert first.additional_kwargs["server_tool_calls"]
+    protocol, model = target
+    other = Wenwen(model=model, protocol=protocol, base_url=emu.base_url, api_key=emu.api_key)
+    history = [question, first, ChatMessage(role="user", content="More?")]
+    assert other.chat(history).message.content
+    sent = str(emu.requests[-1].json)
+    assert str(first.content) in sent  # the answer (with its sources) travels as text
+    assert "web_search" not in sent
+    # the issuer still gets its own record back
+    search.chat(history)
+    assert "web_search" in str(emu.requests[-1].json)
