@@ -45,7 +45,7 @@ def stream_chunks(raw: bytes) -> list[tuple[str | None, Any]]:
 
 
 def run_stream(
-    protocol: str, pieces: Iterable[bytes], request: ChatRequest
+    protocol: str, pieces: Iterable[bytes], request: ChatRequest | None
 ) -> tuple[list[StreamEvent], ChatResponse]:
     """Feed the byte pieces through the whole stream pipeline; close at the end."""
     wire = get_protocol(protocol)
@@ -72,3 +72,13 @@ def comparable(response: ChatResponse) -> dict[str, Any]:
     if dumped.get("usage"):
         dumped["usage"].pop("raw")
     return dumped
+
+
+def assert_splits_agree(protocol: str, raw: bytes, request: ChatRequest, step: int = 7) -> None:
+    """A stream cut in two at every ``step``-th byte gives the same events and response as
+    the whole body (the decoders are boundary-safe)."""
+    whole_events, whole = run_stream(protocol, [raw], request)
+    for offset in range(1, len(raw), step):
+        events, response = run_stream(protocol, [raw[:offset], raw[offset:]], request)
+        assert events == whole_events, f"split at byte {offset}"
+        assert comparable(response) == comparable(whole), f"split at byte {offset}"

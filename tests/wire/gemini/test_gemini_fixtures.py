@@ -12,7 +12,13 @@ from pathlib import Path
 
 import pytest
 
-from tests.wire._fixture_pipeline import Fixtures, comparable, run_stream, stream_chunks
+from tests.wire._fixture_pipeline import (
+    Fixtures,
+    assert_splits_agree,
+    comparable,
+    run_stream,
+    stream_chunks,
+)
 from tests.wire.gemini._proto import check_request, check_response
 from wenwen.errors import ProtocolError
 from wenwen.protocols import gemini
@@ -70,13 +76,7 @@ def test_stream_and_reply_agree(scenario: str) -> None:
 
 @pytest.mark.parametrize("scenario", STREAMS)
 def test_stream_split_at_every_byte(scenario: str) -> None:
-    raw = FIXTURES.stream(scenario)
-    request = FIXTURES.request(scenario)
-    whole_events, whole = run_stream("gemini", [raw], request)
-    for offset in range(1, len(raw), 7):
-        events, response = run_stream("gemini", [raw[:offset], raw[offset:]], request)
-        assert events == whole_events, f"split at byte {offset}"
-        assert comparable(response) == comparable(whole), f"split at byte {offset}"
+    assert_splits_agree("gemini", FIXTURES.stream(scenario), FIXTURES.request(scenario))
 
 
 def test_what_the_scenarios_carry() -> None:

@@ -8,9 +8,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from wenwen._sse import SSEDecoder
-from wenwen.protocols import openai_chat
-from wenwen.stream import StreamAccumulator
+from tests.wire import _fixture_pipeline as fixture_pipeline
 from wenwen.types import ChatRequest, ChatResponse, StreamEvent
 
 FIXTURES = Path(__file__).parent
@@ -39,30 +37,14 @@ def load_stream(scenario: str) -> bytes:
 
 def stream_chunks(raw: bytes) -> list[Any]:
     """The JSON chunks of an SSE body ([DONE] and comments left out)."""
-    decoder = SSEDecoder()
-    events = decoder.feed(raw) + decoder.flush()
-    return [json.loads(e.data) for e in events if e.data.strip() not in ("", "[DONE]")]
+    return [data for _, data in fixture_pipeline.stream_chunks(raw)]
 
 
 def run_stream(
     pieces: Iterable[bytes], request: ChatRequest | None = None
 ) -> tuple[list[StreamEvent], ChatResponse]:
     """Feed the byte pieces through the whole stream pipeline; close at the end."""
-    sse = SSEDecoder()
-    decoder = openai_chat.StreamDecoder(request)
-    accumulator = StreamAccumulator(
-        openai_chat.NAME, finalize=lambda r: openai_chat.finalize_response(r, request)
-    )
-    events: list[StreamEvent] = []
-    for piece in pieces:
-        for event in sse.feed(piece):
-            events.extend(decoder.feed(event))
-    for event in sse.flush():
-        events.extend(decoder.feed(event))
-    events.extend(decoder.close())
-    for event in events:
-        accumulator.add(event)
-    return events, accumulator.response()
+    return fixture_pipeline.run_stream("openai", pieces, request)
 
 
 def sse_body(*chunks: Any, done: bool = True) -> bytes:

@@ -16,7 +16,13 @@ from openai.types.responses import Response, ResponseStreamEvent
 from pydantic import TypeAdapter
 
 from tests._spec import validate_openai, validate_responses_request
-from tests.wire._fixture_pipeline import Fixtures, comparable, run_stream, stream_chunks
+from tests.wire._fixture_pipeline import (
+    Fixtures,
+    assert_splits_agree,
+    comparable,
+    run_stream,
+    stream_chunks,
+)
 from wenwen.errors import APIStatusError, ProtocolError, StreamError
 from wenwen.protocols import openai_responses
 from wenwen.types import ChatResponse, ServerToolCallPart
@@ -76,13 +82,7 @@ def test_stream_and_reply_agree(scenario: str) -> None:
 
 @pytest.mark.parametrize("scenario", STREAMS)
 def test_stream_split_at_every_byte(scenario: str) -> None:
-    raw = FIXTURES.stream(scenario)
-    request = FIXTURES.request(scenario)
-    whole_events, whole = run_stream("responses", [raw], request)
-    for offset in range(1, len(raw), 7):
-        events, response = run_stream("responses", [raw[:offset], raw[offset:]], request)
-        assert events == whole_events, f"split at byte {offset}"
-        assert comparable(response) == comparable(whole), f"split at byte {offset}"
+    assert_splits_agree("responses", FIXTURES.stream(scenario), FIXTURES.request(scenario))
 
 
 def test_what_the_scenarios_carry() -> None:
