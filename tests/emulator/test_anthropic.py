@@ -224,11 +224,13 @@ def test_thinking_signature_checked(claude: Any) -> None:
         claude.messages.create(
             messages=[*first, {"role": "assistant", "content": tampered}, result], **kwargs
         )
-    assert "signature" in str(info.value)
-    with pytest.raises(anthropic.BadRequestError, match="Expected `thinking`"):
+    assert info.value.status_code == 400
+    assert "signature" in info.value.body["error"]["message"]
+    with pytest.raises(anthropic.BadRequestError) as missing:
         claude.messages.create(
             messages=[*first, {"role": "assistant", "content": [tool_use]}, result], **kwargs
         )
+    assert "Expected `thinking`" in missing.value.body["error"]["message"]
 
 
 def test_prompt_cache_accounting(claude: Any, emu: Emulator) -> None:

@@ -43,9 +43,14 @@ def test_the_count_is_what_messages_bills(claude: Any, emu: Emulator) -> None:
 
 
 def test_counting_validates_like_a_reply(claude: Any) -> None:
-    with pytest.raises(anthropic.BadRequestError, match="role"):
+    with pytest.raises(anthropic.BadRequestError) as bad:
         claude.messages.count_tokens(
             model="claude-sonnet-4-5", messages=[{"role": "robot", "content": "hi"}]
         )
-    with pytest.raises(anthropic.APIStatusError, match="model_not_found"):
+    assert bad.value.status_code == 400
+    assert bad.value.body["error"]["type"] == "invalid_request_error"
+    assert "role" in bad.value.body["error"]["message"]
+    with pytest.raises(anthropic.APIStatusError) as unknown:
         claude.messages.count_tokens(model="gpt-4o", messages=[{"role": "user", "content": "hi"}])
+    assert unknown.value.status_code == 503
+    assert unknown.value.body["error"]["code"] == "model_not_found"

@@ -106,7 +106,7 @@ def test_tampered_reasoning_is_rejected(oai: Any) -> None:
     with pytest.raises(openai.BadRequestError) as caught:
         oai.responses.create(model="o3", input=[history[0], tampered, call, result], store=False)
     assert caught.value.status_code == 400
-    assert "could not be verified" in str(caught.value)
+    assert "could not be verified" in caught.value.body["message"]
 
 
 def test_web_search_cites_example_com(oai: Any) -> None:
