@@ -11,7 +11,7 @@ SIZES_MB = (1, 10, 40)
 
 
 def _ours(chunks: list[bytes]) -> int:
-    from wenwen._sse import SSEDecoder
+    from wenwen._http.sse import SSEDecoder
 
     decoder = SSEDecoder()
     events = []

@@ -29,7 +29,7 @@ from fake_server import DEFAULT_DIMENSIONS, DEFAULT_STREAM_CHUNKS, REPLY_TEXT, v
 from pydantic import SecretStr
 
 from wenwen import WenwenClient
-from wenwen._transport import ShardedAsyncTransport
+from wenwen._http.transport import ShardedAsyncTransport
 from wenwen.types import ChatRequest, Message, TextDelta, TextPart
 
 API_KEY = SecretStr("sk-bench-local-fake-key")

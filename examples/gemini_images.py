@@ -20,7 +20,7 @@ from llama_index.core.llms import ChatMessage, ImageBlock, MessageRole, TextBloc
 
 from langchain_wenwen import ChatWenwen
 from llama_index_wenwen import Wenwen
-from wenwen.emulator.offline import emulator_unless_key
+from wenwen_emulator.offline import emulator_unless_key
 
 MODEL = "gemini-2.5-flash-image-preview"
 

@@ -16,7 +16,7 @@ from langchain.agents import create_agent
 from langchain_core.tools import tool
 
 from langchain_wenwen import ChatWenwen
-from wenwen.emulator.offline import emulator_unless_key
+from wenwen_emulator.offline import emulator_unless_key
 
 
 @tool

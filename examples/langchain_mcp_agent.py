@@ -26,7 +26,7 @@ from langchain_mcp_adapters.client import MultiServerMCPClient
 from langchain_mcp_adapters.tools import load_mcp_tools
 
 from langchain_wenwen import ChatWenwen
-from wenwen.emulator.offline import emulator_unless_key
+from wenwen_emulator.offline import emulator_unless_key
 
 SERVER = Path(__file__).with_name("mcp_server.py")
 QUESTIONS = (

@@ -31,7 +31,7 @@ from langchain_wenwen import (
     WenwenSpeechToTextTool,
     WenwenTextToSpeechTool,
 )
-from wenwen.emulator.offline import emulator_unless_key
+from wenwen_emulator.offline import emulator_unless_key
 
 
 def run_step(agent: Any, request: str) -> ToolMessage:

@@ -14,7 +14,7 @@ import os
 from langchain_core.messages import HumanMessage, SystemMessage
 
 from langchain_wenwen import ChatWenwen
-from wenwen.emulator.offline import emulator_unless_key
+from wenwen_emulator.offline import emulator_unless_key
 
 
 def main() -> None:

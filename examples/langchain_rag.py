@@ -17,7 +17,7 @@ from langchain_core.prompts import ChatPromptTemplate
 from langchain_core.vectorstores import InMemoryVectorStore
 
 from langchain_wenwen import ChatWenwen, WenwenEmbeddings
-from wenwen.emulator.offline import emulator_unless_key
+from wenwen_emulator.offline import emulator_unless_key
 
 DOCUMENTS = [
     "The Wenwen relay serves many model families behind one API key.",

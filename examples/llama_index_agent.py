@@ -16,7 +16,7 @@ from llama_index.core.agent.workflow import AgentStream, FunctionAgent, ToolCall
 from llama_index.core.tools import FunctionTool
 
 from llama_index_wenwen import Wenwen
-from wenwen.emulator.offline import emulator_unless_key
+from wenwen_emulator.offline import emulator_unless_key
 
 
 def magic_function(input: int) -> int:

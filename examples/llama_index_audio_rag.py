@@ -21,7 +21,7 @@ from llama_index.core import SimpleDirectoryReader, VectorStoreIndex
 
 from llama_index_wenwen import Wenwen, WenwenAudioReader, WenwenEmbedding
 from wenwen import WenwenClient
-from wenwen.emulator.offline import emulator_unless_key
+from wenwen_emulator.offline import emulator_unless_key
 
 RECORDINGS = {
     "standup.wav": "The launch of the harbour app moves to the second week of May.",

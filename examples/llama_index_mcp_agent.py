@@ -34,7 +34,7 @@ from mcp.client.stdio import stdio_client
 from mcp.types import CallToolResult, ImageContent, TextContent
 
 from llama_index_wenwen import Wenwen
-from wenwen.emulator.offline import emulator_unless_key
+from wenwen_emulator.offline import emulator_unless_key
 
 SERVER = Path(__file__).with_name("mcp_server.py")
 QUESTIONS = (

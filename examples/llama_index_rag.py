@@ -14,7 +14,7 @@ import os
 from llama_index.core import Document, VectorStoreIndex
 
 from llama_index_wenwen import Wenwen, WenwenEmbedding
-from wenwen.emulator.offline import emulator_unless_key
+from wenwen_emulator.offline import emulator_unless_key
 
 DOCUMENTS = [
     "The Wenwen relay serves many model families behind one API key.",

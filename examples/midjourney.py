@@ -55,7 +55,7 @@ def main() -> None:
         base_url = os.environ.get("WENWEN_BASE_URL", "https://api.wenwen-ai.com")
         run(base_url, os.environ["WENWEN_API_KEY"], args.out, WaitOptions(timeout=1800))
         return
-    from wenwen.emulator import Emulator
+    from wenwen_emulator import Emulator
 
     with Emulator(time_scale=60.0) as emu:
         print(f"No WENWEN_API_KEY set: using the local emulator ({emu.base_url}), clock x60",

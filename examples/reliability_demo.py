@@ -13,7 +13,7 @@ from __future__ import annotations
 import time
 
 from wenwen import ChatRequest, Message, WenwenClient, errors
-from wenwen.emulator import Emulator
+from wenwen_emulator import Emulator
 
 QUESTION = ChatRequest(
     model="gpt-4o-mini",

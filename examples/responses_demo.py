@@ -15,7 +15,7 @@ from llama_index.core.base.llms.types import ChatMessage, CitationBlock, Message
 
 from langchain_wenwen import ChatWenwen
 from llama_index_wenwen import Wenwen
-from wenwen.emulator.offline import emulator_unless_key
+from wenwen_emulator.offline import emulator_unless_key
 
 
 @tool

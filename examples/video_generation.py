@@ -78,7 +78,7 @@ def main() -> None:
             base_url, os.environ["WENWEN_API_KEY"], args.out, WaitOptions(timeout=1800), patience=60
         )
         return
-    from wenwen.emulator import Emulator
+    from wenwen_emulator import Emulator
 
     with Emulator(time_scale=EMULATOR_TIME_SCALE) as emu:
         print(f"No WENWEN_API_KEY set: using the local emulator ({emu.base_url}), clock x60",

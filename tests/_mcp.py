@@ -22,9 +22,9 @@ from typing import Any
 
 import pytest
 
-from wenwen.emulator import Emulator
-from wenwen.emulator.gemini_in import json_schema_from_gemini
-from wenwen.emulator.state import RecordedRequest
+from wenwen_emulator import Emulator
+from wenwen_emulator.gemini_in import json_schema_from_gemini
+from wenwen_emulator.state import RecordedRequest
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 DEFAULT_MODEL = "gpt-4o-mini"

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 
 from wenwen import AsyncWenwenClient, WenwenClient
-from wenwen.emulator import Emulator
 from wenwen.types import ChatRequest, ChatResponse, EmbeddingResult, ModelInfo, StreamEvent
+from wenwen_emulator import Emulator
 
 
 @pytest.fixture(scope="session")

@@ -8,7 +8,7 @@ integrations (``langchain_wenwen``, ``llama_index_wenwen``).
 
 from . import errors, types
 from ._client import AsyncChatStream, AsyncWenwenClient, ChatStream, WenwenClient
-from ._retry import Clock
+from ._http.retry import Clock
 from ._settings import (
     API_KEY_ENV,
     BASE_URL_ENV,

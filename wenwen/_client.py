@@ -21,13 +21,13 @@ from typing import TYPE_CHECKING, Any
 import httpx
 from pydantic import SecretStr
 
-from ._async_io import AsyncReply, AsyncSender, AsyncTransportName, make_sender
-from ._pipeline import StreamPipeline
-from ._replies import decode_json, is_event_stream, parse_models, status_error, transport_error
-from ._requests import ClientCore, PreparedRequest, TimeoutTypes
-from ._retry import Clock
+from ._http.async_io import AsyncReply, AsyncSender, AsyncTransportName, make_sender
+from ._http.pipeline import StreamPipeline
+from ._http.prepare import ClientCore, PreparedRequest, TimeoutTypes
+from ._http.replies import decode_json, is_event_stream, parse_models, status_error, transport_error
+from ._http.retry import Clock
+from ._http.transport import default_ssl_context
 from ._settings import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT
-from ._transport import default_ssl_context
 from .errors import APIConnectionError, APIStatusError
 from .protocols import HttpRequest, WireProtocol
 from .types import ChatRequest, ChatResponse, EmbeddingResult, ModelInfo, StreamEvent

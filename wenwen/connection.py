@@ -14,8 +14,8 @@ from typing import Any, TypedDict
 import httpx
 from pydantic import SecretStr
 
-from ._async_io import AsyncTransportName
 from ._client import AsyncWenwenClient, WenwenClient
+from ._http.async_io import AsyncTransportName
 from ._settings import (
     API_KEY_ENV,
     BASE_URL_ENV,

@@ -14,8 +14,8 @@ from pydantic import SecretStr
 
 from tests._clock import RecordedWaits
 from wenwen import AsyncWenwenClient, Settings, WenwenClient, errors
-from wenwen.emulator import Emulator
 from wenwen.types import ChatRequest, Message, TextDelta
+from wenwen_emulator import Emulator
 
 TRANSPORTS = ["httpx", "aiohttp"]
 KEY = "sk-canary-0123456789"

@@ -6,10 +6,10 @@ from typing import Any
 
 import pytest
 
-from wenwen.emulator import Emulator
 from wenwen.errors import UnsupportedFeatureError
 from wenwen.protocols import PROTOCOL_NAMES
 from wenwen.types import ChatRequest, Message
+from wenwen_emulator import Emulator
 
 MCP_SERVERS = [{"type": "url", "url": "https://mcp.example.com/sse", "name": "tickets"}]
 

@@ -8,8 +8,8 @@ import pytest
 
 from tests._clock import RecordedWaits
 from wenwen import WenwenClient, errors
-from wenwen._replies import html_summary
-from wenwen._retry import RetryFlow, RetryPolicy
+from wenwen._http.replies import html_summary
+from wenwen._http.retry import RetryFlow, RetryPolicy
 
 MODELS = {"object": "list", "data": [{"id": "gpt-4o", "object": "model"}]}
 

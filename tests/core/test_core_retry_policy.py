@@ -1,6 +1,6 @@
 import pytest
 
-from wenwen._transport import RetryPolicy, retry_after_seconds
+from wenwen._http.transport import RetryPolicy, retry_after_seconds
 
 
 @pytest.mark.parametrize("status", [408, 409, 429, 500, 502, 503, 504])

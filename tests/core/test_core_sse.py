@@ -1,7 +1,7 @@
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from wenwen._sse import ServerSentEvent, SSEDecoder
+from wenwen._http.sse import ServerSentEvent, SSEDecoder
 
 STREAM = (
     b": PING\n\n"

@@ -14,10 +14,10 @@ from google.genai import types as gt
 
 from tests._spec import validate_openai
 from tests.wire.gemini._proto import parse_strict
-from wenwen.emulator import Emulator
 from wenwen.errors import ProtocolError
 from wenwen.protocols import gemini, openai_responses
 from wenwen.types import ChatRequest, Message, TextPart, Tool
+from wenwen_emulator import Emulator
 
 WEATHER = Tool(
     name="get_weather",

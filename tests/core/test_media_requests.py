@@ -18,8 +18,6 @@ import pytest
 from tests._clock import RecordedWaits
 from tests._spec import validate_openai
 from wenwen import AsyncWenwenClient, WenwenClient
-from wenwen.emulator.png import png_from_prompt
-from wenwen.emulator.speech import speak_wav
 from wenwen.errors import ConfigurationError, InvalidFileError, ProtocolError
 from wenwen.media import images as images_module
 from wenwen.media.audio import (
@@ -31,6 +29,8 @@ from wenwen.media.audio import (
 )
 from wenwen.media.images import edit_request, generation_request, parse_images
 from wenwen.protocols import HttpRequest
+from wenwen_emulator.png import png_from_prompt
+from wenwen_emulator.speech import speak_wav
 
 PNG = png_from_prompt("input", 16, 16)
 WAV = speak_wav("hello")

@@ -7,7 +7,7 @@ import socket
 import pytest
 from pytest_socket import SocketConnectBlockedError
 
-from wenwen.emulator import Emulator
+from wenwen_emulator import Emulator
 
 
 @pytest.mark.filterwarnings("ignore:A test tried to use socket")

@@ -9,7 +9,6 @@ import pytest
 
 from tests._clock import RecordedWaits
 from wenwen import errors
-from wenwen.emulator import Emulator
 from wenwen.types import (
     ChatRequest,
     Finished,
@@ -23,6 +22,7 @@ from wenwen.types import (
     ToolResultPart,
     VideoPart,
 )
+from wenwen_emulator import Emulator
 
 WEATHER = Tool(
     name="get_weather",

@@ -13,7 +13,7 @@ _REPO = Path(__file__).resolve().parents[2]
 if str(_REPO) not in sys.path:
     sys.path.insert(0, str(_REPO))
 
-from wenwen.emulator import Emulator  # noqa: E402
+from wenwen_emulator import Emulator  # noqa: E402
 
 
 @pytest.fixture(scope="session")

@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from tests._spec import validate_anthropic
-from wenwen.emulator import Emulator
+from wenwen_emulator import Emulator
 
 anthropic = pytest.importorskip("anthropic")
 from anthropic.types import Message  # noqa: E402

@@ -1,4 +1,4 @@
-"""``python -m wenwen.emulator`` prints its URL and serves until interrupted."""
+"""``python -m wenwen_emulator`` prints its URL and serves until interrupted."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ def test_cli_port_zero_prints_real_url() -> None:
         "PYTHONPATH": os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")]),
     }
     proc = subprocess.Popen(
-        [sys.executable, "-m", "wenwen.emulator", "--port", "0", "--quirks", "no_done"],
+        [sys.executable, "-m", "wenwen_emulator", "--port", "0", "--quirks", "no_done"],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,

@@ -9,7 +9,7 @@ import anthropic
 import pytest
 
 from tests._spec import validate_anthropic
-from wenwen.emulator import Emulator
+from wenwen_emulator import Emulator
 
 TOOLS = [
     {

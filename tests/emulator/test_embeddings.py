@@ -10,8 +10,8 @@ import time
 import httpx
 import pytest
 
-from wenwen.emulator import Emulator
-from wenwen.emulator.embeddings import embed
+from wenwen_emulator import Emulator
+from wenwen_emulator.embeddings import embed
 
 EMB = "/v1/embeddings"
 

@@ -15,11 +15,11 @@ import httpx
 import mutagen.mp4
 import pytest
 
-from wenwen.emulator import Emulator
-from wenwen.emulator.clock import EmulatorClock
-from wenwen.emulator.mj_images import crop_png, grid_png
-from wenwen.emulator.mp4 import tiny_mp4
-from wenwen.emulator.png import decode_png
+from wenwen_emulator import Emulator
+from wenwen_emulator.clock import EmulatorClock
+from wenwen_emulator.mj_images import crop_png, grid_png
+from wenwen_emulator.mp4 import tiny_mp4
+from wenwen_emulator.png import decode_png
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -114,7 +114,7 @@ def test_cli_time_scale() -> None:
         "PYTHONPATH": os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")]),
     }
     proc = subprocess.Popen(
-        [sys.executable, "-m", "wenwen.emulator", "--port", "0", "--time-scale", "10000000"],
+        [sys.executable, "-m", "wenwen_emulator", "--port", "0", "--time-scale", "10000000"],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
     )  # fmt: skip
     try:

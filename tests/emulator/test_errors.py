@@ -7,7 +7,7 @@ from typing import Any
 import httpx
 import pytest
 
-from wenwen.emulator import Emulator
+from wenwen_emulator import Emulator
 
 CHAT = "/v1/chat/completions"
 BODY = {"model": "gpt-4o", "messages": [{"role": "user", "content": "Hi"}]}

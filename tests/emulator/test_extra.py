@@ -18,11 +18,11 @@ import importlib.util
 real_find_spec = importlib.util.find_spec
 importlib.util.find_spec = lambda name, *a: None if name in ("starlette", "uvicorn") else real_find_spec(name, *a)
 
-from wenwen.emulator.offline import emulator_unless_key
+from wenwen_emulator.offline import emulator_unless_key
 with emulator_unless_key(quiet=True) as (base_url, key):
     print("offline:", base_url, key)
 try:
-    from wenwen.emulator import Emulator
+    from wenwen_emulator import Emulator
 except ImportError as exc:
     print("error:", exc)
 """

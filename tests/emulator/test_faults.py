@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 import pytest
 
-from wenwen.emulator import Emulator, Fault, FaultSpecError
+from wenwen_emulator import Emulator, Fault, FaultSpecError
 
 CHAT = "/v1/chat/completions"
 BODY = {"model": "gpt-4o", "messages": [{"role": "user", "content": "Cats purr. Do cats purr?"}]}
@@ -220,7 +220,7 @@ class _Transport:
 async def test_a_stream_stops_when_its_client_is_gone() -> None:
     """Writing on after the client left makes asyncio log "socket.send() raised exception"
     once per frame; the emulator stops at the first frame after the disconnect instead."""
-    from wenwen.emulator.faults import Connection, Frame, emit
+    from wenwen_emulator.faults import Connection, Frame, emit
 
     transport = _Transport()
     conn = Connection(None)

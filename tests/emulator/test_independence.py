@@ -7,14 +7,14 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-import wenwen.emulator
+import wenwen_emulator
 
 FORBIDDEN = (
     "wenwen.protocols",
     "wenwen.types",
     "wenwen._client",
-    "wenwen._requests",
-    "wenwen._pipeline",
+    "wenwen._http.prepare",
+    "wenwen._http.pipeline",
 )
 
 
@@ -25,16 +25,16 @@ def _imports(path: Path) -> list[str]:
             names.extend(alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom):
             module = node.module or ""
-            if node.level >= 2:  # from ..x import y, inside wenwen.emulator
+            if node.level >= 2:  # from ..x import y, inside wenwen_emulator
                 module = "wenwen." + module
             elif node.level == 1:
-                module = "wenwen.emulator." + module
+                module = "wenwen_emulator." + module
             names.append(module)
     return names
 
 
 def test_no_emulator_module_imports_the_client_side() -> None:
-    package = Path(wenwen.emulator.__file__).parent
+    package = Path(wenwen_emulator.__file__).parent
     modules = sorted(package.glob("*.py"))
     assert any(m.name == "gemini_routes.py" for m in modules)
     offenders = {

@@ -16,11 +16,11 @@ import httpx
 import pytest
 
 from tests._spec import validate_openai
-from wenwen.emulator import Emulator
-from wenwen.emulator.multipart_in import parse_form
-from wenwen.emulator.png import decode_png, png_from_prompt
-from wenwen.emulator.speech import SECONDS_PER_BYTE, decode_speech, read_wav, speak_wav
 from wenwen.media.multipart import MultipartForm, Upload
+from wenwen_emulator import Emulator
+from wenwen_emulator.multipart_in import parse_form
+from wenwen_emulator.png import decode_png, png_from_prompt
+from wenwen_emulator.speech import SECONDS_PER_BYTE, decode_speech, read_wav, speak_wav
 
 SOURCE = png_from_prompt("source picture", 64, 64)
 

@@ -8,9 +8,9 @@ import json
 import httpx
 import pytest
 
-from wenwen.emulator import Emulator
-from wenwen.emulator.__main__ import main
-from wenwen.emulator.models import ModelInfo, family, user_model
+from wenwen_emulator import Emulator
+from wenwen_emulator.__main__ import main
+from wenwen_emulator.models import ModelInfo, family, user_model
 
 CHAT = "/v1/chat/completions"
 ANTHROPIC_HEADERS = {"anthropic-version": "2023-06-01"}

@@ -5,7 +5,7 @@ import zlib
 import pytest
 from PIL import Image
 
-from wenwen.emulator.png import PNG_SIGNATURE, png_from_prompt, png_size
+from wenwen_emulator.png import PNG_SIGNATURE, png_from_prompt, png_size
 
 
 def _chunks(data: bytes) -> list[tuple[bytes, bytes]]:

@@ -7,7 +7,7 @@ from typing import Any
 
 import httpx
 
-from wenwen.emulator import Emulator
+from wenwen_emulator import Emulator
 
 CHAT = "/v1/chat/completions"
 TOOLS = [

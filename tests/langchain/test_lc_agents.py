@@ -9,7 +9,7 @@ from langchain_core.messages import AIMessage, ToolMessage
 from langchain_core.tools import tool
 
 from langchain_wenwen import ChatWenwen
-from wenwen.emulator import Emulator
+from wenwen_emulator import Emulator
 
 
 @tool

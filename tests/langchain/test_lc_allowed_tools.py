@@ -11,8 +11,8 @@ from langchain_core.messages import AIMessage, AIMessageChunk
 from langchain_core.tools import tool
 
 from langchain_wenwen import ChatWenwen
-from wenwen.emulator import Emulator
 from wenwen.errors import ConfigurationError, UnsupportedFeatureError
+from wenwen_emulator import Emulator
 
 
 @tool

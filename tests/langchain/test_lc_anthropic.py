@@ -17,8 +17,8 @@ from langchain_core.tools import tool
 from lc_media import png_bytes
 
 from langchain_wenwen import ChatWenwen
-from wenwen.emulator import Emulator
 from wenwen.errors import AuthenticationError
+from wenwen_emulator import Emulator
 
 CLAUDE = "claude-sonnet-4-20250514"
 THINKING_CLAUDE = "claude-sonnet-4-20250514-thinking"

@@ -10,8 +10,8 @@ import pytest
 from langchain_core.messages import AIMessageChunk
 
 from langchain_wenwen import ChatWenwen
-from wenwen.emulator import Emulator
 from wenwen.errors import StreamError
+from wenwen_emulator import Emulator
 
 TRANSPORTS = ["httpx", "aiohttp"]
 

@@ -8,7 +8,7 @@ from langchain_core.messages import AIMessage, HumanMessage, SystemMessage
 from langchain_core.tools import tool
 
 from langchain_wenwen import ChatWenwen
-from wenwen.emulator import Emulator
+from wenwen_emulator import Emulator
 
 CONVERSATION = [
     SystemMessage("You answer briefly."),

@@ -10,7 +10,7 @@ from langchain_core.messages import AIMessage, AIMessageChunk, HumanMessage
 from pydantic import BaseModel, Field
 
 from langchain_wenwen import ChatWenwen, WenwenEmbeddings
-from wenwen.emulator import Emulator
+from wenwen_emulator import Emulator
 
 
 def connection(emu: Emulator) -> dict[str, Any]:

@@ -16,8 +16,8 @@ from PIL import Image
 from pydantic import BaseModel
 
 from langchain_wenwen import ChatWenwen
-from wenwen.emulator import Emulator
 from wenwen.errors import ContentBlockedError
+from wenwen_emulator import Emulator
 
 GEMINI = "gemini-2.5-flash"
 IMAGE_MODEL = "gemini-2.5-flash-image-preview"

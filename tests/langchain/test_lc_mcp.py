@@ -10,9 +10,9 @@ from langchain_core.messages import AIMessage, ToolMessage
 
 from langchain_wenwen import ChatWenwen
 from tests._mcp import EXPECTED_ANSWERS, check_requests, load_example, model_for, run_offline
-from wenwen.emulator import Emulator
 from wenwen.errors import UnsupportedFeatureError
 from wenwen.protocols import PROTOCOL_NAMES
+from wenwen_emulator import Emulator
 
 example = load_example("langchain_mcp_agent.py")
 

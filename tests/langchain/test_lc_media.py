@@ -26,10 +26,10 @@ from langchain_wenwen import (
     WenwenTextToSpeechTool,
     WenwenWhisperParser,
 )
-from wenwen.emulator import Emulator
-from wenwen.emulator.png import decode_png, png_from_prompt
-from wenwen.emulator.speech import decode_speech, read_wav, speak_wav
 from wenwen.errors import InvalidFileError
+from wenwen_emulator import Emulator
+from wenwen_emulator.png import decode_png, png_from_prompt
+from wenwen_emulator.speech import decode_speech, read_wav, speak_wav
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 

@@ -16,9 +16,9 @@ from langchain_wenwen import (
     WenwenSpeechToTextTool,
     WenwenTextToSpeechTool,
 )
-from wenwen.emulator import Emulator
-from wenwen.emulator.png import png_from_prompt
-from wenwen.emulator.speech import speak_wav
+from wenwen_emulator import Emulator
+from wenwen_emulator.png import png_from_prompt
+from wenwen_emulator.speech import speak_wav
 
 
 @pytest.fixture(scope="module", autouse=True)

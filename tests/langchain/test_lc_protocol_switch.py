@@ -10,7 +10,7 @@ import pytest
 from langchain_core.messages import AIMessage, AIMessageChunk, HumanMessage
 
 from langchain_wenwen import ChatWenwen
-from wenwen.emulator import Emulator
+from wenwen_emulator import Emulator
 
 ANTHROPIC = "claude-sonnet-4-20250514"
 THINKERS: dict[str, tuple[str, dict[str, Any]]] = {

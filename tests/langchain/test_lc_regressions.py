@@ -17,8 +17,8 @@ from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage, Huma
 from langchain_core.tools import tool
 
 from langchain_wenwen import ChatWenwen
-from wenwen.emulator import Emulator
 from wenwen.errors import APIConnectionError, AuthenticationError, ModelNotFoundError, StreamError
+from wenwen_emulator import Emulator
 
 QUESTION = "What is the value of magic_function(3)? Use the tool."
 

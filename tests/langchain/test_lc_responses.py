@@ -13,8 +13,8 @@ from pydantic import BaseModel
 
 from langchain_wenwen import ChatWenwen
 from tests._spec import validate_responses_request
-from wenwen.emulator import Emulator
 from wenwen.errors import UnsupportedFeatureError
+from wenwen_emulator import Emulator
 
 SEARCH = {"type": "web_search_preview"}
 

@@ -28,8 +28,8 @@ from langchain_tests.integration_tests import (
 
 from langchain_wenwen import ChatWenwen, WenwenEmbeddings
 from tests.wire.gemini._proto import check_request
-from wenwen.emulator import Emulator
 from wenwen.errors import UnsupportedFeatureError
+from wenwen_emulator import Emulator
 
 UsageDetail = Literal[
     "audio_input", "audio_output", "reasoning_output", "cache_read_input", "cache_creation_input"

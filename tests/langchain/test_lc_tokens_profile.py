@@ -20,8 +20,8 @@ from pydantic import BaseModel
 
 from langchain_wenwen import ChatWenwen
 from wenwen import tokens
-from wenwen.emulator import Emulator
 from wenwen.errors import UnsupportedFeatureError
+from wenwen_emulator import Emulator
 
 
 @pytest.fixture(autouse=True)

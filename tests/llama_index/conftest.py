@@ -15,8 +15,8 @@ from llama_index.core.instrumentation.event_handlers import BaseEventHandler
 from llama_index.core.instrumentation.events import BaseEvent
 
 from llama_index_wenwen import Wenwen, WenwenEmbedding
-from wenwen import _async_io
-from wenwen.emulator import Emulator
+from wenwen._http import async_io as _async_io
+from wenwen_emulator import Emulator
 
 OPENAI_MODEL = "gpt-4o-mini"
 ANTHROPIC_MODEL = "claude-sonnet-4-20250514"

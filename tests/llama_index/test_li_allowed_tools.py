@@ -10,8 +10,8 @@ import pytest
 from llama_index.core.tools import FunctionTool
 
 from llama_index_wenwen import Wenwen
-from wenwen.emulator import Emulator
 from wenwen.errors import ConfigurationError, UnsupportedFeatureError
+from wenwen_emulator import Emulator
 
 BOTH_QUESTION = "Call magic_function with 3 and get_weather for 'Paris'."
 

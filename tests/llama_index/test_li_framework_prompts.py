@@ -16,7 +16,7 @@ from llama_index.core.tools import FunctionTool, ToolMetadata
 from pydantic import BaseModel
 
 from llama_index_wenwen import Wenwen
-from wenwen.emulator import Emulator
+from wenwen_emulator import Emulator
 
 CHOICES = [
     ToolMetadata(name="weather", description="Useful for the weather forecast in a city"),

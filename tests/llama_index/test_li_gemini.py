@@ -19,7 +19,7 @@ from llama_index.core.tools import FunctionTool
 from PIL import Image
 
 from llama_index_wenwen import Wenwen
-from wenwen.emulator import Emulator
+from wenwen_emulator import Emulator
 
 GEMINI = "gemini-2.5-flash"
 IMAGE_MODEL = "gemini-2.5-flash-image-preview"

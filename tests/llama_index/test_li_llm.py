@@ -13,7 +13,7 @@ from llama_index.core.llms.function_calling import FunctionCallingLLM
 
 from llama_index_wenwen import Wenwen
 from wenwen import errors
-from wenwen.emulator import Emulator
+from wenwen_emulator import Emulator
 
 CONTEXT = (
     "The Eiffel Tower is in Paris. The Colosseum stands in Rome. "

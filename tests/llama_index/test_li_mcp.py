@@ -19,9 +19,9 @@ from tests._mcp import (
     model_for,
     run_offline,
 )
-from wenwen.emulator import Emulator
 from wenwen.errors import UnsupportedFeatureError
 from wenwen.protocols import PROTOCOL_NAMES
+from wenwen_emulator import Emulator
 
 example = load_example("llama_index_mcp_agent.py")
 

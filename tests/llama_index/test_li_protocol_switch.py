@@ -10,7 +10,7 @@ import pytest
 from llama_index.core.base.llms.types import ChatMessage, ThinkingBlock
 
 from llama_index_wenwen import Wenwen
-from wenwen.emulator import Emulator
+from wenwen_emulator import Emulator
 
 THINKING = {"type": "enabled", "budget_tokens": 1024}
 THINKERS: dict[str, tuple[str, dict[str, Any]]] = {

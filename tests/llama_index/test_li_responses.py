@@ -19,7 +19,7 @@ from llama_index.core.tools import FunctionTool
 
 from llama_index_wenwen import Wenwen
 from tests._spec import validate_responses_request
-from wenwen.emulator import Emulator
+from wenwen_emulator import Emulator
 
 
 def get_weather(city: str) -> str:

@@ -10,7 +10,7 @@ from llama_index.core.callbacks import CallbackManager, TokenCountingHandler
 
 from llama_index_wenwen import Wenwen
 from wenwen import tokens
-from wenwen.emulator import Emulator
+from wenwen_emulator import Emulator
 
 
 def test_metadata_comes_from_the_core_table() -> None:

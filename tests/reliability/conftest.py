@@ -21,9 +21,9 @@ class EmulatorProcess:
 
 @pytest.fixture(scope="session")
 def emulator_process() -> Iterator[EmulatorProcess]:
-    """``python -m wenwen.emulator --port 0`` in a child process; the first two lines it
+    """``python -m wenwen_emulator --port 0`` in a child process; the first two lines it
     prints are its URL and key (it prints them only once it is listening)."""
-    command = [sys.executable, "-m", "wenwen.emulator", "--host", "127.0.0.1", "--port", "0"]
+    command = [sys.executable, "-m", "wenwen_emulator", "--host", "127.0.0.1", "--port", "0"]
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True, env=env)
     try:

@@ -13,7 +13,7 @@ from llama_index.core.base.llms.types import ChatMessage
 from langchain_wenwen import ChatWenwen
 from llama_index_wenwen import Wenwen, WenwenEmbedding
 from wenwen import BadRequestError, ConfigurationError, WenwenClient
-from wenwen.emulator import Emulator
+from wenwen_emulator import Emulator
 
 
 class Opaque:

@@ -19,7 +19,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from wenwen._sse import ServerSentEvent, SSEDecoder
+from wenwen._http.sse import ServerSentEvent, SSEDecoder
 from wenwen.errors import ProtocolError, StreamError
 from wenwen.protocols import get_protocol
 from wenwen.stream import StreamAccumulator

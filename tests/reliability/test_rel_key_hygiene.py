@@ -22,8 +22,8 @@ from llama_index.core.instrumentation.events import BaseEvent
 from langchain_wenwen import ChatWenwen, WenwenEmbeddings
 from llama_index_wenwen import Wenwen, WenwenEmbedding
 from wenwen import APIConnectionError, ConfigurationError, WenwenClient, WenwenError
-from wenwen._replies import transport_error as translate_transport_error
-from wenwen.emulator import Emulator
+from wenwen._http.replies import transport_error as translate_transport_error
+from wenwen_emulator import Emulator
 
 CANARY = "sk-canary-7f3a9c1e5b2d4068"
 HEADERS = {"Authorization": f"Bearer {CANARY}", "x-api-key": CANARY, "X-Trace": "visible"}

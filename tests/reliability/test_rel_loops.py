@@ -76,7 +76,7 @@ import warnings
 from llama_index.core.async_utils import asyncio_run
 from llama_index.core.base.llms.types import ChatMessage
 from llama_index_wenwen import Wenwen
-from wenwen.emulator import Emulator
+from wenwen_emulator import Emulator
 
 warnings.simplefilter("always", ResourceWarning)
 emulator = Emulator().start()  # this process's own server: its sockets outlive the client's

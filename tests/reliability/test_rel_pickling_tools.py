@@ -19,7 +19,7 @@ from langchain_wenwen import (
     WenwenWhisperParser,
 )
 from llama_index_wenwen import WenwenAudioReader, WenwenToolSpec
-from wenwen.emulator import Emulator
+from wenwen_emulator import Emulator
 
 PICKLERS: dict[str, Callable[[Any], Any]] = {
     "pickle": lambda obj: pickle.loads(pickle.dumps(obj)),

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from wenwen import AsyncWenwenClient, WenwenClient
-from wenwen.emulator import Emulator
+from wenwen_emulator import Emulator
 
 
 @pytest.fixture

@@ -16,8 +16,8 @@ from langchain_core.messages import ToolMessage
 from langchain_wenwen.tasks import WenwenTaskRunnable
 from langchain_wenwen.tools import WenwenMidjourneyTool, WenwenVideoGenerationTool
 from wenwen import TaskFailedError, TaskTimeoutError
-from wenwen.emulator import Emulator
 from wenwen.tasks import WaitOptions
+from wenwen_emulator import Emulator
 
 PNG_B64 = (
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVQI12P4//8/AAX+Av6n1qSpAAAAAElFTkSuQmCC"

@@ -11,8 +11,8 @@ from langchain_tests.integration_tests import ToolsIntegrationTests
 from langchain_tests.unit_tests import ToolsUnitTests
 
 from langchain_wenwen.tools import WenwenMidjourneyTool, WenwenVideoGenerationTool
-from wenwen.emulator import Emulator
 from wenwen.tasks import WaitOptions
+from wenwen_emulator import Emulator
 
 _PARAMS: dict[str, Any] = {}
 

@@ -19,8 +19,8 @@ from llama_index_wenwen import Wenwen
 from llama_index_wenwen.tools import WenwenToolSpec
 from llama_index_wenwen.tools._tasks import WenwenTaskProgressEvent
 from wenwen import TaskFailedError, TaskTimeoutError
-from wenwen.emulator import Emulator
 from wenwen.tasks import WaitOptions
+from wenwen_emulator import Emulator
 
 
 class Collect(BaseEventHandler):

@@ -12,7 +12,6 @@ from typing import Any
 import pytest
 
 from wenwen import TaskFailedError, WenwenClient
-from wenwen.emulator import Emulator
 from wenwen.errors import BadRequestError, ConfigurationError
 from wenwen.tasks import (
     BannedPromptError,
@@ -21,6 +20,7 @@ from wenwen.tasks import (
     MjTask,
 )
 from wenwen.tasks.midjourney import parse_submit
+from wenwen_emulator import Emulator
 
 PNG_1PX = bytes.fromhex(
     "89504e470d0a1a0a0000000d4948445200000001000000010802000000907753de"

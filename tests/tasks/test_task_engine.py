@@ -8,7 +8,7 @@ import threading
 import pytest
 
 from wenwen import TaskCancelledError, TaskFailedError, TaskTimeoutError
-from wenwen._transport import RetryPolicy
+from wenwen._http.transport import RetryPolicy
 from wenwen.errors import APIConnectionError, BadRequestError, InternalServerError
 from wenwen.tasks import (
     PollPolicy,

@@ -10,8 +10,8 @@ import av
 import pytest
 
 from tests.tasks.test_midjourney_tasks import decode_png
-from wenwen.emulator import Emulator
 from wenwen.tasks import WaitOptions
+from wenwen_emulator import Emulator
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 

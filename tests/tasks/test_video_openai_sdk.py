@@ -12,7 +12,7 @@ import pytest
 from openai import OpenAI
 
 from tests._spec import validate_openai
-from wenwen.emulator import Emulator
+from wenwen_emulator import Emulator
 
 PNG_1PX = bytes.fromhex(
     "89504e470d0a1a0a0000000d4948445200000001000000010802000000907753de"

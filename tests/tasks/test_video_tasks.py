@@ -14,9 +14,9 @@ import mutagen.mp4
 import pytest
 
 from wenwen import TaskCancelledError, TaskFailedError, TaskTimeoutError, WenwenClient
-from wenwen.emulator import Emulator
 from wenwen.errors import ConfigurationError, InternalServerError
 from wenwen.tasks import VIDEO_ROUTES, TaskProgress, TaskState
+from wenwen_emulator import Emulator
 
 PNG_1PX = bytes.fromhex(
     "89504e470d0a1a0a0000000d4948445200000001000000010802000000907753de"

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from tests.wire.anthropic._drive import frames, run_stream
-from wenwen._sse import ServerSentEvent
+from wenwen._http.sse import ServerSentEvent
 from wenwen.errors import StreamError
 from wenwen.protocols import anthropic_messages as anthropic
 from wenwen.types import (

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from tests._spec import validate_openai, validate_responses_request
-from wenwen._sse import SSEDecoder
+from wenwen._http.sse import SSEDecoder
 from wenwen.errors import ConfigurationError, StreamError, UnsupportedFeatureError
 from wenwen.protocols import choose_protocol, get_protocol
 from wenwen.protocols import openai_responses as responses

@@ -29,8 +29,8 @@ from typing import IO
 
 import httpx
 
-from .._retry import SYSTEM_CLOCK, Clock, Failure, RetryFlow, RetryPolicy
-from .._transport import default_ssl_context
+from .._http.retry import SYSTEM_CLOCK, Clock, Failure, RetryFlow, RetryPolicy
+from .._http.transport import default_ssl_context
 from .._version import __version__
 from ..errors import DownloadError, DownloadTooLargeError
 

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Generic, TypeVar, Unpack
 
 import httpx
 
-from .._replies import transport_error
+from .._http.replies import transport_error
 from ..protocols import HttpRequest
 from .audio import (
     DEFAULT_SPEECH_MODEL,

@@ -27,7 +27,7 @@ import importlib
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from .._sse import ServerSentEvent
+from .._http.sse import ServerSentEvent
 from ..errors import ConfigurationError
 from ..types import ChatRequest, ChatResponse, StreamEvent
 from ._guard import GuardedProtocol

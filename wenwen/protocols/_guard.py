@@ -13,7 +13,7 @@ from typing import Any
 
 import pydantic
 
-from .._sse import ServerSentEvent
+from .._http.sse import ServerSentEvent
 from ..errors import ProtocolError, StreamError, WenwenError, unserializable_body_error
 from ..types import ChatRequest, ChatResponse, StreamEvent
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .._transport import RetryPolicy
+from .._http.transport import RetryPolicy
 from ..errors import ConfigurationError
 from ..media.download import adownload, download
 from .engine import PollPolicy, ProgressCallback, TaskPoller, TaskSnapshot

@@ -15,7 +15,7 @@ import httpx
 from ..media.download import DEFAULT_MAX_BYTES, FileSink, SizeBound, target_path
 
 if TYPE_CHECKING:
-    from .._async_io import AsyncReply
+    from .._http.async_io import AsyncReply
 
 MAX_VIDEO_BYTES = 10 * DEFAULT_MAX_BYTES
 

@@ -8,14 +8,14 @@ from typing import TYPE_CHECKING, Any
 
 import pydantic_core
 
-from .._retry import retry_after_seconds
+from .._http.retry import retry_after_seconds
 from ..errors import ProtocolError
 from ..media.multipart import MultipartForm, Upload
 from ..protocols import HttpRequest
 from .video import VideoCreate
 
 if TYPE_CHECKING:
-    from .._requests import ClientCore, PreparedRequest
+    from .._http.prepare import ClientCore, PreparedRequest
 
 
 def json_request(

@@ -36,7 +36,7 @@ from .video import (
 
 if TYPE_CHECKING:
     from .._client import AsyncWenwenClient, WenwenClient
-    from .._requests import ClientCore, PreparedRequest
+    from .._http.prepare import ClientCore, PreparedRequest
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from .._transport import RetryPolicy
+from .._http.transport import RetryPolicy
 from ..errors import (
     APIConnectionError,
     APIStatusError,

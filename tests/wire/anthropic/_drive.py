@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from wenwen._sse import SSEDecoder
+from wenwen._http.sse import SSEDecoder
 from wenwen.protocols import anthropic_messages as anthropic
 from wenwen.stream import StreamAccumulator
 from wenwen.types import ChatRequest, ChatResponse, StreamEvent

@@ -12,7 +12,6 @@ import jsonschema
 import pytest
 
 from tests._spec import validate_anthropic
-from wenwen.emulator import Emulator
 from wenwen.errors import (
     APIStatusError,
     AuthenticationError,
@@ -29,6 +28,7 @@ from wenwen.types import (
     Tool,
     ToolResultPart,
 )
+from wenwen_emulator import Emulator
 
 CLAUDE = "claude-sonnet-4-5-20250929"
 THINKING = "claude-sonnet-4-20250514-thinking"

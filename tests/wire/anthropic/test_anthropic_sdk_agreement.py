@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from tests.wire.anthropic._drive import FIXTURES, comparable, frames, load
-from wenwen._sse import SSEDecoder
+from wenwen._http.sse import SSEDecoder
 from wenwen.protocols import anthropic_messages as anthropic
 from wenwen.types import ChatRequest
 

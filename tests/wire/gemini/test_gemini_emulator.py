@@ -20,9 +20,9 @@ from PIL import Image
 
 from tests.wire.gemini._proto import check_request, check_response
 from wenwen import WenwenClient
-from wenwen.emulator import Emulator
 from wenwen.errors import AuthenticationError, BadRequestError, StreamError
 from wenwen.types import ChatRequest, Message, TextPart, Tool, ToolResultPart
+from wenwen_emulator import Emulator
 
 MODEL = "gemini-2.5-flash"
 IMAGE_MODEL = "gemini-2.5-flash-image-preview"

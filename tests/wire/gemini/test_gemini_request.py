@@ -11,7 +11,7 @@ import pytest
 
 from tests.wire.gemini._proto import check_request
 from wenwen import WenwenClient
-from wenwen._redact import redact_url_keys
+from wenwen._http.redact import redact_url_keys
 from wenwen.errors import APIConnectionError, ProtocolError, UnsupportedFeatureError
 from wenwen.protocols import choose_protocol, gemini
 from wenwen.types import (

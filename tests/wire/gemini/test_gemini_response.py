@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from tests.wire.gemini._proto import check_response
-from wenwen._pipeline import StreamPipeline
+from wenwen._http.pipeline import StreamPipeline
 from wenwen.errors import ContentBlockedError, StreamError
 from wenwen.protocols import gemini
 from wenwen.types import (

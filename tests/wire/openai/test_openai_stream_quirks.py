@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 from openai_wire_support import run_stream, sse_body
 
-from wenwen._sse import ServerSentEvent
+from wenwen._http.sse import ServerSentEvent
 from wenwen.errors import StreamError
 from wenwen.protocols import openai_chat
 from wenwen.types import (

@@ -20,7 +20,7 @@ from typing import Any
 
 import pydantic_core
 
-from ..._sse import ServerSentEvent
+from ..._http.sse import ServerSentEvent
 from ...errors import StreamError
 from ...types import (
     ChatRequest,

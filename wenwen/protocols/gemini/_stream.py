@@ -13,7 +13,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from ..._sse import ServerSentEvent
+from ..._http.sse import ServerSentEvent
 from ...errors import ProtocolError, StreamError
 from ...types import (
     ChatRequest,

@@ -14,7 +14,7 @@ from typing import Any
 
 import pydantic_core
 
-from ..._sse import ServerSentEvent
+from ..._http.sse import ServerSentEvent
 from ...errors import StreamError, parse_error_body
 from ...types import (
     ChatRequest,

@@ -18,7 +18,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from ..._sse import ServerSentEvent
+from ..._http.sse import ServerSentEvent
 from ...errors import StreamError, parse_error_body
 from ...types import (
     ChatRequest,

@@ -13,8 +13,7 @@ from typing import Any
 import httpx
 import pydantic_core
 
-from ._redact import redact_url_keys
-from .errors import (
+from ..errors import (
     APIConnectionError,
     APIStatusError,
     APITimeoutError,
@@ -22,8 +21,9 @@ from .errors import (
     error_from_response,
     header_secrets,
 )
-from .errors import redact as redact_secrets
-from .types import ModelInfo
+from ..errors import redact as redact_secrets
+from ..types import ModelInfo
+from .redact import redact_url_keys
 
 _TITLE = re.compile(rb"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
 _TAG = re.compile(r"<[^>]+>")

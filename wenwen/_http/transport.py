@@ -9,7 +9,7 @@ from collections.abc import Callable
 
 import httpx
 
-from ._retry import RetryPolicy, retry_after_seconds
+from .retry import RetryPolicy, retry_after_seconds
 
 
 @functools.lru_cache(maxsize=1)

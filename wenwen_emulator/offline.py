@@ -7,7 +7,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from .._settings import API_KEY_ENV, BASE_URL_ENV, DEFAULT_BASE_URL
+from wenwen._settings import API_KEY_ENV, BASE_URL_ENV, DEFAULT_BASE_URL
 
 
 @contextmanager

@@ -21,8 +21,8 @@ import httpx
 import yarl
 from aiohttp.helpers import get_env_proxy_for_url
 
-from ._requests import ClientCore, PreparedRequest
-from ._transport import default_ssl_context
+from .prepare import ClientCore, PreparedRequest
+from .transport import default_ssl_context
 
 POOL_SIZE = 100
 _READ_CHUNK = 65536

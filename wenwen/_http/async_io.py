@@ -15,9 +15,9 @@ from typing import Literal, Protocol
 
 import httpx
 
-from ._requests import ClientCore, PreparedRequest
-from ._transport import ShardedAsyncTransport
-from .errors import ConfigurationError
+from ..errors import ConfigurationError
+from .prepare import ClientCore, PreparedRequest
+from .transport import ShardedAsyncTransport
 
 AsyncTransportName = Literal["auto", "httpx", "aiohttp"]
 ASYNC_TRANSPORTS = ("auto", "httpx", "aiohttp")
@@ -103,7 +103,7 @@ class HttpxSender:
 
 def make_sender(core: ClientCore, name: str, client: httpx.AsyncClient | None) -> AsyncSender:
     if resolve_async_transport(name, client) == "aiohttp":
-        from ._aiohttp import AiohttpSender
+        from .aiohttp_sender import AiohttpSender
 
         return AiohttpSender(core)
     return HttpxSender(core, client)

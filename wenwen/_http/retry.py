@@ -18,7 +18,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from .errors import APIConnectionError, APIStatusError, ConfigurationError
+from ..errors import APIConnectionError, APIStatusError, ConfigurationError
 
 RETRYABLE_STATUS = frozenset({408, 409, 429, 500, 502, 503, 504, 520, 521, 522, 523, 524, 529})
 # The relay reports configuration problems with 5xx statuses; retrying cannot fix them

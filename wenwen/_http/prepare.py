@@ -14,20 +14,20 @@ from dataclasses import dataclass
 import httpx
 from pydantic import SecretStr
 
-from ._redact import with_query_key
-from ._retry import SYSTEM_CLOCK, Clock, RetryFlow, RetryPolicy, check_max_retry_wait
-from ._settings import (
+from .._settings import (
     DEFAULT_CONNECT_TIMEOUT,
     DEFAULT_TIMEOUT,
     Settings,
     check_headers,
     check_timeout,
 )
-from ._version import __version__
-from .errors import ConfigurationError, unserializable_body_error
-from .protocols import HttpRequest, WireProtocol, get_protocol
-from .protocols._remote_mcp import reject_remote_mcp
-from .types import ChatRequest
+from .._version import __version__
+from ..errors import ConfigurationError, unserializable_body_error
+from ..protocols import HttpRequest, WireProtocol, get_protocol
+from ..protocols._remote_mcp import reject_remote_mcp
+from ..types import ChatRequest
+from .redact import with_query_key
+from .retry import SYSTEM_CLOCK, Clock, RetryFlow, RetryPolicy, check_max_retry_wait
 
 USER_AGENT = f"wenwen-ai/{__version__} (python)"
 TimeoutTypes = float | httpx.Timeout | None

@@ -6,12 +6,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from ._replies import broken_stream_message
-from ._sse import SSEDecoder
-from .errors import ProtocolError, StreamError
-from .protocols import WireProtocol
-from .stream import StreamAccumulator
-from .types import (
+from ..errors import ProtocolError, StreamError
+from ..protocols import WireProtocol
+from ..stream import StreamAccumulator
+from ..types import (
     AudioPart,
     ChatRequest,
     ChatResponse,
@@ -30,6 +28,8 @@ from .types import (
     UsageReport,
     VideoPart,
 )
+from .replies import broken_stream_message
+from .sse import SSEDecoder
 
 
 class StreamPipeline:

@@ -1,4 +1,4 @@
-"""``python -m wenwen.emulator [--host 127.0.0.1] [--port 8787] [--latency S] [--quirks a,b]
+"""``python -m wenwen_emulator [--host 127.0.0.1] [--port 8787] [--latency S] [--quirks a,b]
 [--model NAME[:KIND]]...``."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from .models import KINDS, user_models
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m wenwen.emulator", description="Run the local Wenwen API emulator."
+        prog="python -m wenwen_emulator", description="Run the local Wenwen API emulator."
     )
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8787, help="0 picks a free port")

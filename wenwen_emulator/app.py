@@ -38,7 +38,7 @@ from .images_routes import edits as image_edits
 from .images_routes import generations as image_generations
 from .state import EmulatorState, RecordedRequest
 
-logger = logging.getLogger("wenwen.emulator")
+logger = logging.getLogger("wenwen_emulator")
 Handler = Callable[[Ctx], Awaitable[Response]]
 ROUTES: dict[tuple[str, str], Handler] = {
     ("POST", "/v1/chat/completions"): openai_routes.chat_completions,
