@@ -30,6 +30,7 @@ from ._http.transport import default_ssl_context
 from ._settings import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT
 from .errors import APIConnectionError, APIStatusError
 from .protocols import HttpRequest, WireProtocol
+from .stream import OneShot
 from .types import ChatRequest, ChatResponse, EmbeddingResult, ModelInfo, StreamEvent
 
 if TYPE_CHECKING:  # the media and task resources load on first use
@@ -242,17 +243,20 @@ class ChatStream:
         self._request = request
         self._pipeline = pipeline
         self._response: httpx.Response | None = None
+        self._once = OneShot()
 
     def response(self) -> ChatResponse:
         return self._pipeline.accumulator.response()
 
     def __iter__(self) -> Iterator[StreamEvent]:
+        self._once.begin(self.response)
         response = self._response = self._client._send(self._request, stream=True)
         pipeline = self._pipeline
         try:
             if not is_event_stream(response.headers):
                 body = decode_json(response.status_code, response.read(), response.headers)
                 yield from pipeline.from_json_reply(body)
+                self._once.completed = True
                 return
             failure: httpx.HTTPError | None = None
             try:
@@ -263,12 +267,15 @@ class ChatStream:
             if failure is not None:
                 raise pipeline.broken(failure, self._client._core.secret())
             yield from pipeline.close()
+            self._once.completed = True
         finally:
             response.close()
 
     def until_done(self) -> ChatResponse:
-        for _ in self:
-            pass
+        """Reads the stream to its end (at once, if it was read to the end already)."""
+        if not self._once.completed:
+            for _ in self:
+                pass
         return self.response()
 
     def close(self) -> None:
@@ -462,11 +469,13 @@ class AsyncChatStream:
         self._request = request
         self._pipeline = pipeline
         self._response: AsyncReply | None = None
+        self._once = OneShot()
 
     def response(self) -> ChatResponse:
         return self._pipeline.accumulator.response()
 
     async def __aiter__(self) -> AsyncIterator[StreamEvent]:
+        self._once.begin(self.response)
         response = self._response = await self._client._send(self._request, stream=True)
         pipeline = self._pipeline
         try:
@@ -474,6 +483,7 @@ class AsyncChatStream:
                 body = decode_json(response.status_code, await response.aread(), response.headers)
                 for event in pipeline.from_json_reply(body):
                     yield event
+                self._once.completed = True
                 return
             failure: httpx.HTTPError | None = None
             try:
@@ -486,12 +496,15 @@ class AsyncChatStream:
                 raise pipeline.broken(failure, self._client._core.secret())
             for event in pipeline.close():
                 yield event
+            self._once.completed = True
         finally:
             await response.aclose()
 
     async def until_done(self) -> ChatResponse:
-        async for _ in self:
-            pass
+        """Reads the stream to its end (at once, if it was read to the end already)."""
+        if not self._once.completed:
+            async for _ in self:
+                pass
         return self.response()
 
     async def aclose(self) -> None:

@@ -86,7 +86,7 @@ class ClientSet:
         self._pid = os.getpid()
         self._options: ConnectionOptions | None = None
         self._sync: WenwenClient | None = None
-        self._sync_finalizer: weakref.finalize | None = None
+        self._sync_finalizer: weakref.finalize[[], ClientSet] | None = None
         self._async: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _LoopEntry] = (
             weakref.WeakKeyDictionary()
         )

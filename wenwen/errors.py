@@ -16,7 +16,8 @@
     │   ├── RateLimitError              429
     │   └── InternalServerError         5xx
     ├── StreamError                 a stream broke, stalled or ended early; ``partial`` keeps
-    │                               what had arrived
+    │   │                           what had arrived
+    │   └── StreamConsumedError         a stream iterated twice (its request is sent once)
     ├── ProtocolError               a reply that does not parse, or a request part that the
     │   │                           chosen protocol cannot carry
     │   └── UnsupportedFeatureError
@@ -146,8 +147,18 @@ class StreamError(WenwenError):
         self.partial = partial
 
 
+class StreamConsumedError(StreamError):
+    """A ``ChatStream`` was iterated a second time: the request is sent once, so its events
+    come once. ``partial`` is the reply accumulated by the first iteration."""
+
+
 class ProtocolError(WenwenError):
-    """The relay sent something that does not parse, or a request cannot be expressed."""
+    """The relay sent something that does not parse, or a request cannot be expressed.
+    ``field`` is the path of the reply field at fault (``usage.prompt_tokens``) when one is."""
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 class UnsupportedFeatureError(ProtocolError):
@@ -411,6 +422,7 @@ __all__ = [
     "ProtocolError",
     "QuotaExceededError",
     "RateLimitError",
+    "StreamConsumedError",
     "StreamError",
     "TaskCancelledError",
     "TaskFailedError",

@@ -8,8 +8,8 @@ the per-message overhead of OpenAI chat, tool calls count their name and JSON ar
 tool definitions their name, description and schema, and media parts what the protocol bills
 as far as the part tells us (images by their pixel size when the data is inline).
 
-Exact (:func:`count_tokens_request`): a protocol module that has a counting endpoint defines
-``build_count_request(request) -> HttpRequest`` and ``parse_token_count(body) -> int``
+Exact (:func:`count_tokens_request`): a protocol whose relay route counts tokens subclasses
+``wenwen.protocols.TokenCounting`` (``build_count_request``, ``parse_token_count``)
 (Anthropic ``/v1/messages/count_tokens``, Gemini ``:countTokens``,
 Responses ``/v1/responses/input_tokens``); the clients' ``count_tokens`` send it.
 """
@@ -31,7 +31,7 @@ from functools import cache
 from typing import Any, Protocol
 
 from .errors import UnsupportedFeatureError
-from .protocols import HttpRequest, get_protocol
+from .protocols import HttpRequest, TokenCounting, WireProtocol, get_protocol
 from .types import (
     AudioPart,
     ChatRequest,
@@ -253,15 +253,13 @@ def count_message_tokens(
 # --------------------------------------------------------------------------- exact counts
 def count_tokens_request(
     request: ChatRequest, protocol: str
-) -> tuple[Any, HttpRequest, Callable[[Any], int]]:
+) -> tuple[WireProtocol, HttpRequest, Callable[[Any], int]]:
     """``(wire, http_request, read_count)`` for ``protocol``'s counting endpoint; raises
     ``UnsupportedFeatureError`` when the protocol has none."""
     wire = get_protocol(protocol)
-    build = getattr(wire, "build_count_request", None)
-    parse = getattr(wire, "parse_token_count", None)
-    if build is None or parse is None:
+    if not isinstance(wire, TokenCounting):
         raise UnsupportedFeatureError(
             f"the {protocol!r} protocol has no token-counting endpoint; use the offline "
             "estimate (wenwen.tokens.count_message_tokens) or a protocol that counts"
         )
-    return wire, build(request), parse
+    return wire, wire.build_count_request(request), wire.parse_token_count

@@ -135,7 +135,7 @@ def stream_outcome(protocol: str, scenario: Scenario, events: list[ServerSentEve
     """Decode and accumulate one stream: ``parsed``, ``typed error`` (``ProtocolError`` or
     ``StreamError``), or what escaped."""
     wire = get_protocol(protocol)
-    decoder = wire.StreamDecoder(scenario.request)
+    decoder = wire.new_stream_decoder(scenario.request)
     accumulator = StreamAccumulator(
         wire.NAME, finalize=lambda r: wire.finalize_response(r, scenario.request)
     )

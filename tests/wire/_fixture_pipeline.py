@@ -50,7 +50,7 @@ def run_stream(
     """Feed the byte pieces through the whole stream pipeline; close at the end."""
     wire = get_protocol(protocol)
     sse = SSEDecoder()
-    decoder = wire.StreamDecoder(request)
+    decoder = wire.new_stream_decoder(request)
     accumulator = StreamAccumulator(
         wire.NAME, finalize=lambda r: wire.finalize_response(r, request)
     )

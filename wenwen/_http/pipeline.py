@@ -39,7 +39,7 @@ class StreamPipeline:
         self.protocol = protocol
         self.request = request
         self.sse = SSEDecoder()
-        self.decoder = protocol.StreamDecoder(request)
+        self.decoder = protocol.new_stream_decoder(request)
         self.accumulator = StreamAccumulator(
             protocol.NAME, finalize=lambda r: protocol.finalize_response(r, request)
         )

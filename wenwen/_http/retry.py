@@ -67,7 +67,7 @@ class RetryPolicy:
         hinted = retry_after_seconds(headers or {}, now=now)
         if hinted is not None:
             return hinted if hinted <= self.max_retry_after else None
-        base = min(self.initial_delay * (2**attempt), self.max_delay)
+        base = min(self.initial_delay * (2.0**attempt), self.max_delay)
         return base * (1 - self.jitter * rng())
 
 

@@ -9,15 +9,9 @@ multi-line data joined by ``\\n``, and blank lines that dispatch nothing.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from ..protocols.base import ServerSentEvent  # the event type the protocols decode
 
-
-@dataclass(frozen=True)
-class ServerSentEvent:
-    data: str
-    event: str | None = None
-    id: str | None = None
-    retry: int | None = None
+__all__ = ["SSEDecoder", "ServerSentEvent"]
 
 
 class SSEDecoder:

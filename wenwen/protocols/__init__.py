@@ -1,104 +1,68 @@
-"""Wire protocols. Each module is sans-IO and exposes the same pieces:
+"""Wire protocols, sans-IO: each is one class implementing ``WireProtocol`` (see
+``wenwen.protocols.base``) in its own package:
 
-- ``NAME``: the protocol's name (``"openai"``, ``"anthropic"``, ...);
-- ``build_request(request, *, stream) -> HttpRequest``: the method, path, JSON body and
-  protocol headers (auth excluded) for a neutral ``ChatRequest``;
-- ``auth_headers(api_key) -> dict``: how this protocol presents the key;
-- ``parse_response(body, request=None) -> ChatResponse``: a non-streamed JSON reply (the
-  request, when given, lets a protocol undo what it emulated, e.g. a JSON schema sent as a
-  forced tool);
-- ``StreamDecoder(request=None)``: ``feed(ServerSentEvent) -> list[StreamEvent]`` and
-  ``close() -> list[StreamEvent]``, which raises ``StreamError`` when the stream ended before
-  the protocol's terminator; ``done`` is true once the terminator arrived;
-- ``finalize_response(response, request=None) -> ChatResponse``: the last touch applied to
-  both a parsed reply and an accumulated stream (so that the two agree), e.g. media links
-  found in text.
-- optionally ``build_count_request(request) -> HttpRequest`` and
-  ``parse_token_count(body) -> int``: the protocol's exact token-counting endpoint, if the
-  relay has one (``wenwen.tokens.count_tokens_request`` finds them).
+- ``openai_chat.OpenAIChat`` (``"openai"``): ``POST /v1/chat/completions``;
+- ``anthropic_messages.AnthropicMessages`` (``"anthropic"``): ``POST /v1/messages``;
+- ``gemini.Gemini`` (``"gemini"``): ``POST /v1beta/models/{model}:generateContent``;
+- ``openai_responses.OpenAIResponses`` (``"responses"``): ``POST /v1/responses``.
 
-The client picks a module with ``get_protocol(name)``; nothing else depends on which one.
+The client picks one with ``get_protocol(name)``; nothing else depends on which one. A new
+protocol is one subclass of ``WireProtocol`` (and of ``TokenCounting`` if the relay counts
+its tokens), one line in ``_CLASSES`` and its tests.
 """
 
 from __future__ import annotations
 
 import functools
 import importlib
-from dataclasses import dataclass, field
-from typing import Any, Protocol
 
-from .._http.sse import ServerSentEvent
 from ..errors import ConfigurationError
-from ..types import ChatRequest, ChatResponse, StreamEvent
-from ._guard import GuardedProtocol
+from .base import HttpRequest, ServerSentEvent, StreamDecoder, TokenCounting, WireProtocol
 
+__all__ = [
+    "PROTOCOL_NAMES",
+    "RESPONSES_ONLY_MODELS",
+    "HttpRequest",
+    "ServerSentEvent",
+    "StreamDecoder",
+    "TokenCounting",
+    "WireProtocol",
+    "choose_protocol",
+    "get_protocol",
+]
 
-@dataclass
-class HttpRequest:
-    method: str
-    path: str
-    json: dict[str, Any] | None = None
-    headers: dict[str, str] = field(default_factory=dict)
-    query_key: str | None = None
-    """When set, the key goes in this URL query parameter instead of the protocol's auth
-    headers (Gemini's documented ``?key=``); the client redacts it from logs and errors."""
-    content: bytes | None = None
-    """A ready-made body (e.g. multipart); its ``Content-Type`` goes in ``headers``."""
-
-
-class StreamDecoder(Protocol):
-    def feed(self, event: ServerSentEvent) -> list[StreamEvent]: ...
-
-    def close(self) -> list[StreamEvent]: ...
-
-    @property
-    def done(self) -> bool: ...
-
-
-class WireProtocol(Protocol):
-    NAME: str
-
-    def build_request(self, request: ChatRequest, *, stream: bool) -> HttpRequest: ...
-
-    def auth_headers(self, api_key: str) -> dict[str, str]: ...
-
-    def parse_response(self, body: Any, request: ChatRequest | None = None) -> ChatResponse: ...
-
-    def StreamDecoder(self, request: ChatRequest | None = None) -> StreamDecoder: ...
-
-    def finalize_response(
-        self, response: ChatResponse, request: ChatRequest | None = None
-    ) -> ChatResponse: ...
-
-
-_MODULES = {
-    "openai": "wenwen.protocols.openai_chat",
-    "anthropic": "wenwen.protocols.anthropic_messages",
-    "gemini": "wenwen.protocols.gemini",
-    "responses": "wenwen.protocols.openai_responses",
+# name -> (package, class); imported on first use, so a process pays only for what it speaks
+_CLASSES = {
+    "openai": ("wenwen.protocols.openai_chat", "OpenAIChat"),
+    "anthropic": ("wenwen.protocols.anthropic_messages", "AnthropicMessages"),
+    "gemini": ("wenwen.protocols.gemini", "Gemini"),
+    "responses": ("wenwen.protocols.openai_responses", "OpenAIResponses"),
 }
 
 RESPONSES_ONLY_MODELS = frozenset({"o1-pro", "o3-pro", "gpt-5-pro", "codex-mini-latest"})
 """Models served only over OpenAI Responses: ``auto`` sends them there (dated snapshots
 such as ``o3-pro-2025-06-10`` included). No other model switches to Responses by itself."""
 
-PROTOCOL_NAMES = tuple(_MODULES)
-_GUARDED: dict[str, Any] = {}
+PROTOCOL_NAMES = tuple(_CLASSES)
+_INSTANCES: dict[str, WireProtocol] = {}
 
 
 def get_protocol(name: str) -> WireProtocol:
-    """The protocol module for ``name``; raises ``ConfigurationError`` for unknown names."""
+    """The protocol instance for ``name``; raises ``ConfigurationError`` for unknown names."""
+    protocol = _INSTANCES.get(name)
+    if protocol is not None:
+        return protocol
     try:
-        module_name = _MODULES[name]
+        module_name, class_name = _CLASSES[name]
     except KeyError:
         raise ConfigurationError(
             f"unknown protocol {name!r}; choose one of {', '.join(PROTOCOL_NAMES)}"
         ) from None
-    guarded = _GUARDED.get(name)
-    if guarded is None:
-        # typed errors for replies that do not parse, whatever the protocol (see _guard)
-        guarded = _GUARDED[name] = GuardedProtocol(importlib.import_module(module_name))
-    return guarded
+    protocol_class = getattr(importlib.import_module(module_name), class_name)
+    if not (isinstance(protocol_class, type) and issubclass(protocol_class, WireProtocol)):
+        raise TypeError(f"{module_name}.{class_name} is not a WireProtocol")
+    protocol = _INSTANCES[name] = protocol_class()
+    return protocol
 
 
 @functools.lru_cache(maxsize=256)  # pure, and asked on every call
@@ -108,7 +72,7 @@ def choose_protocol(model: str, protocol: str = "auto") -> str:
     (``RESPONSES_ONLY_MODELS``) over OpenAI Responses, and everything else over OpenAI chat
     completions; any other value is taken as given."""
     if protocol != "auto":
-        if protocol not in _MODULES:
+        if protocol not in _CLASSES:
             get_protocol(protocol)  # raises with the list of names
         return protocol
     if "claude" in model.lower():

@@ -141,7 +141,7 @@ def sse(*chunks: dict[str, Any]) -> bytes:
 
 
 def run(payload: bytes, split: int = 7) -> tuple[list[Any], StreamPipeline]:
-    pipeline = StreamPipeline(gemini, REQUEST)  # type: ignore[arg-type]
+    pipeline = StreamPipeline(gemini.Gemini(), REQUEST)
     events: list[Any] = []
     for i in range(0, len(payload), split):
         events.extend(pipeline.feed(payload[i : i + split]))
@@ -215,7 +215,7 @@ def test_stream_accumulates_text_thoughts_calls_images_and_counts_usage_once() -
 
 
 def test_stream_without_finish_reason_raises_with_the_partial() -> None:
-    pipeline = StreamPipeline(gemini, REQUEST)  # type: ignore[arg-type]
+    pipeline = StreamPipeline(gemini.Gemini(), REQUEST)
     pipeline.feed(sse(chunk([{"text": "Hel"}])))
     with pytest.raises(StreamError, match="finishReason") as info:
         pipeline.close()
@@ -231,10 +231,10 @@ def test_stream_content_filter_keeps_the_partial() -> None:
 
 def test_stream_error_chunk_and_blocked_prompt() -> None:
     error = {"error": {"code": 503, "message": "overloaded", "status": "UNAVAILABLE"}}
-    pipeline = StreamPipeline(gemini, REQUEST)  # type: ignore[arg-type]
+    pipeline = StreamPipeline(gemini.Gemini(), REQUEST)
     with pytest.raises(StreamError, match="overloaded"):
         pipeline.feed(f"data: {json.dumps(error)}\n\n".encode())
-    pipeline = StreamPipeline(gemini, REQUEST)  # type: ignore[arg-type]
+    pipeline = StreamPipeline(gemini.Gemini(), REQUEST)
     with pytest.raises(ContentBlockedError):
         pipeline.feed(sse({"promptFeedback": {"blockReason": "PROHIBITED_CONTENT"}}))
 
@@ -248,7 +248,7 @@ def test_a_json_array_stream_body_is_merged() -> None:
 
 
 def test_a_streamed_file_part_is_a_typed_stream_error_not_a_silent_loss() -> None:
-    pipeline = StreamPipeline(gemini, REQUEST)  # type: ignore[arg-type]
+    pipeline = StreamPipeline(gemini.Gemini(), REQUEST)
     pipeline.feed(sse(chunk([{"text": "Here"}])))
     pdf = {"inlineData": {"mimeType": "application/pdf", "data": "JVBERi0="}}
     with pytest.raises(StreamError, match="application/pdf") as info:

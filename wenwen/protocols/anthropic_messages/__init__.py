@@ -6,12 +6,14 @@
 - ``_response``: a ``Message`` body → ``ChatResponse`` (usage, stop reasons, errors);
 - ``_stream``: SSE events → stream events;
 - ``_count``: the exact input-token count (``/v1/messages/count_tokens``);
-- ``_structured``: the synthetic tool that carries structured output.
+- ``_structured``: the synthetic tool that carries structured output;
+- ``_protocol``: ``AnthropicMessages``, the ``WireProtocol`` these make up.
 """
 
 from __future__ import annotations
 
 from ._count import COUNT_PATH, build_count_request, parse_token_count
+from ._protocol import AnthropicMessages
 from ._request import (
     ANTHROPIC_VERSION,
     EFFORT_BUDGETS,
@@ -29,6 +31,7 @@ __all__ = [
     "EFFORT_BUDGETS",
     "NAME",
     "PATH",
+    "AnthropicMessages",
     "StreamDecoder",
     "auth_headers",
     "build_count_request",

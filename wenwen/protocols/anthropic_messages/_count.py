@@ -6,7 +6,8 @@ from typing import Any
 
 from ...errors import ProtocolError
 from ...types import ChatRequest
-from .. import HttpRequest
+from .._read import count, required_mapping
+from ..base import HttpRequest
 from ._request import PATH, build_request
 
 COUNT_PATH = PATH + "/count_tokens"
@@ -22,7 +23,7 @@ def build_count_request(request: ChatRequest) -> HttpRequest:
 
 
 def parse_token_count(body: Any) -> int:
-    count = body.get("input_tokens") if isinstance(body, dict) else None
-    if not isinstance(count, int) or isinstance(count, bool):
-        raise ProtocolError(f"count_tokens reply has no integer input_tokens: {body!r:.200}")
-    return count
+    value = required_mapping(body, "reply").get("input_tokens")
+    if value is None:
+        raise ProtocolError("count_tokens reply has no input_tokens", field="input_tokens")
+    return count(value, "input_tokens")

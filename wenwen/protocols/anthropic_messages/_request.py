@@ -13,8 +13,8 @@ from typing import Any, Literal
 
 from ...errors import ConfigurationError, UnsupportedFeatureError
 from ...types import AllowedTools, ChatRequest, NamedToolChoice, Tool
-from .. import HttpRequest
 from .._responses_only import reject_responses_only
+from ..base import HttpRequest
 from ._content import wire_messages
 from ._structured import StructuredTool, structured_tool
 from ._wire import (
@@ -79,10 +79,10 @@ def build_request(request: ChatRequest, *, stream: bool) -> HttpRequest:
         system.append({"type": "text", "text": structured.instruction()})
     if system:
         body["system"] = system
-    body.update(_tool_fields(request, structured, thinks))
+    body = {**body, **_tool_fields(request, structured, thinks)}
     if thinking is not None:
         body["thinking"] = thinking
-    body.update(_sampling_fields(request, thinking_on=thinking_on))
+    body = {**body, **_sampling_fields(request, thinking_on=thinking_on)}
     if request.metadata is not None:
         body["metadata"] = dict(request.metadata)
     if stream:

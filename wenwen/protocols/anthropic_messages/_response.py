@@ -2,7 +2,8 @@
 shares with it (content blocks, stop reasons, usage, error bodies).
 
 Tolerant in what it accepts: the relay may answer with ``chatcmpl-`` ids, normalised model
-names and usage without the cache fields (wenwen-api.md §7.1).
+names and usage without the cache fields (new-api's Claude relay fills only what the upstream
+sent: https://github.com/QuantumNous/new-api, ``relay/channel/claude``).
 """
 
 from __future__ import annotations
@@ -33,8 +34,17 @@ from ...types import (
     ToolCallPart,
     Usage,
 )
+from .._read import (
+    count,
+    mapping,
+    optional_string,
+    required_mapping,
+    string,
+    view,
+    wrong_type,
+)
 from ._structured import finish_reason, synthetic_tool_name
-from ._wire import ReplyBlock, ReplyMessage, ReplyUsage, view
+from ._wire import ReplyBlock, ReplyMessage, ReplyUsage
 
 logger = logging.getLogger("wenwen")
 
@@ -66,7 +76,7 @@ _ERROR_TYPES: dict[str, type[APIStatusError]] = {
 def parse_response(body: Any, request: ChatRequest | None = None) -> ChatResponse:
     if not isinstance(body, dict):
         raise ProtocolError(f"Anthropic reply is a JSON {type(body).__name__}, not an object")
-    reply = view(body, ReplyMessage)
+    reply = view(body, ReplyMessage, "reply")
     if reply.get("type") == "error":
         raise error_from_body(body, status_code=200)
     content = reply.get("content")
@@ -75,18 +85,18 @@ def parse_response(body: Any, request: ChatRequest | None = None) -> ChatRespons
     synthetic = synthetic_tool_name(request)
     parts: list[Part] = []
     for position, block in enumerate(content):
-        part = part_from_block(block, synthetic, where=f"content block {position}")
+        part = part_from_block(block, synthetic, where=f"content[{position}]")
         if part is not None:
             parts.append(part)
-    raw_reason = _optional_str(reply.get("stop_reason"))
+    raw_reason = optional_string(reply.get("stop_reason"), "stop_reason")
     reason = finish_reason(
         map_stop_reason(raw_reason),
         synthetic=synthetic,
         real_tool_calls=any(isinstance(p, ToolCallPart) for p in parts),
     )
     response = ChatResponse(
-        id=_optional_str(reply.get("id")),
-        model=_optional_str(reply.get("model")),
+        id=optional_string(reply.get("id"), "id"),
+        model=optional_string(reply.get("model"), "model"),
         protocol=NAME,
         parts=parts,
         finish_reason=reason,
@@ -108,14 +118,12 @@ def finalize_response(response: ChatResponse, request: ChatRequest | None = None
 def part_from_block(block: Any, synthetic: str | None, *, where: str) -> Part | None:
     """The neutral part for one content block; ``None`` for block kinds without one
     (server tools, search results: they stay in ``ChatResponse.raw``)."""
-    if not isinstance(block, dict):
-        raise ProtocolError(f"Anthropic {where} is a JSON {type(block).__name__}, not an object")
-    fields = view(block, ReplyBlock)
+    fields = cast(ReplyBlock, required_mapping(block, where))
     kind = fields.get("type")
     if kind == "text":
         return TextPart(text=_text(fields, "text", where))
     if kind == "thinking":
-        signature = _optional_str(fields.get("signature")) or None
+        signature = optional_string(fields.get("signature"), where + ".signature") or None
         return ThinkingPart(text=_text(fields, "thinking", where), signature=signature)
     if kind == "redacted_thinking":
         return ThinkingPart(redacted=_text(fields, "data", where))
@@ -135,9 +143,7 @@ def tool_input_json(value: Any, where: str) -> str:
     if value is None:
         return "{}"
     if not isinstance(value, dict):
-        raise ProtocolError(
-            f"Anthropic {where}: tool_use input is a JSON {type(value).__name__}, not an object"
-        )
+        raise wrong_type(value, "an object", where + ".input")
     return json.dumps(value, ensure_ascii=False)
 
 
@@ -151,15 +157,17 @@ def usage_from(raw: Any) -> Usage | None:
     """Neutral usage from an Anthropic usage object, whose ``input_tokens`` EXCLUDES the
     cached tokens: the neutral ``input_tokens`` counts them all. Missing or null fields
     count as 0."""
-    if not isinstance(raw, Mapping):
+    if raw is None:
         return None
-    usage = cast(ReplyUsage, raw)  # any Mapping (checked above); values checked by _count
-    fresh = _count(usage, "input_tokens")
-    cache_read = _count(usage, "cache_read_input_tokens")
-    cache_creation = _count(usage, "cache_creation_input_tokens")
-    output = _count(usage, "output_tokens")
-    details = usage.get("output_tokens_details")
-    reasoning = _count(details, "thinking_tokens") if isinstance(details, Mapping) else 0
+    usage = view(raw, ReplyUsage, "usage")
+    fresh = count(usage.get("input_tokens"), "usage.input_tokens")
+    cache_read = count(usage.get("cache_read_input_tokens"), "usage.cache_read_input_tokens")
+    cache_creation = count(
+        usage.get("cache_creation_input_tokens"), "usage.cache_creation_input_tokens"
+    )
+    output = count(usage.get("output_tokens"), "usage.output_tokens")
+    details = mapping(usage.get("output_tokens_details"), "usage.output_tokens_details")
+    reasoning = count(details.get("thinking_tokens"), "usage.output_tokens_details.thinking_tokens")
     prompt = fresh + cache_read + cache_creation
     return Usage(
         input_tokens=prompt,
@@ -170,15 +178,6 @@ def usage_from(raw: Any) -> Usage | None:
         reasoning_tokens=reasoning,
         raw=dict(raw),
     )
-
-
-def _count(raw: Mapping[str, Any], field: str) -> int:
-    value = raw.get(field)
-    if value is None:
-        return 0
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise ProtocolError(f"Anthropic usage field {field!r} is {value!r}, not a number")
-    return int(value)
 
 
 def error_from_body(body: Mapping[str, Any], *, status_code: int) -> APIStatusError:
@@ -197,13 +196,4 @@ def error_from_body(body: Mapping[str, Any], *, status_code: int) -> APIStatusEr
 
 
 def _text(block: Mapping[str, Any], field: str, where: str) -> str:
-    value = block.get(field)
-    if value is None:
-        return ""
-    if not isinstance(value, str):
-        raise ProtocolError(f"Anthropic {where}: {field!r} is {type(value).__name__}, not text")
-    return value
-
-
-def _optional_str(value: Any) -> str | None:
-    return value if isinstance(value, str) else None
+    return string(block.get(field), f"{where}.{field}")

@@ -20,7 +20,6 @@ from typing import Any
 
 import pydantic_core
 
-from ..._http.sse import ServerSentEvent
 from ...errors import StreamError
 from ...types import (
     ChatRequest,
@@ -32,7 +31,10 @@ from ...types import (
     ToolCallDelta,
     UsageReport,
 )
-from ._response import map_stop_reason, tool_input_json, usage_from
+from .._read import items, mapping, optional_string, string
+from ..base import ServerSentEvent
+from ..base import StreamDecoder as BaseStreamDecoder
+from ._response import NAME, map_stop_reason, tool_input_json, usage_from
 from ._structured import finish_reason, synthetic_tool_name
 
 logger = logging.getLogger("wenwen")
@@ -46,8 +48,10 @@ class _Block:
     emitted: bool = False  # whether any JSON reached the caller, for "answer" blocks
 
 
-class StreamDecoder:
+class StreamDecoder(BaseStreamDecoder):
     """Feed it every ``ServerSentEvent`` of one reply, then call ``close()``."""
+
+    protocol_name = NAME
 
     def __init__(self, request: ChatRequest | None = None) -> None:
         self._synthetic = synthetic_tool_name(request)
@@ -61,13 +65,11 @@ class StreamDecoder:
     def done(self) -> bool:
         return self._done
 
-    def feed(self, event: ServerSentEvent) -> list[StreamEvent]:
+    def _feed(self, event: ServerSentEvent) -> list[StreamEvent]:
         if self._done or not event.data.strip():
             return []
         data = _load(event)
-        kind = data.get("type")
-        if not isinstance(kind, str):
-            kind = event.event or ""
+        kind = optional_string(data.get("type"), "type") or event.event or ""
         if kind == "error" or (not kind and "error" in data):
             raise StreamError(_error_text(data))
         handler = self._HANDLERS.get(kind)
@@ -76,7 +78,7 @@ class StreamDecoder:
             return []
         return handler(self, data)
 
-    def close(self) -> list[StreamEvent]:
+    def _close(self) -> list[StreamEvent]:
         # A relay that drops message_stop after the stop reason arrived lost nothing.
         if not self._done and not self._stop_seen:
             raise StreamError("the Anthropic stream ended before message_stop")
@@ -86,15 +88,14 @@ class StreamDecoder:
     # --- handlers --------------------------------------------------------------------
 
     def _message_start(self, data: dict[str, Any]) -> list[StreamEvent]:
-        message = data.get("message")
-        message = message if isinstance(message, dict) else {}
+        message = mapping(data.get("message"), "message")
         events: list[StreamEvent] = [
             ResponseStarted(
-                id=_optional_str(message.get("id")), model=_optional_str(message.get("model"))
+                id=optional_string(message.get("id"), "message.id"),
+                model=optional_string(message.get("model"), "message.model"),
             )
         ]
-        content = message.get("content")
-        for position, block in enumerate(content if isinstance(content, list) else []):
+        for position, block in enumerate(items(message.get("content"), "message.content")):
             events.extend(self._start_block(f"start:{position}", block))
         events.extend(self._merge_usage(message.get("usage")))
         return events
@@ -103,18 +104,21 @@ class StreamDecoder:
         return self._start_block(f"block:{data.get('index')}", data.get("content_block"))
 
     def _start_block(self, key: str, block: Any) -> list[StreamEvent]:
-        block = block if isinstance(block, dict) else {}
+        block = mapping(block, "content_block")
         kind = block.get("type")
         if kind == "text":
             self._blocks[key] = _Block("text", key)
-            return [TextDelta(key=key, text=_str(block.get("text")))]
+            return [TextDelta(key=key, text=string(block.get("text"), "content_block.text"))]
         if kind == "thinking":
             self._blocks[key] = _Block("thinking", key)
-            signature = _str(block.get("signature")) or None
-            return [ThinkingDelta(key=key, text=_str(block.get("thinking")), signature=signature)]
+            signature = string(block.get("signature"), "content_block.signature") or None
+            text = string(block.get("thinking"), "content_block.thinking")
+            return [ThinkingDelta(key=key, text=text, signature=signature)]
         if kind == "redacted_thinking":
             self._blocks[key] = _Block("thinking", key)
-            return [ThinkingDelta(key=key, redacted=_str(block.get("data")))]
+            return [
+                ThinkingDelta(key=key, redacted=string(block.get("data"), "content_block.data"))
+            ]
         if kind == "tool_use":
             return self._start_tool(key, block)
         self._blocks[key] = _Block("other", key)
@@ -133,26 +137,26 @@ class StreamDecoder:
             ToolCallDelta(
                 key=key,
                 index=tool.tool_index,
-                id=_optional_str(block.get("id")),
-                name=_optional_str(block.get("name")),
+                id=optional_string(block.get("id"), "content_block.id"),
+                name=optional_string(block.get("name"), "content_block.name"),
                 arguments=initial,
             )
         ]
 
     def _content_block_delta(self, data: dict[str, Any]) -> list[StreamEvent]:
         key = f"block:{data.get('index')}"
-        delta = data.get("delta")
-        delta = delta if isinstance(delta, dict) else {}
+        delta = mapping(data.get("delta"), "delta")
         kind = delta.get("type")
         block = self._blocks.get(key) or self._implied_block(key, kind)
         if kind == "text_delta" and block.kind == "text":
-            return [TextDelta(key=key, text=_str(delta.get("text")))]
+            return [TextDelta(key=key, text=string(delta.get("text"), "delta.text"))]
         if kind == "thinking_delta" and block.kind == "thinking":
-            return [ThinkingDelta(key=key, text=_str(delta.get("thinking")))]
+            return [ThinkingDelta(key=key, text=string(delta.get("thinking"), "delta.thinking"))]
         if kind == "signature_delta" and block.kind == "thinking":
-            return [ThinkingDelta(key=key, signature=_str(delta.get("signature")) or None)]
+            signature = string(delta.get("signature"), "delta.signature") or None
+            return [ThinkingDelta(key=key, signature=signature)]
         if kind == "input_json_delta":
-            return self._tool_delta(block, _str(delta.get("partial_json")))
+            return self._tool_delta(block, string(delta.get("partial_json"), "delta.partial_json"))
         # citations_delta, deltas of server-tool blocks, kinds added later
         logger.debug("Anthropic stream delta %r for a %s block ignored", kind, block.kind)
         return []
@@ -185,8 +189,8 @@ class StreamDecoder:
 
     def _message_delta(self, data: dict[str, Any]) -> list[StreamEvent]:
         events = self._merge_usage(data.get("usage"))
-        delta = data.get("delta")
-        raw_reason = _optional_str(delta.get("stop_reason")) if isinstance(delta, dict) else None
+        delta = mapping(data.get("delta"), "delta")
+        raw_reason = optional_string(delta.get("stop_reason"), "delta.stop_reason")
         if raw_reason is not None:
             self._stop_seen = True
             reason = finish_reason(
@@ -198,9 +202,9 @@ class StreamDecoder:
         return events
 
     def _merge_usage(self, raw: Any) -> list[StreamEvent]:
-        if not isinstance(raw, dict):
+        if raw is None:
             return []
-        for field, value in raw.items():
+        for field, value in mapping(raw, "usage").items():
             if value is None:
                 continue
             previous = self._usage.get(field)
@@ -253,11 +257,3 @@ def _error_text(data: dict[str, Any]) -> str:
 
 def _is_count(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
-
-
-def _str(value: Any) -> str:
-    return value if isinstance(value, str) else ""
-
-
-def _optional_str(value: Any) -> str | None:
-    return value if isinstance(value, str) else None

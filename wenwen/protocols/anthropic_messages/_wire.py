@@ -3,13 +3,13 @@
 What we send is typed exactly (``TypedDict``s built by ``_request`` and ``_content``): a key
 is present only when the caller set it, except ``max_tokens``, which Anthropic requires.
 What we receive is declared as the documented ``Message`` shape (every key optional: the
-relay omits fields, e.g. the cache counts) and read through :func:`view`, which validates
-nothing at runtime, so every value is still checked before use.
+relay omits fields, e.g. the cache counts) and read through ``wenwen.protocols._read``, which
+checks each value where it is used.
 """
 
 from __future__ import annotations
 
-from typing import Any, Literal, Required, TypeAlias, TypedDict, TypeVar, cast
+from typing import Any, Literal, Required, TypeAlias, TypedDict
 
 # --- what we send -------------------------------------------------------------------------
 
@@ -189,12 +189,3 @@ class ReplyMessage(TypedDict, total=False):
     usage: ReplyUsage
     request_id: str
     """on an error object"""
-
-
-_Shape = TypeVar("_Shape")
-
-
-def view(value: Any, shape: type[_Shape]) -> _Shape:
-    """``value`` read as the JSON object ``shape`` declares, or an empty one when it is not
-    an object at all. No validation: the shape names the fields, the caller checks values."""
-    return cast(_Shape, value if isinstance(value, dict) else {})

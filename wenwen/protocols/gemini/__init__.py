@@ -6,13 +6,15 @@
 - ``_request``: ``ChatRequest`` → request (generation config, thinking, tools, auth);
 - ``_response``: a reply → ``ChatResponse`` (parts, finish reasons, usage, blocked prompts);
 - ``_stream``: SSE chunks → stream events;
-- ``_count``: the exact input-token count (``:countTokens``).
+- ``_count``: the exact input-token count (``:countTokens``);
+- ``_protocol``: ``Gemini``, the ``WireProtocol`` these make up.
 """
 
 from __future__ import annotations
 
 from ._content import SIGNATURE_KEY
 from ._count import build_count_request, parse_token_count
+from ._protocol import Gemini, parse_response
 from ._request import (
     EFFORT_BUDGETS,
     KEY_HEADER,
@@ -22,13 +24,7 @@ from ._request import (
     build_request,
     path_for,
 )
-from ._response import (
-    CONTENT_FILTER_REASONS,
-    NAME,
-    finalize_response,
-    parse_response,
-    usage_from,
-)
+from ._response import CONTENT_FILTER_REASONS, NAME, finalize_response, usage_from
 from ._schema import to_gemini_schema
 from ._stream import StreamDecoder
 
@@ -40,6 +36,7 @@ __all__ = [
     "NAME",
     "PATH_PREFIX",
     "SIGNATURE_KEY",
+    "Gemini",
     "StreamDecoder",
     "auth_headers",
     "build_count_request",

@@ -11,7 +11,8 @@ from typing import Any
 
 from ...errors import ProtocolError
 from ...types import ChatRequest
-from .. import HttpRequest
+from .._read import count, required_mapping
+from ..base import HttpRequest
 from ._request import build_request, path_for
 
 COUNT_VERB = ":countTokens"
@@ -35,7 +36,7 @@ def build_count_request(request: ChatRequest) -> HttpRequest:
 
 
 def parse_token_count(body: Any) -> int:
-    count = body.get("totalTokens") if isinstance(body, dict) else None
-    if not isinstance(count, int) or isinstance(count, bool):
-        raise ProtocolError(f"countTokens reply has no integer totalTokens: {body!r:.200}")
-    return count
+    value = required_mapping(body, "reply").get("totalTokens")
+    if value is None:
+        raise ProtocolError("countTokens reply has no totalTokens", field="totalTokens")
+    return count(value, "totalTokens")

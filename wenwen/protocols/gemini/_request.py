@@ -22,7 +22,7 @@ from ...types import (
     JsonSchemaFormat,
     NamedToolChoice,
 )
-from .. import HttpRequest
+from ..base import HttpRequest
 from ._content import wire_contents
 from ._schema import to_gemini_schema
 from ._wire import (

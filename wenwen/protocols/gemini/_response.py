@@ -21,7 +21,6 @@ from collections.abc import Mapping
 from typing import Any
 
 from ...errors import ContentBlockedError, ProtocolError
-from ...stream import StreamAccumulator
 from ...types import (
     AudioPart,
     ChatRequest,
@@ -65,9 +64,9 @@ CONTENT_FILTER_REASONS = frozenset(
 _FINISH_REASONS: dict[str, FinishReason] = {"STOP": "stop", "MAX_TOKENS": "length"}
 
 
-def parse_response(body: Any, request: ChatRequest | None = None) -> ChatResponse:
-    if isinstance(body, list):  # the JSON-array stream, when a relay answers with it
-        return _merge_chunks(body, request)
+def parse_reply(body: Any, request: ChatRequest | None = None) -> ChatResponse:
+    """One ``GenerateContentResponse`` object (the JSON-array form is merged by
+    ``_stream.merge_chunks``)."""
     reply = obj(body, "reply")
     raise_if_blocked(reply)
     candidate = first_candidate(reply)
@@ -86,19 +85,6 @@ def parse_response(body: Any, request: ChatRequest | None = None) -> ChatRespons
         raw=dict(reply),
     )
     return finalize_response(response, request)
-
-
-def _merge_chunks(chunks: list[Any], request: ChatRequest | None) -> ChatResponse:
-    from ._stream import StreamDecoder  # imported here: _stream builds on this module
-
-    decoder = StreamDecoder(request)
-    accumulator = StreamAccumulator(NAME, finalize=lambda r: finalize_response(r, request))
-    for chunk in chunks:
-        for event in decoder.feed_chunk(chunk):
-            accumulator.add(event)
-    for event in decoder.close():
-        accumulator.add(event)
-    return accumulator.response()
 
 
 def finalize_response(response: ChatResponse, request: ChatRequest | None = None) -> ChatResponse:
@@ -134,8 +120,7 @@ def map_finish_reason(raw: str | None, parts: list[Part]) -> FinishReason | None
 
 def call_seed(reply: Mapping[str, Any]) -> str:
     """What makes tool-call ids unique to one reply: its ``responseId`` when given."""
-    value = reply.get("responseId")
-    return value if isinstance(value, str) else ""
+    return opt_str(reply, "responseId", "reply") or ""
 
 
 def call_id(seed: str, index: int, name: str, arguments: str) -> str:
@@ -176,9 +161,7 @@ def tool_call_part(
 ) -> ToolCallPart:
     call = obj(part["functionCall"], f"{where}.functionCall")
     name = opt_str(call, "name", f"{where}.functionCall") or ""
-    args = call.get("args")
-    if args is not None and not isinstance(args, Mapping):
-        raise ProtocolError(f"Gemini {where}.functionCall.args is not an object")
+    args = opt_obj(call, "args", f"{where}.functionCall")
     arguments = json.dumps(dict(args or {}), ensure_ascii=False)
     given_id = opt_str(call, "id", f"{where}.functionCall")
     provider_data = {SIGNATURE_KEY: signature} if signature else {}
@@ -220,8 +203,9 @@ def media_from_wire(
 def usage_from(raw: Any) -> Usage | None:
     """Neutral usage: ``promptTokenCount`` already counts cached tokens; thoughts are
     output tokens (Gemini reports them apart from ``candidatesTokenCount``)."""
-    if not isinstance(raw, Mapping):
+    if raw is None:
         return None
+    raw = obj(raw, "usageMetadata")
     prompt = count(raw, "promptTokenCount") + count(raw, "toolUsePromptTokenCount")
     thoughts = count(raw, "thoughtsTokenCount")
     output = count(raw, "candidatesTokenCount") + thoughts

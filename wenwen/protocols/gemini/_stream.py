@@ -13,10 +13,11 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from ..._http.sse import ServerSentEvent
 from ...errors import ProtocolError, StreamError
+from ...stream import StreamAccumulator
 from ...types import (
     ChatRequest,
+    ChatResponse,
     FilePart,
     Finished,
     MediaDelta,
@@ -27,8 +28,12 @@ from ...types import (
     ToolCallDelta,
     UsageReport,
 )
+from ..base import ServerSentEvent
+from ..base import StreamDecoder as BaseStreamDecoder
 from ._response import (
+    NAME,
     call_seed,
+    finalize_response,
     map_finish_reason,
     media_from_wire,
     raise_if_blocked,
@@ -38,9 +43,11 @@ from ._response import (
 from ._wire import candidate_parts, first_candidate, obj, opt_obj, opt_str
 
 
-class StreamDecoder:
+class StreamDecoder(BaseStreamDecoder):
     """Feed it every ``ServerSentEvent`` of one reply (or ``feed_chunk`` every decoded
     chunk of the JSON-array form), then call ``close()``."""
+
+    protocol_name = NAME
 
     def __init__(self, request: ChatRequest | None = None) -> None:
         self._started = False
@@ -56,7 +63,7 @@ class StreamDecoder:
     def done(self) -> bool:
         return self._finished
 
-    def feed(self, event: ServerSentEvent) -> list[StreamEvent]:
+    def _feed(self, event: ServerSentEvent) -> list[StreamEvent]:
         data = event.data.strip()
         if not data or data == "[DONE]":
             return []
@@ -149,7 +156,20 @@ class StreamDecoder:
             events.append(ThinkingDelta(key=f"signature:{self._signatures}", signature=signature))
         return events
 
-    def close(self) -> list[StreamEvent]:
+    def _close(self) -> list[StreamEvent]:
         if not self._finished:
             raise StreamError("the Gemini stream ended before a chunk carried a finishReason")
         return []
+
+
+def merge_chunks(chunks: list[Any], request: ChatRequest | None) -> ChatResponse:
+    """The JSON-array stream (``[chunk, chunk, ...]``, which a relay may answer with) as one
+    reply, read by the same decoder as the SSE stream."""
+    decoder = StreamDecoder(request)
+    accumulator = StreamAccumulator(NAME, finalize=lambda r: finalize_response(r, request))
+    for chunk in chunks:
+        for event in decoder.feed_chunk(chunk):
+            accumulator.add(event)
+    for event in decoder.close():
+        accumulator.add(event)
+    return accumulator.response()

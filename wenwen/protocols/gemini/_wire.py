@@ -1,8 +1,8 @@
 """The Gemini wire shapes, declared once.
 
 What we send is spelled as ``TypedDict``s (checked by mypy, free at run time); what we
-receive is read by small typed readers that look a field up and check its type where it is
-used, so the stream hot path never validates a whole chunk. Field names are the JSON
+receive is read through ``wenwen.protocols._read``, looking a field up and checking its type
+where it is used, so the stream hot path never validates a whole chunk. Field names are the JSON
 (camelCase) names of ``google.ai.generativelanguage.v1beta``.
 """
 
@@ -11,7 +11,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Literal, TypedDict
 
-from ...errors import ProtocolError
+from .._read import count as read_count
+from .._read import items, optional_string, required_mapping, string
 
 # --- what we send ------------------------------------------------------------------------
 
@@ -103,45 +104,32 @@ class GenerateContentBody(TypedDict, total=False):
 
 
 # --- what we receive ---------------------------------------------------------------------
+# Shorthands over ``wenwen.protocols._read`` (missing or null reads as empty, another type
+# raises ProtocolError naming the field) for a field of a parent object.
 
 
 def obj(value: Any, where: str) -> Mapping[str, Any]:
     """``value`` as a JSON object, or ``ProtocolError`` naming ``where``."""
-    if not isinstance(value, Mapping):
-        raise ProtocolError(f"Gemini {where} is a JSON {type(value).__name__}, not an object")
-    return value
+    return required_mapping(value, where)
 
 
 def opt_obj(parent: Mapping[str, Any], field: str, where: str) -> Mapping[str, Any] | None:
     value = parent.get(field)
-    return None if value is None else obj(value, f"{where}.{field}")
+    return None if value is None else required_mapping(value, f"{where}.{field}")
 
 
 def opt_list(parent: Mapping[str, Any], field: str, where: str) -> list[Any]:
     value = parent.get(field)
-    if value is None:
-        return []
-    if not isinstance(value, list):
-        raise ProtocolError(f"Gemini {where}.{field} is {type(value).__name__}, not a list")
-    return value
+    return [] if value is None else items(value, f"{where}.{field}")
 
 
 def opt_str(parent: Mapping[str, Any], field: str, where: str) -> str | None:
     value = parent.get(field)
-    if value is None:
-        return None
-    if not isinstance(value, str):
-        raise ProtocolError(f"Gemini {where}.{field} is {type(value).__name__}, not text")
-    return value
+    return value if value is None or type(value) is str else string(value, f"{where}.{field}")
 
 
 def count(parent: Mapping[str, Any], field: str) -> int:
-    value = parent.get(field)
-    if value is None:
-        return 0
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise ProtocolError(f"Gemini usage field {field!r} is {value!r}, not a number")
-    return int(value)
+    return read_count(parent.get(field), f"usageMetadata.{field}")
 
 
 def first_candidate(body: Mapping[str, Any]) -> Mapping[str, Any] | None:
@@ -165,8 +153,5 @@ def inline_data(part: Mapping[str, Any]) -> Mapping[str, Any] | None:
 
 
 def mime_type(blob: Mapping[str, Any]) -> str | None:
-    value = blob.get("mimeType", blob.get("mime_type"))
-    if value is not None and not isinstance(value, str):
-        # a wrong-typed type would turn an image into an anonymous file: refuse it
-        raise ProtocolError(f"Gemini part mimeType is {type(value).__name__}, not text")
-    return value
+    # a wrong-typed type would turn an image into an anonymous file: refuse it
+    return optional_string(blob.get("mimeType", blob.get("mime_type")), "part.inlineData.mimeType")

@@ -26,8 +26,8 @@ from ...types import (
     ToolResultPart,
     VideoPart,
 )
-from .. import HttpRequest
 from .._responses_only import reject_responses_only
+from ..base import HttpRequest
 from ._wire import (
     AssistantMessage,
     AudioRef,
@@ -74,8 +74,7 @@ def build_request(request: ChatRequest, *, stream: bool) -> HttpRequest:
         "model": request.model,
         "messages": wire_messages(request.messages),
     }
-    body.update(_tool_fields(request))
-    body.update(_sampling_fields(request))
+    body = {**body, **_tool_fields(request), **_sampling_fields(request)}
     if stream:
         body["stream"] = True
         if request.stream_usage:

@@ -24,6 +24,7 @@ from ...types import (
     Usage,
 )
 from .._media_links import add_linked_media
+from .._read import count, items, mapping, optional_string, string, view, wrong_type
 from ._wire import (
     ChatCompletion,
     Choice,
@@ -37,9 +38,6 @@ from ._wire import (
     ReplyMessage,
     ReplyToolCall,
     ReplyUsage,
-    as_dict,
-    as_int,
-    view,
 )
 
 NAME = "openai"
@@ -51,11 +49,11 @@ _TOOL_CALL_KEYS = {"id", "type", "function", "index"}
 # --- field readers shared with the stream decoder -----------------------------------------
 
 
-def map_finish_reason(raw: Any) -> tuple[FinishReason | None, str | None]:
+def map_finish_reason(raw: Any, where: str) -> tuple[FinishReason | None, str | None]:
     """``(neutral reason, raw reason)``; unknown reasons become ``"other"``."""
     if raw is None or raw == "":
         return None, None
-    text = str(raw)
+    text = optional_string(raw, where) or ""
     if text in _PASSED_REASONS:
         return cast(FinishReason, text), text
     if text == "function_call":  # the deprecated single-function form
@@ -64,64 +62,83 @@ def map_finish_reason(raw: Any) -> tuple[FinishReason | None, str | None]:
 
 
 def parse_usage(raw: Mapping[str, Any]) -> Usage:
-    usage = view(raw, ReplyUsage)
-    prompt = view(usage.get("prompt_tokens_details"), PromptTokensDetails)
-    completion = view(usage.get("completion_tokens_details"), CompletionTokensDetails)
-    input_tokens = as_int(usage.get("prompt_tokens"))
-    output_tokens = as_int(usage.get("completion_tokens"))
-    cache_read = as_int(prompt.get("cached_tokens")) or as_int(usage.get("prompt_cache_hit_tokens"))
+    usage = view(raw, ReplyUsage, "usage")
+    prompt = view(
+        usage.get("prompt_tokens_details"), PromptTokensDetails, "usage.prompt_tokens_details"
+    )
+    completion = view(
+        usage.get("completion_tokens_details"),
+        CompletionTokensDetails,
+        "usage.completion_tokens_details",
+    )
+
+    def prompt_count(key: str) -> int:
+        return count(prompt.get(key), "usage.prompt_tokens_details." + key)
+
+    def completion_count(key: str) -> int:
+        return count(completion.get(key), "usage.completion_tokens_details." + key)
+
+    def usage_count(key: str) -> int:
+        return count(usage.get(key), "usage." + key)
+
+    input_tokens = usage_count("prompt_tokens")
+    output_tokens = usage_count("completion_tokens")
+    cache_read = prompt_count("cached_tokens") or usage_count("prompt_cache_hit_tokens")
     cache_creation = (
-        as_int(prompt.get("cache_write_tokens"))
-        or as_int(prompt.get("cached_creation_tokens"))
-        or as_int(usage.get("cache_creation_input_tokens"))
-        or as_int(usage.get("cache_write_tokens"))
+        prompt_count("cache_write_tokens")
+        or prompt_count("cached_creation_tokens")
+        or usage_count("cache_creation_input_tokens")
+        or usage_count("cache_write_tokens")
     )
     return Usage(
         input_tokens=input_tokens,
         output_tokens=output_tokens,
-        total_tokens=as_int(usage.get("total_tokens")) or input_tokens + output_tokens,
+        total_tokens=usage_count("total_tokens") or input_tokens + output_tokens,
         cache_read_tokens=cache_read,
         cache_creation_tokens=cache_creation,
-        reasoning_tokens=as_int(completion.get("reasoning_tokens")),
-        audio_input_tokens=as_int(prompt.get("audio_tokens")),
-        audio_output_tokens=as_int(completion.get("audio_tokens")),
+        reasoning_tokens=completion_count("reasoning_tokens"),
+        audio_input_tokens=prompt_count("audio_tokens"),
+        audio_output_tokens=completion_count("audio_tokens"),
         raw=dict(raw),
     )
 
 
-def reasoning_of(message: Mapping[str, Any]) -> ThinkingPart | None:
+def reasoning_of(message: Mapping[str, Any], where: str) -> ThinkingPart | None:
     """The reasoning carried by a message or a delta: ``reasoning_content`` (DeepSeek,
     Qwen), else ``reasoning`` (OpenRouter, vLLM), else ``reasoning_details`` (OpenRouter's
     structured form; OpenRouter sends it beside ``reasoning``, so it is read only alone)."""
     # read directly (the keys of ``ReplyMessage``): this runs for every stream delta
     for key in ("reasoning_content", "reasoning"):
-        value = message.get(key)
-        if isinstance(value, str) and value:
+        value = optional_string(message.get(key), where)
+        if value:
             return ThinkingPart(text=value)
-    details = message.get("reasoning_details")
-    if not isinstance(details, list):
+    details = items(message.get("reasoning_details"), where)
+    if not details:
         return None
     texts: list[str] = []
     signature = redacted = None
     for raw_item in details:
-        item = view(raw_item, ReasoningDetail)
+        item = view(raw_item, ReasoningDetail, where)
         text = item.get("text") if item.get("text") is not None else item.get("summary")
-        if isinstance(text, str):
+        text = optional_string(text, where)
+        if text is not None:
             texts.append(text)
-        signature = item.get("signature") or signature
-        redacted = item.get("data") or redacted  # reasoning.encrypted
+        signature = optional_string(item.get("signature"), where) or signature
+        redacted = optional_string(item.get("data"), where) or redacted  # reasoning.encrypted
     if not texts and not redacted:
         return None
     return ThinkingPart(text="".join(texts), signature=signature, redacted=redacted)
 
 
-def arguments_text(value: Any) -> str:
+def arguments_text(value: Any, where: str) -> str:
     """Tool arguments as JSON text; some relays send an object instead of a string."""
     if value is None:
         return ""
     if isinstance(value, str):
         return value
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    if isinstance(value, dict):
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    raise wrong_type(value, "JSON text or an object", where)
 
 
 def tool_call_extras(call: Mapping[str, Any]) -> dict[str, Any]:
@@ -134,33 +151,36 @@ def tool_call_extras(call: Mapping[str, Any]) -> dict[str, Any]:
     return extras
 
 
-def content_items(content: Any) -> tuple[str, list[ImagePart], str]:
+def content_items(content: Any, where: str) -> tuple[str, list[ImagePart], str]:
     """``(text, images, refusal)`` from string content or a list of content parts."""
     if isinstance(content, str):
         return content, [], ""
     texts: list[str] = []
     images: list[ImagePart] = []
     refusals: list[str] = []
-    for raw_item in content if isinstance(content, list) else []:
-        item = view(raw_item, ReplyContentPart)
-        kind, text, refusal = item.get("type"), item.get("text"), item.get("refusal")
-        if kind == "refusal" and isinstance(refusal, str):
+    for raw_item in items(content, where):
+        item = view(raw_item, ReplyContentPart, where)
+        kind = optional_string(item.get("type"), where + "[].type")
+        text = optional_string(item.get("text"), where + "[].text")
+        refusal = optional_string(item.get("refusal"), where + "[].refusal")
+        if kind == "refusal" and refusal is not None:
             refusals.append(refusal)
-        elif isinstance(text, str):
+        elif text is not None:
             texts.append(text)
         elif kind == "image_url":
-            images.extend(image_parts([item]))
+            images.extend(image_parts([item], where))
     return "".join(texts), images, "".join(refusals)
 
 
-def image_parts(items: Any) -> list[ImagePart]:
+def image_parts(values: Any, where: str) -> list[ImagePart]:
     """Images in ``[{"type": "image_url", "image_url": {"url": ...}}]`` form."""
     images: list[ImagePart] = []
-    for item in items if isinstance(items, list) else []:
-        image_url = view(view(item, ReplyContentPart).get("image_url"), ReplyImageUrl)
-        url = image_url.get("url")
-        if isinstance(url, str) and url:
-            images.append(ImagePart(url=url, detail=image_url.get("detail")))
+    for item in items(values, where):
+        image_url = view(view(item, ReplyContentPart, where).get("image_url"), ReplyImageUrl, where)
+        url = optional_string(image_url.get("url"), where + "[].image_url.url")
+        if url:
+            detail = optional_string(image_url.get("detail"), where + "[].image_url.detail")
+            images.append(ImagePart(url=url, detail=detail))
     return images
 
 
@@ -169,17 +189,19 @@ def requested_audio_format(request: ChatRequest | None) -> str | None:
     itself does not say."""
     if request is None:
         return None
-    value = as_dict(request.extra_body.get("audio")).get("format")
+    audio = request.extra_body.get("audio")
+    value = audio.get("format") if isinstance(audio, dict) else None
     return value if isinstance(value, str) else None
 
 
-def audio_part(audio: Mapping[str, Any], request: ChatRequest | None) -> AudioPart:
-    fields = view(audio, ReplyAudio)
+def audio_part(audio: Mapping[str, Any], request: ChatRequest | None, where: str) -> AudioPart:
+    fields = view(audio, ReplyAudio, where)
     provider_data = {k: audio[k] for k in ("id", "expires_at") if audio.get(k) is not None}
     return AudioPart(
-        data=fields.get("data") or None,
-        format=fields.get("format") or requested_audio_format(request),
-        transcript=fields.get("transcript"),
+        data=optional_string(fields.get("data"), where + ".data") or None,
+        format=optional_string(fields.get("format"), where + ".format")
+        or requested_audio_format(request),
+        transcript=optional_string(fields.get("transcript"), where + ".transcript"),
         provider_data=provider_data,
     )
 
@@ -199,25 +221,25 @@ def parse_response(body: Any, request: ChatRequest | None = None) -> ChatRespons
     if not isinstance(body, dict):
         raise ProtocolError(f"chat completion reply is {type(body).__name__}, not a JSON object")
     raise_for_error_body(body)
-    completion = view(body, ChatCompletion)
+    completion = view(body, ChatCompletion, "reply")
     choices = completion.get("choices")
     if not isinstance(choices, list):
-        raise ProtocolError("chat completion reply has no 'choices' list")
+        raise ProtocolError("chat completion reply has no 'choices' list", field="choices")
     if not choices:
-        raise ProtocolError("chat completion reply has an empty 'choices' list")
-    choice = view(choices[0], Choice)
-    message = view(choice.get("message"), ReplyMessage)
+        raise ProtocolError("chat completion reply has an empty 'choices' list", field="choices")
+    choice = view(choices[0], Choice, "choices[0]")
+    message = view(choice.get("message"), ReplyMessage, "choices[0].message")
     parts, refusal = _message_parts(message, request)
-    reason, raw_reason = map_finish_reason(choice.get("finish_reason"))
+    reason, raw_reason = map_finish_reason(choice.get("finish_reason"), "choices[0].finish_reason")
     usage = completion.get("usage")
     response = ChatResponse(
-        id=completion.get("id"),
-        model=completion.get("model"),
+        id=optional_string(completion.get("id"), "id"),
+        model=optional_string(completion.get("model"), "model"),
         protocol=NAME,
         parts=parts,
         finish_reason=reason,
         stop_reason_raw=raw_reason,
-        usage=parse_usage(usage) if isinstance(usage, dict) else None,
+        usage=None if usage is None else parse_usage(mapping(usage, "usage")),
         refusal=refusal or None,
         raw=body,
     )
@@ -226,39 +248,50 @@ def parse_response(body: Any, request: ChatRequest | None = None) -> ChatRespons
 
 def _message_parts(message: ReplyMessage, request: ChatRequest | None) -> tuple[list[Part], str]:
     """Parts in the order a stream delivers them: reasoning, text, media, tool calls."""
+    where = "choices[0].message"
     parts: list[Part] = []
-    thinking = reasoning_of(message)
+    thinking = reasoning_of(message, where)
     if thinking is not None:
         parts.append(thinking)
-    text, images, refusal = content_items(message.get("content"))
+    text, images, refusal = content_items(message.get("content"), where + ".content")
     if text:
         parts.append(TextPart(text=text))
     parts.extend(images)
-    parts.extend(image_parts(message.get("images")))
+    parts.extend(image_parts(message.get("images"), where + ".images"))
     audio = message.get("audio")
-    if isinstance(audio, dict):
-        parts.append(audio_part(audio, request))
-    parts.extend(_tool_calls(message))
-    message_refusal = message.get("refusal")
-    if isinstance(message_refusal, str):
+    if audio is not None:
+        parts.append(audio_part(mapping(audio, where + ".audio"), request, where + ".audio"))
+    parts.extend(_tool_calls(message, where))
+    message_refusal = optional_string(message.get("refusal"), where + ".refusal")
+    if message_refusal is not None:
         refusal = message_refusal + refusal
     return parts, refusal
 
 
-def _tool_calls(message: ReplyMessage) -> list[ToolCallPart]:
-    calls: Any = message.get("tool_calls")
-    if not isinstance(calls, list):
-        legacy = message.get("function_call")
-        calls = [{"function": legacy}] if isinstance(legacy, dict) else []
+def tool_call_list(message: Mapping[str, Any], where: str) -> list[Any]:
+    """``tool_calls``, or the deprecated single ``function_call`` as a one-call list."""
+    calls = message.get("tool_calls")
+    if calls is not None:
+        return items(calls, where + ".tool_calls")
+    legacy = message.get("function_call")
+    if legacy is None:
+        return []
+    return [{"index": 0, "function": mapping(legacy, where + ".function_call")}]
+
+
+def _tool_calls(message: ReplyMessage, where: str) -> list[ToolCallPart]:
     parts: list[ToolCallPart] = []
-    for position, call in enumerate(view(c, ReplyToolCall) for c in calls):
-        function = view(call.get("function"), ReplyFunction)
+    for position, raw_call in enumerate(tool_call_list(message, where)):
+        path = f"{where}.tool_calls[{position}]"
+        call = view(raw_call, ReplyToolCall, path)
+        function = view(call.get("function"), ReplyFunction, path + ".function")
         parts.append(
             ToolCallPart(
                 # a missing id gets the same stand-in the stream accumulator uses
-                id=call.get("id") or f"call_{position}",
-                name=function.get("name") or "",
-                arguments=arguments_text(function.get("arguments")) or "{}",
+                id=optional_string(call.get("id"), path + ".id") or f"call_{position}",
+                name=string(function.get("name"), path + ".function.name"),
+                arguments=arguments_text(function.get("arguments"), path + ".function.arguments")
+                or "{}",
                 provider_data=tool_call_extras(call),
             )
         )

@@ -14,7 +14,6 @@ from typing import Any
 
 import pydantic_core
 
-from ..._http.sse import ServerSentEvent
 from ...errors import StreamError, parse_error_body
 from ...types import (
     ChatRequest,
@@ -28,9 +27,12 @@ from ...types import (
     ToolCallDelta,
     UsageReport,
 )
+from .._read import items, mapping, optional_string
+from ..base import ServerSentEvent
+from ..base import StreamDecoder as BaseStreamDecoder
 from ._response import (
+    NAME,
     arguments_text,
-    as_dict,
     audio_part,
     content_items,
     image_parts,
@@ -38,7 +40,10 @@ from ._response import (
     parse_usage,
     reasoning_of,
     tool_call_extras,
+    tool_call_list,
 )
+
+_DELTA = "choices[0].delta"
 
 
 class _ToolSlots:
@@ -72,8 +77,10 @@ class _ToolSlots:
         return slot
 
 
-class StreamDecoder:
+class StreamDecoder(BaseStreamDecoder):
     """Feed it each ``ServerSentEvent`` of one reply; ``close()`` at the end of the body."""
+
+    protocol_name = NAME
 
     def __init__(self, request: ChatRequest | None = None) -> None:
         self._request = request
@@ -91,7 +98,7 @@ class StreamDecoder:
     def done(self) -> bool:
         return self._done
 
-    def feed(self, event: ServerSentEvent) -> list[StreamEvent]:
+    def _feed(self, event: ServerSentEvent) -> list[StreamEvent]:
         data = event.data.strip()
         if not data or self._done:
             return []
@@ -106,18 +113,22 @@ class StreamDecoder:
         events: list[StreamEvent] = []
         if not self._started and (chunk.get("id") or chunk.get("model")):
             self._started = True
-            events.append(ResponseStarted(id=chunk.get("id"), model=chunk.get("model")))
-        choices = chunk.get("choices")
-        for choice in choices if isinstance(choices, list) else []:
-            choice = as_dict(choice)
+            events.append(
+                ResponseStarted(
+                    id=optional_string(chunk.get("id"), "id"),
+                    model=optional_string(chunk.get("model"), "model"),
+                )
+            )
+        for choice in items(chunk.get("choices"), "choices"):
+            choice = mapping(choice, "choices[]")
             if choice.get("index") in (0, None):  # only the first choice (n is never > 1)
                 events.extend(self._choice_events(choice))
         usage = chunk.get("usage")
-        if isinstance(usage, dict):
-            events.append(UsageReport(usage=parse_usage(usage)))
+        if usage is not None:
+            events.append(UsageReport(usage=parse_usage(mapping(usage, "usage"))))
         return events
 
-    def close(self) -> list[StreamEvent]:
+    def _close(self) -> list[StreamEvent]:
         if not self._done and not self._finished:
             raise StreamError(
                 "stream ended before the model finished (no finish_reason, no [DONE])"
@@ -131,13 +142,13 @@ class StreamDecoder:
     # --- one choice -----------------------------------------------------------------------
 
     def _choice_events(self, choice: dict[str, Any]) -> list[StreamEvent]:
-        delta = as_dict(choice.get("delta"))
+        delta = mapping(choice.get("delta"), _DELTA)
         text = _plain_text(delta)
         if text is not None and choice.get("finish_reason") is None:
             # the common chunk: text only, nothing else to look at
             return [TextDelta(key=self._segment_key("text"), text=text)] if text else []
         events: list[StreamEvent] = []
-        thinking = reasoning_of(delta)
+        thinking = reasoning_of(delta, _DELTA)
         if thinking is not None:
             key = self._segment_key("reasoning")
             events.append(
@@ -148,18 +159,23 @@ class StreamDecoder:
                     redacted=thinking.redacted,
                 )
             )
-        text, images, refusal = content_items(delta.get("content"))
+        text, images, refusal = content_items(delta.get("content"), _DELTA + ".content")
         if text:
             events.append(TextDelta(key=self._segment_key("text"), text=text))
-        if isinstance(delta.get("refusal"), str) and delta["refusal"]:
-            refusal = delta["refusal"] + refusal
+        delta_refusal = optional_string(delta.get("refusal"), _DELTA + ".refusal")
+        if delta_refusal:
+            refusal = delta_refusal + refusal
         if refusal:
             events.append(RefusalDelta(text=refusal))
-        events.extend(self._media_events([*images, *image_parts(delta.get("images"))]))
-        if isinstance(delta.get("audio"), dict):
-            events.extend(self._audio_events(delta["audio"]))
+        more_images = image_parts(delta.get("images"), _DELTA + ".images")
+        events.extend(self._media_events([*images, *more_images]))
+        audio = delta.get("audio")
+        if audio is not None:
+            events.extend(self._audio_events(mapping(audio, _DELTA + ".audio")))
         events.extend(self._tool_events(delta))
-        reason, raw_reason = map_finish_reason(choice.get("finish_reason"))
+        reason, raw_reason = map_finish_reason(
+            choice.get("finish_reason"), "choices[0].finish_reason"
+        )
         if raw_reason is not None:
             self._finished = True
             events.extend(self._pending_audio())
@@ -189,8 +205,9 @@ class StreamDecoder:
         every chunk would copy the audio quadratically."""
         first = not self._audio
         for key in ("data", "transcript"):
-            if isinstance(fragment.get(key), str):
-                self._audio.setdefault(key, []).append(fragment[key])
+            piece = optional_string(fragment.get(key), _DELTA + ".audio." + key)
+            if piece is not None:
+                self._audio.setdefault(key, []).append(piece)
         for key in ("id", "expires_at", "format"):
             if fragment.get(key) is not None:
                 self._audio[key] = fragment[key]
@@ -205,25 +222,24 @@ class StreamDecoder:
 
     def _audio_delta(self) -> MediaDelta:
         fields = {k: "".join(v) if isinstance(v, list) else v for k, v in self._audio.items()}
-        return MediaDelta(key="audio", part=audio_part(fields, self._request))
+        return MediaDelta(key="audio", part=audio_part(fields, self._request, _DELTA + ".audio"))
 
     def _tool_events(self, delta: dict[str, Any]) -> list[StreamEvent]:
-        calls = delta.get("tool_calls")
-        if not isinstance(calls, list):
-            legacy = delta.get("function_call")
-            calls = [{"index": 0, "function": legacy}] if isinstance(legacy, dict) else []
         events: list[StreamEvent] = []
-        for call in (as_dict(c) for c in calls):
-            function = as_dict(call.get("function"))
-            call_id = call.get("id") or None
+        where = _DELTA + ".tool_calls[]"
+        for call in (mapping(c, where) for c in tool_call_list(delta, _DELTA)):
+            function = mapping(call.get("function"), where + ".function")
+            call_id = optional_string(call.get("id"), where + ".id") or None
             slot = self._tools.slot_for(call.get("index"), call_id)
             events.append(
                 ToolCallDelta(
                     key=f"tool:{slot}",
                     index=slot,
                     id=call_id,
-                    name=function.get("name") or None,
-                    arguments=arguments_text(function.get("arguments")),
+                    name=optional_string(function.get("name"), where + ".function.name") or None,
+                    arguments=arguments_text(
+                        function.get("arguments"), where + ".function.arguments"
+                    ),
                     provider_data=tool_call_extras(call),
                 )
             )
@@ -262,7 +278,7 @@ def _error_chunk(data: str) -> dict[str, Any]:
         chunk = json.loads(data)
     except ValueError:
         return {}
-    return as_dict(chunk)
+    return chunk if isinstance(chunk, dict) else {}
 
 
 def _error_message(chunk: dict[str, Any], data: str) -> str:

@@ -2,14 +2,13 @@
 
 What we send is typed exactly (``TypedDict``s built by ``_request``): a key is present only
 when the caller set it. What we receive is declared as the documented shape (every key
-optional, since relays omit fields) and read through :func:`view`, which only says how a
-JSON object is read: nothing is validated at runtime, so every value is still checked
-before use (relays send ``null`` or another type wherever they like).
+optional, since relays omit fields) and read through ``wenwen.protocols._read``, which checks
+each value where it is used (relays send ``null`` or another type wherever they like).
 """
 
 from __future__ import annotations
 
-from typing import Any, Literal, Required, TypeAlias, TypedDict, TypeVar, cast
+from typing import Any, Literal, Required, TypeAlias, TypedDict
 
 # --- what we send -------------------------------------------------------------------------
 
@@ -302,31 +301,3 @@ class ChatCompletion(TypedDict, total=False):
     usage: ReplyUsage | None
     error: Any
     """a relay may wrap an upstream failure in a 200 reply"""
-
-
-_Shape = TypeVar("_Shape")
-
-
-def view(value: Any, shape: type[_Shape]) -> _Shape:
-    """``value`` read as the JSON object ``shape`` declares, or an empty one when it is not
-    an object at all. No validation: the shape names the fields, the caller checks values."""
-    return cast(_Shape, value if isinstance(value, dict) else {})
-
-
-def as_dict(value: Any) -> dict[str, Any]:
-    return value if isinstance(value, dict) else {}
-
-
-def as_int(value: Any) -> int:
-    """A token count: an integer (or an integral float) else 0."""
-    if isinstance(value, bool):
-        return int(value)
-    if isinstance(value, int):
-        return value
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    return 0
-
-
-def non_empty_str(value: Any) -> str | None:
-    return value if isinstance(value, str) and value else None

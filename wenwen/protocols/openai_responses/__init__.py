@@ -7,12 +7,14 @@
 - ``_response``: a ``Response`` body → ``ChatResponse`` (reasoning items with their
   encrypted payload, ``url_citation`` annotations, ``web_search_call`` items, usage);
 - ``_stream``: the named SSE events → stream events;
-- ``_count``: the exact input-token count (``/v1/responses/input_tokens``).
+- ``_count``: the exact input-token count (``/v1/responses/input_tokens``);
+- ``_protocol``: ``OpenAIResponses``, the ``WireProtocol`` these make up.
 """
 
 from __future__ import annotations
 
 from ._count import COUNT_PATH, build_count_request, parse_token_count
+from ._protocol import OpenAIResponses
 from ._request import PATH, auth_headers, build_request
 from ._response import NAME, finalize_response, parse_response, parse_usage
 from ._stream import StreamDecoder
@@ -21,6 +23,7 @@ __all__ = [
     "COUNT_PATH",
     "NAME",
     "PATH",
+    "OpenAIResponses",
     "StreamDecoder",
     "auth_headers",
     "build_count_request",

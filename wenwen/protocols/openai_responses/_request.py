@@ -24,7 +24,7 @@ from ...types import (
     ToolCallPart,
     ToolResultPart,
 )
-from .. import HttpRequest
+from ..base import HttpRequest
 from ._wire import (
     CreateResponse,
     FunctionCallItem,

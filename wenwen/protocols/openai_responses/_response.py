@@ -18,7 +18,8 @@ from ...types import (
     ToolCallPart,
     Usage,
 )
-from ._wire import as_dict, as_int, as_list, as_str, citation, summary_text
+from .._read import count, items, mapping, string
+from ._wire import citation, summary_text
 
 NAME = "responses"
 
@@ -30,17 +31,17 @@ _SERVER_TOOL_NAMES = {"web_search_call": "web_search", "file_search_call": "file
 
 
 def parse_usage(raw: dict[str, Any]) -> Usage:
-    input_tokens = as_int(raw.get("input_tokens"), "usage.input_tokens")
-    output_tokens = as_int(raw.get("output_tokens"), "usage.output_tokens")
-    input_details = as_dict(raw.get("input_tokens_details"), "usage.input_tokens_details")
-    output_details = as_dict(raw.get("output_tokens_details"), "usage.output_tokens_details")
-    total = as_int(raw.get("total_tokens"), "usage.total_tokens")
+    input_tokens = count(raw.get("input_tokens"), "usage.input_tokens")
+    output_tokens = count(raw.get("output_tokens"), "usage.output_tokens")
+    input_details = mapping(raw.get("input_tokens_details"), "usage.input_tokens_details")
+    output_details = mapping(raw.get("output_tokens_details"), "usage.output_tokens_details")
+    total = count(raw.get("total_tokens"), "usage.total_tokens")
     return Usage(
         input_tokens=input_tokens,
         output_tokens=output_tokens,
         total_tokens=total or input_tokens + output_tokens,
-        cache_read_tokens=as_int(input_details.get("cached_tokens"), "usage.cached_tokens"),
-        reasoning_tokens=as_int(output_details.get("reasoning_tokens"), "usage.reasoning_tokens"),
+        cache_read_tokens=count(input_details.get("cached_tokens"), "usage.cached_tokens"),
+        reasoning_tokens=count(output_details.get("reasoning_tokens"), "usage.reasoning_tokens"),
         raw=raw,
     )
 
@@ -49,12 +50,12 @@ def finish_of(response: dict[str, Any]) -> tuple[FinishReason | None, str | None
     """``(neutral reason, raw)``: ``completed`` is a stop (``finalize_response`` turns it
     into ``tool_calls`` when the reply calls functions); ``incomplete`` maps its
     ``incomplete_details.reason``."""
-    status = as_str(response.get("status"), "response.status")
+    status = string(response.get("status"), "response.status")
     if status == "completed":
         return "stop", status
     if status == "incomplete":
-        details = as_dict(response.get("incomplete_details"), "response.incomplete_details")
-        reason = as_str(details.get("reason"), "incomplete_details.reason")
+        details = mapping(response.get("incomplete_details"), "response.incomplete_details")
+        reason = string(details.get("reason"), "incomplete_details.reason")
         return _INCOMPLETE_REASONS.get(reason, "other"), reason or status
     if not status:
         return None, None
@@ -62,8 +63,8 @@ def finish_of(response: dict[str, Any]) -> tuple[FinishReason | None, str | None
 
 
 def reasoning_part(item: dict[str, Any]) -> ThinkingPart:
-    encrypted = as_str(item.get("encrypted_content"), "reasoning.encrypted_content")
-    item_id = as_str(item.get("id"), "reasoning.id")
+    encrypted = string(item.get("encrypted_content"), "reasoning.encrypted_content")
+    item_id = string(item.get("id"), "reasoning.id")
     return ThinkingPart(
         text=summary_text(item),
         signature=encrypted or None,
@@ -72,15 +73,15 @@ def reasoning_part(item: dict[str, Any]) -> ThinkingPart:
 
 
 def function_call_part(item: dict[str, Any]) -> ToolCallPart:
-    item_id = as_str(item.get("id"), "function_call.id")
+    item_id = string(item.get("id"), "function_call.id")
     arguments = item.get("arguments")
     if isinstance(arguments, dict):  # some relays send an object
         arguments = json.dumps(arguments, ensure_ascii=False) if arguments else ""
     else:
-        arguments = as_str(arguments, "function_call.arguments")
+        arguments = string(arguments, "function_call.arguments")
     return ToolCallPart(
-        id=as_str(item.get("call_id"), "function_call.call_id") or item_id,
-        name=as_str(item.get("name"), "function_call.name"),
+        id=string(item.get("call_id"), "function_call.call_id") or item_id,
+        name=string(item.get("name"), "function_call.name"),
         arguments=arguments or "{}",
         provider_data={"id": item_id} if item_id else {},
     )
@@ -88,11 +89,11 @@ def function_call_part(item: dict[str, Any]) -> ToolCallPart:
 
 def server_tool_part(item: dict[str, Any]) -> ServerToolCallPart:
     """A provider-run tool item (``web_search_call``, ...), kept whole for replay."""
-    kind = as_str(item.get("type"), "output item type")
-    action = as_dict(item.get("action"), f"{kind}.action")
-    status = as_str(item.get("status"), f"{kind}.status")
+    kind = string(item.get("type"), "output item type")
+    action = mapping(item.get("action"), f"{kind}.action")
+    status = string(item.get("status"), f"{kind}.status")
     return ServerToolCallPart(
-        id=as_str(item.get("id"), f"{kind}.id"),
+        id=string(item.get("id"), f"{kind}.id"),
         name=_SERVER_TOOL_NAMES.get(kind, kind.removesuffix("_call")),
         arguments=action,
         status=status or None,
@@ -105,15 +106,15 @@ def message_parts(item: dict[str, Any]) -> tuple[list[Part], str]:
     parts: list[Part] = []
     refusals: list[str] = []
     for content in (
-        as_dict(c, "message content") for c in as_list(item.get("content"), "message.content")
+        mapping(c, "message content") for c in items(item.get("content"), "message.content")
     ):
-        kind = as_str(content.get("type"), "message content type")
+        kind = string(content.get("type"), "message content type")
         if kind == "refusal":
-            refusals.append(as_str(content.get("refusal"), "refusal.refusal"))
+            refusals.append(string(content.get("refusal"), "refusal.refusal"))
         elif kind == "output_text":
-            annotations = as_list(content.get("annotations"), "output_text.annotations")
+            annotations = items(content.get("annotations"), "output_text.annotations")
             cited = [c for c in map(citation, annotations) if c]
-            text = as_str(content.get("text"), "output_text.text")
+            text = string(content.get("text"), "output_text.text")
             if text or cited:
                 parts.append(TextPart(text=text, citations=cited))
     return parts, "".join(refusals)
@@ -122,8 +123,8 @@ def message_parts(item: dict[str, Any]) -> tuple[list[Part], str]:
 def output_parts(output: list[Any]) -> tuple[list[Part], str]:
     parts: list[Part] = []
     refusal = ""
-    for item in (as_dict(i, "output item") for i in output):
-        kind = as_str(item.get("type"), "output item type")
+    for item in (mapping(i, "output item") for i in output):
+        kind = string(item.get("type"), "output item type")
         if kind == "message":
             texts, refused = message_parts(item)
             parts.extend(texts)

@@ -18,7 +18,6 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from ..._http.sse import ServerSentEvent
 from ...errors import StreamError, parse_error_body
 from ...types import (
     ChatRequest,
@@ -33,15 +32,27 @@ from ...types import (
     ToolCallDelta,
     UsageReport,
 )
-from ._response import finish_of, function_call_part, parse_usage, reasoning_part, server_tool_part
-from ._wire import SUMMARY_SEPARATOR, as_dict, as_int, as_list, as_str, citation
+from .._read import count, items, mapping, string
+from ..base import ServerSentEvent
+from ..base import StreamDecoder as BaseStreamDecoder
+from ._response import (
+    NAME,
+    finish_of,
+    function_call_part,
+    parse_usage,
+    reasoning_part,
+    server_tool_part,
+)
+from ._wire import SUMMARY_SEPARATOR, citation
 
 logger = logging.getLogger("wenwen")
 Handler = Callable[["StreamDecoder", dict[str, Any]], list[StreamEvent]]
 
 
-class StreamDecoder:
+class StreamDecoder(BaseStreamDecoder):
     """Feed it each ``ServerSentEvent`` of one reply; ``close()`` at the end of the body."""
+
+    protocol_name = NAME
 
     def __init__(self, request: ChatRequest | None = None) -> None:
         self._done = False
@@ -54,12 +65,12 @@ class StreamDecoder:
     def done(self) -> bool:
         return self._done
 
-    def feed(self, event: ServerSentEvent) -> list[StreamEvent]:
+    def _feed(self, event: ServerSentEvent) -> list[StreamEvent]:
         data = event.data.strip()
         if not data or data == "[DONE]" or self._done:
             return []
         payload = _load(data)
-        kind = as_str(payload.get("type"), "stream event type") or event.event or ""
+        kind = string(payload.get("type"), "stream event type") or event.event or ""
         if not kind and payload.get("error"):
             kind = "error"  # a relay's chat-style error frame
         handler = _HANDLERS.get(kind)
@@ -69,7 +80,7 @@ class StreamDecoder:
             return []
         return handler(self, payload)
 
-    def close(self) -> list[StreamEvent]:
+    def _close(self) -> list[StreamEvent]:
         if not self._done:
             raise StreamError(
                 "the Responses stream ended before response.completed / .incomplete / .failed"
@@ -79,12 +90,12 @@ class StreamDecoder:
     # --- handlers ---------------------------------------------------------------------
 
     def _started(self, data: dict[str, Any]) -> list[StreamEvent]:
-        response = as_dict(data.get("response"), "event response")
+        response = mapping(data.get("response"), "event response")
         return [ResponseStarted(id=response.get("id"), model=response.get("model"))]
 
     def _item_added(self, data: dict[str, Any]) -> list[StreamEvent]:
-        item = as_dict(data.get("item"), "event item")
-        kind, item_id = as_str(item.get("type"), "item type"), as_str(item.get("id"), "item id")
+        item = mapping(data.get("item"), "event item")
+        kind, item_id = string(item.get("type"), "item type"), string(item.get("id"), "item id")
         if kind == "reasoning":
             part = reasoning_part(item)
             return [ThinkingDelta(key=item_id, provider_data=part.provider_data)]
@@ -95,8 +106,8 @@ class StreamDecoder:
         return []
 
     def _item_done(self, data: dict[str, Any]) -> list[StreamEvent]:
-        item = as_dict(data.get("item"), "event item")
-        kind, item_id = as_str(item.get("type"), "item type"), as_str(item.get("id"), "item id")
+        item = mapping(data.get("item"), "event item")
+        kind, item_id = string(item.get("type"), "item type"), string(item.get("id"), "item id")
         if kind == "reasoning":
             return self._reasoning_done(item, item_id)
         if kind == "function_call":
@@ -117,15 +128,15 @@ class StreamDecoder:
 
     def _message_done(self, item: dict[str, Any], item_id: str) -> list[StreamEvent]:
         events: list[StreamEvent] = []
-        contents = as_list(item.get("content"), "message.content")
-        for index, content in enumerate(as_dict(c, "message content") for c in contents):
+        contents = items(item.get("content"), "message.content")
+        for index, content in enumerate(mapping(c, "message content") for c in contents):
             key = f"{item_id}:{index}"
             if key in self._delivered or content.get("type") != "output_text":
                 continue
-            text = as_str(content.get("text"), "output_text.text")
+            text = string(content.get("text"), "output_text.text")
             if text:
                 events.append(TextDelta(key=key, text=text))
-            for annotation in as_list(content.get("annotations"), "output_text.annotations"):
+            for annotation in items(content.get("annotations"), "output_text.annotations"):
                 cited = citation(annotation)
                 if cited is not None:
                     events.append(CitationDelta(key=key, citation=cited))
@@ -133,7 +144,7 @@ class StreamDecoder:
 
     def _tool_delta(self, item: dict[str, Any], *, with_arguments: bool) -> ToolCallDelta:
         part = function_call_part(item)
-        item_id = as_str(item.get("id"), "function_call.id") or part.id
+        item_id = string(item.get("id"), "function_call.id") or part.id
         index = self._tools.setdefault(item_id, len(self._tools))
         arguments = part.arguments if with_arguments and item.get("arguments") else ""
         if arguments:
@@ -150,7 +161,7 @@ class StreamDecoder:
     def _text_delta(self, data: dict[str, Any]) -> list[StreamEvent]:
         key = _content_key(data)
         self._delivered.add(key)
-        return [TextDelta(key=key, text=as_str(data.get("delta"), "output_text.delta"))]
+        return [TextDelta(key=key, text=string(data.get("delta"), "output_text.delta"))]
 
     def _annotation(self, data: dict[str, Any]) -> list[StreamEvent]:
         key = _content_key(data)
@@ -160,30 +171,30 @@ class StreamDecoder:
         return [CitationDelta(key=key, citation=cited)]
 
     def _arguments_delta(self, data: dict[str, Any]) -> list[StreamEvent]:
-        item_id = as_str(data.get("item_id"), "arguments delta item_id")
+        item_id = string(data.get("item_id"), "arguments delta item_id")
         index = self._tools.setdefault(item_id, len(self._tools))
         self._delivered.add(f"tool:{item_id}")
-        arguments = as_str(data.get("delta"), "function_call_arguments.delta")
+        arguments = string(data.get("delta"), "function_call_arguments.delta")
         return [ToolCallDelta(key=f"tool:{item_id}", index=index, arguments=arguments)]
 
     def _summary_delta(self, data: dict[str, Any]) -> list[StreamEvent]:
         """Summary text; a new summary part starts after a blank line, as when parsed."""
-        item_id = as_str(data.get("item_id"), "summary delta item_id")
-        index = as_int(data.get("summary_index"), "summary_index")
+        item_id = string(data.get("item_id"), "summary delta item_id")
+        index = count(data.get("summary_index"), "summary_index")
         previous = self._summary_index.get(item_id)
         self._summary_index[item_id] = index
         self._delivered.add(item_id)
-        text = as_str(data.get("delta"), "reasoning_summary_text.delta")
+        text = string(data.get("delta"), "reasoning_summary_text.delta")
         if previous is not None and previous != index:
             text = SUMMARY_SEPARATOR + text
         return [ThinkingDelta(key=item_id, text=text)]
 
     def _refusal_delta(self, data: dict[str, Any]) -> list[StreamEvent]:
-        return [RefusalDelta(text=as_str(data.get("delta"), "refusal.delta"))]
+        return [RefusalDelta(text=string(data.get("delta"), "refusal.delta"))]
 
     def _finished(self, data: dict[str, Any]) -> list[StreamEvent]:
         self._done = True
-        response = as_dict(data.get("response"), "final response")
+        response = mapping(data.get("response"), "final response")
         events: list[StreamEvent] = [
             ResponseStarted(id=response.get("id"), model=response.get("model"))
         ]
@@ -198,8 +209,8 @@ class StreamDecoder:
         return events
 
     def _failed(self, data: dict[str, Any]) -> list[StreamEvent]:
-        response = as_dict(data.get("response"), "failed response")
-        error = as_dict(response.get("error"), "response.error") or data
+        response = mapping(data.get("response"), "failed response")
+        error = mapping(response.get("error"), "response.error") or data
         raise StreamError(_error_text(error))
 
     def _ignored(self, data: dict[str, Any]) -> list[StreamEvent]:
@@ -233,8 +244,8 @@ _HANDLERS: dict[str, Handler] = {
 
 
 def _content_key(data: dict[str, Any]) -> str:
-    item_id = as_str(data.get("item_id"), "text event item_id")
-    return f"{item_id}:{as_int(data.get('content_index'), 'content_index')}"
+    item_id = string(data.get("item_id"), "text event item_id")
+    return f"{item_id}:{count(data.get('content_index'), 'content_index')}"
 
 
 def _load(data: str) -> dict[str, Any]:

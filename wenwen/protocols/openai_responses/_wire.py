@@ -1,17 +1,17 @@
 """Wire shapes of the Responses API, declared once.
 
 What we send is typed with ``TypedDict``s (checked by mypy, free at run time); what we
-receive is read with the small readers below, which tolerate missing or ``null`` fields
-(relays omit them) and reject values of another type, without validating whole objects on
-the stream's hot path.
+receive is read with the readers of ``wenwen.protocols._read``, which tolerate missing or
+``null`` fields (relays omit them) and reject values of another type, without validating
+whole objects on the stream's hot path.
 """
 
 from __future__ import annotations
 
 from typing import Any, Literal, NotRequired, TypedDict
 
-from ...errors import ProtocolError
 from ...types import Citation
+from .._read import items, mapping, optional_count, optional_string, string
 
 
 class InputText(TypedDict):
@@ -110,58 +110,15 @@ class CreateResponse(TypedDict, total=False):
     stream: bool
 
 
-# --- readers --------------------------------------------------------------------------------
-# Missing or ``null`` reads as empty (relays omit fields); a value of another JSON type is a
-# malformed reply and raises ``ProtocolError`` naming the field — never a silent "".
-
-
-def _wrong(value: Any, expected: str, where: str) -> ProtocolError:
-    return ProtocolError(
-        f"Responses {where} is {type(value).__name__} {value!r:.80}, not {expected}"
-    )
-
-
-def as_dict(value: Any, where: str = "field") -> dict[str, Any]:
-    if value is None:
-        return {}
-    if not isinstance(value, dict):
-        raise _wrong(value, "an object", where)
-    return value
-
-
-def as_list(value: Any, where: str = "field") -> list[Any]:
-    if value is None:
-        return []
-    if not isinstance(value, list):
-        raise _wrong(value, "a list", where)
-    return value
-
-
-def as_str(value: Any, where: str = "field") -> str:
-    if value is None:
-        return ""
-    if not isinstance(value, str):
-        raise _wrong(value, "text", where)
-    return value
-
-
-def as_int(value: Any, where: str = "field") -> int:
-    if value is None:
-        return 0
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise _wrong(value, "an integer", where)
-    return value
-
-
-def optional_int(value: Any) -> int | None:
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
+# --- readers: wenwen.protocols._read (missing or null reads as empty, another type raises
+# ProtocolError naming the field) -------------------------------------------------------------
 
 
 def summary_text(item: dict[str, Any]) -> str:
     """A reasoning item's summary parts, joined by blank lines (the stream decoder inserts
     the same separator when a new summary part starts)."""
-    summary = as_list(item.get("summary"), "reasoning.summary")
-    texts = [as_str(as_dict(s, "summary part").get("text"), "summary_text.text") for s in summary]
+    summary = items(item.get("summary"), "reasoning.summary")
+    texts = [string(mapping(s, "summary part").get("text"), "summary_text.text") for s in summary]
     return SUMMARY_SEPARATOR.join(texts)
 
 
@@ -170,16 +127,15 @@ SUMMARY_SEPARATOR = "\n\n"
 
 def citation(annotation: Any) -> Citation | None:
     """A ``url_citation`` annotation as a neutral citation; other kinds give ``None``."""
-    annotation = as_dict(annotation, "annotation")
-    if as_str(annotation.get("type"), "annotation.type") != "url_citation":
+    annotation = mapping(annotation, "annotation")
+    if string(annotation.get("type"), "annotation.type") != "url_citation":
         return None
-    url = as_str(annotation.get("url"), "url_citation.url")
+    url = string(annotation.get("url"), "url_citation.url")
     if not url:
         return None
-    title = annotation.get("title")
     return Citation(
         url=url,
-        title=title if isinstance(title, str) else None,
-        start_index=optional_int(annotation.get("start_index")),
-        end_index=optional_int(annotation.get("end_index")),
+        title=optional_string(annotation.get("title"), "url_citation.title"),
+        start_index=optional_count(annotation.get("start_index"), "url_citation.start_index"),
+        end_index=optional_count(annotation.get("end_index"), "url_citation.end_index"),
     )

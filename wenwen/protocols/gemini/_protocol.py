@@ -1,0 +1,49 @@
+"""Gemini ``generateContent`` as a ``WireProtocol`` that counts tokens."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ...types import ChatRequest, ChatResponse
+from ..base import HttpRequest, TokenCounting, WireProtocol
+from ._count import build_count_request, parse_token_count
+from ._request import auth_headers, build_request
+from ._response import NAME, finalize_response, parse_reply
+from ._stream import StreamDecoder, merge_chunks
+
+
+def parse_response(body: Any, request: ChatRequest | None = None) -> ChatResponse:
+    """A reply object, or the JSON-array stream when a relay answers with it."""
+    if isinstance(body, list):
+        return merge_chunks(body, request)
+    return parse_reply(body, request)
+
+
+class Gemini(WireProtocol, TokenCounting):
+    """``POST /v1beta/models/{model}:generateContent`` and ``:countTokens``
+    (https://ai.google.dev/api/generate-content, https://ai.google.dev/api/tokens)."""
+
+    NAME = NAME
+
+    def auth_headers(self, api_key: str) -> dict[str, str]:
+        return auth_headers(api_key)
+
+    def _build_request(self, request: ChatRequest, *, stream: bool) -> HttpRequest:
+        return build_request(request, stream=stream)
+
+    def _parse_response(self, body: Any, request: ChatRequest | None) -> ChatResponse:
+        return parse_response(body, request)
+
+    def _new_stream_decoder(self, request: ChatRequest | None) -> StreamDecoder:
+        return StreamDecoder(request)
+
+    def _finalize_response(
+        self, response: ChatResponse, request: ChatRequest | None
+    ) -> ChatResponse:
+        return finalize_response(response, request)
+
+    def build_count_request(self, request: ChatRequest) -> HttpRequest:
+        return build_count_request(request)
+
+    def _parse_token_count(self, body: Any) -> int:
+        return parse_token_count(body)
