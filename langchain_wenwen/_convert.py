@@ -22,6 +22,7 @@ from langchain_core.messages import (
 )
 
 from wenwen.errors import UnsupportedFeatureError, json_text
+from wenwen.media.content import split_data_url as parse_data_url_parts
 from wenwen.types import (
     AudioPart,
     Citation,
@@ -145,13 +146,10 @@ def _text(block: dict[str, Any], where: str) -> Part:
 
 def split_data_url(url: str) -> tuple[str | None, str] | None:
     """``(media_type, base64 data)`` for a ``data:...;base64,`` URL, else ``None``."""
-    if not url.startswith("data:"):
+    parts = parse_data_url_parts(url)
+    if parts is None or not parts.base64:
         return None
-    header, _, data = url[5:].partition(",")
-    if not header.endswith(";base64"):
-        return None
-    media_type = header[: -len(";base64")] or None
-    return media_type, data
+    return parts.mime or None, parts.payload
 
 
 def _image_from_url(url: str, block: dict[str, Any], detail: str | None = None) -> ImagePart:

@@ -28,6 +28,7 @@ from llama_index.core.base.llms.types import (
 )
 
 from wenwen.errors import ConfigurationError, UnsupportedFeatureError, json_text
+from wenwen.media.content import split_data_url as parse_data_url_parts
 from wenwen.types import (
     AudioPart,
     Citation,
@@ -181,10 +182,10 @@ def _cache_control(point: CachePoint) -> dict[str, Any]:
 
 def _split_data_url(url: str) -> tuple[str | None, str] | None:
     """``data:<type>;base64,<data>`` -> (type, data); None for any other URL."""
-    if not url.startswith("data:") or ";base64," not in url:
+    parts = parse_data_url_parts(url)
+    if parts is None or not parts.base64:
         return None
-    head, data = url[len("data:") :].split(";base64,", 1)
-    return (head or None), data
+    return parts.mime or None, parts.payload
 
 
 def _inline_base64(raw: bytes | None, path: Path | str | None, what: str) -> str | None:

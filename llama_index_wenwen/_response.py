@@ -1,6 +1,7 @@
 """``wenwen.types`` replies -> LlamaIndex ``ChatResponse`` / ``CompletionResponse``.
 
-Where LlamaIndex looks for things (see the research notes, section 1.5):
+Where LlamaIndex looks for things (llama-index-core: ``callbacks/token_counting.py``,
+``base/llms/types.py``, ``llms/function_calling.py``):
 
 - token counts: ``raw["usage"]`` (``TokenCountingHandler``) and
   ``additional_kwargs`` ``{prompt_tokens, completion_tokens, total_tokens}``;

@@ -18,8 +18,10 @@ from typing import Literal
 MediaKind = Literal["image", "audio", "video"]
 
 # RFC 2397: data:[<mediatype>][;base64],<data>; parameters may sit between type and ;base64
+# (the scheme and the base64 token are case-insensitive, RFC 3986 §3.1 and RFC 2045 §5.1)
 _DATA_URL = re.compile(
-    r"^data:(?P<mime>[^;,]*)(?P<params>(?:;[^;,]*)*?)(?P<b64>;base64)?,(?P<data>.*)$", re.S
+    r"^data:(?P<mime>[^;,]*)(?P<params>(?:;[^;,]*)*?)(?P<b64>;base64)?,(?P<data>.*)$",
+    re.S | re.I,
 )
 
 # ISO BMFF major brands: QuickTime, M4A audio, everything else here is MP4 video
@@ -82,7 +84,7 @@ def sniff(head: bytes) -> str | None:
 
     Recognised: PNG, JPEG, WEBP, GIF; WAV, MP3 (ID3 tag or an MPEG audio frame sync), OGG,
     FLAC, M4A; WEBM (EBML); MP4 and MOV (ISO BMFF ``ftyp``, or a QuickTime ``moov``/``mdat``/
-    ``wide`` first atom). Sixteen bytes are enough for every signature.
+    ``wide`` first atom); PDF. Sixteen bytes are enough for every signature.
     """
     if head.startswith(b"\x89PNG\r\n\x1a\n"):
         return "image/png"
@@ -111,6 +113,8 @@ def sniff(head: bytes) -> str | None:
         return "video/mp4"
     if head[4:8] in (b"moov", b"mdat", b"wide", b"free"):
         return "video/quicktime"
+    if head.startswith(b"%PDF-"):  # ISO 32000-1, 7.5.2 (the file header)
+        return "application/pdf"
     return None
 
 
@@ -143,3 +147,41 @@ def suffix_for(mime: str | None, default: str = ".bin") -> str:
     if not mime:
         return default
     return SUFFIXES.get(mime.split(";", 1)[0].strip().lower(), default)
+
+
+# --- inline parts of chat messages (base64 text, kept as text) -------------------------------
+
+
+@dataclass(frozen=True)
+class DataURLParts:
+    """A ``data:`` URL split without decoding: the declared MIME type (lowercase, ``""``
+    when absent), whether the payload is base64, and the payload as written."""
+
+    mime: str
+    base64: bool
+    payload: str
+
+
+def split_data_url(url: str) -> DataURLParts | None:
+    """The parts of a ``data:`` URL (RFC 2397), or ``None`` when ``url`` is not one. Chat
+    messages carry inline media as base64 text, so the payload is not decoded here."""
+    match = _DATA_URL.match(url) if is_data_url(url) else None
+    if match is None:
+        return None
+    return DataURLParts(
+        mime=match.group("mime").strip().lower(),
+        base64=match.group("b64") is not None,
+        payload=match.group("data"),
+    )
+
+
+def sniff_base64(text: str) -> str | None:
+    """The MIME type the first bytes of base64 ``text`` announce (see ``sniff``); only the
+    first 24 characters (18 bytes), cut to whole base64 quanta, are decoded. ``None`` when none matches or it is not
+    base64."""
+    chunk = text[:24]
+    try:
+        head = base64.b64decode(chunk[: len(chunk) - len(chunk) % 4], validate=True)
+    except (binascii.Error, ValueError):
+        return None
+    return sniff(head)

@@ -1,7 +1,8 @@
 """Media that image and video models return as markdown links inside the reply text.
 
 Wenwen's image models answer ``![图片](https://….png)`` and its video models
-``[下载视频](https://….mp4)`` (wenwen-api.md §2.9, §2.12). ``add_linked_media`` keeps the text
+``[下载视频](https://….mp4)`` (the relay's "生成图片" and "生成视频" chat pages,
+https://wenwen-ai.apifox.cn/305813174e0 and https://wenwen-ai.apifox.cn/357807776e0). ``add_linked_media`` keeps the text
 as it is and adds an ``ImagePart`` / ``VideoPart`` after each text part that links media, once
 per URL, so applying it twice changes nothing.
 """

@@ -1,8 +1,9 @@
 """Vendors' remote MCP connectors, which the Wenwen relay does not carry.
 
 Anthropic's connector is the ``mcp_servers`` body field (with the ``mcp-client-*`` beta
-header): the relay lists it as unsupported ("工具调用(MCP)-目前不支持", wenwen-api.md §7.6,
-§12), so a request with it would fail at the relay or, worse, run without the tools. It is
+header): the relay lists it as unsupported ("工具调用(MCP)-目前不支持",
+https://wenwen-ai.apifox.cn/349815678e0), so a request with it would fail at the relay or,
+worse, run without the tools. It is
 refused before any request, pointing to the route that works: run the MCP server locally
 (stdio) and give its tools to the model as function tools.
 """

@@ -15,6 +15,7 @@ import re
 from typing import Any, Final, Literal, TypeVar
 
 from ...errors import ProtocolError, UnsupportedFeatureError
+from ...media.content import is_data_url, sniff_base64, split_data_url
 from ...types import (
     AudioPart,
     FilePart,
@@ -48,15 +49,6 @@ _PROTOCOL = "the Anthropic Messages protocol"
 IMAGE_MEDIA_TYPES = ("image/jpeg", "image/png", "image/gif", "image/webp")
 _PDF = "application/pdf"
 _PLAIN_TEXT: Final = "text/plain"
-# The first characters of base64-encoded files, by media type (their magic numbers).
-_BASE64_MAGIC = {
-    "/9j/": "image/jpeg",
-    "iVBORw0KGgo": "image/png",
-    "R0lGOD": "image/gif",
-    "UklGR": "image/webp",
-    "JVBER": _PDF,
-}
-_DATA_URL = re.compile(r"^data:(?P<media>[^;,]*)(?P<params>(?:;[^;,]*)*),(?P<data>.*)$", re.S)
 _INVALID_ID_CHARS = re.compile(r"[^a-zA-Z0-9_-]")
 
 
@@ -162,7 +154,7 @@ def image_block(part: ImagePart) -> ImageBlock:
     if part.data:
         media_type = part.media_type or _sniff(part.data, "image")
         source = {"type": "base64", "media_type": media_type, "data": part.data}
-    elif part.url and part.url.startswith("data:"):
+    elif part.url and is_data_url(part.url):
         media_type, data = _split_data_url(part.url, "image")
         source = {"type": "base64", "media_type": media_type, "data": data}
     elif part.url:
@@ -187,7 +179,7 @@ def _document_block(part: FilePart) -> DocumentBlock:
     source: DocumentSource
     if part.data:
         source = _document_source(part.media_type or _sniff(part.data, "document"), part.data)
-    elif part.url and part.url.startswith("data:"):
+    elif part.url and is_data_url(part.url):
         source = _document_source(*_split_data_url(part.url, "document"))
     elif part.url:
         source = {"type": "url", "url": part.url}
@@ -215,23 +207,22 @@ def _document_source(media_type: str, data: str) -> DocumentSource:
 
 
 def _sniff(data: str, what: str) -> str:
-    for prefix, media_type in _BASE64_MAGIC.items():
-        if data.startswith(prefix):
-            return media_type
-    raise ProtocolError(
-        f"the {what} part has inline data of unknown type; set its media_type "
-        f"(required by {_PROTOCOL})"
-    )
+    media_type = sniff_base64(data)
+    if media_type is None:
+        raise ProtocolError(
+            f"the {what} part has inline data of unknown type; set its media_type "
+            f"(required by {_PROTOCOL})"
+        )
+    return media_type
 
 
 def _split_data_url(url: str, what: str) -> tuple[str, str]:
-    match = _DATA_URL.match(url)
-    if match is None or ";base64" not in match["params"].lower():
+    parts = split_data_url(url)
+    if parts is None or not parts.base64:
         raise UnsupportedFeatureError(
             f"the {what} data URL is not base64 ({url[:40]}...); {_PROTOCOL} takes base64 data"
         )
-    media_type = match["media"] or _sniff(match["data"], what)
-    return media_type.lower(), match["data"]
+    return parts.mime or _sniff(parts.payload, what), parts.payload
 
 
 def wire_tool_id(tool_id: str, tool: str | None = None) -> str:

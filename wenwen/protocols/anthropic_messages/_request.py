@@ -153,8 +153,9 @@ def _extra_body_thinks(request: ChatRequest) -> bool:
 
 
 def _model_thinks(model: str) -> bool:
-    """Wenwen's ``*-thinking`` models think by themselves (wenwen-api.md §7.4): the relay
-    (new-api's Claude thinking adapter) adds the thinking field with a budget of 80% of
+    """Wenwen's ``*-thinking`` models think by themselves (https://wenwen-ai.apifox.cn/349900862e0):
+    the relay (new-api's Claude adapter, https://github.com/QuantumNous/new-api,
+    ``relay/channel/claude``) adds the thinking field with a budget of 80% of
     max_tokens and sets temperature 1 itself, but a forced tool_choice still fails upstream."""
     return model.lower().endswith("-thinking")
 

@@ -8,8 +8,9 @@ and ignores event and delta kinds it does not know.
 
 Usage: ``message_start`` carries the input tokens, ``message_delta`` the running output
 count and, on newer APIs only, the input figures again. The two are merged field by field,
-keeping the larger count, so input tokens are never lost (the ChatAnthropic defect,
-langchain-anchors.md §4 #13) nor counted twice.
+keeping the larger count, so input tokens are never lost when a ``message_delta`` leaves
+them out (older API versions and proxies do; langchain-anthropic, which reads usage from
+``message_delta`` only, then reports 0 input tokens) nor counted twice.
 """
 
 from __future__ import annotations

@@ -10,12 +10,19 @@ follows (see ``_response.parts_from_wire``).
 
 from __future__ import annotations
 
+import base64
 import json
 import logging
 import mimetypes
-import re
 
 from ...errors import ProtocolError, UnsupportedFeatureError
+from ...media.content import (
+    DataURLParts,
+    is_data_url,
+    parse_data_url,
+    sniff_base64,
+    split_data_url,
+)
 from ...types import (
     AudioPart,
     FilePart,
@@ -36,7 +43,6 @@ SIGNATURE_KEY = "thought_signature"
 """``ToolCallPart.provider_data`` key of a function call's ``thoughtSignature``."""
 
 _PROTOCOL = "the Gemini protocol"
-_DATA_URL = re.compile(r"^data:(?P<media>[^;,]*)(?:;[^;,]*)*,(?P<data>.*)$", re.S)
 
 
 def wire_contents(messages: list[Message]) -> tuple[ContentDict | None, list[ContentDict]]:
@@ -172,10 +178,9 @@ def media_part(part: ImagePart | AudioPart | VideoPart | FilePart, where: str) -
     data = getattr(part, "data", None)
     url = part.url
     mime = _mime(part)
-    if not data and url:
-        match = _DATA_URL.match(url)
-        if match:
-            data, mime = match.group("data"), match.group("media") or mime
+    inline = split_data_url(url) if not data and url else None
+    if inline is not None:
+        data, mime = _base64_payload(inline, url or ""), inline.mime or mime
     if data:
         if not mime:
             raise UnsupportedFeatureError(f"{where}: inline {part.type} data needs a mime type")
@@ -197,11 +202,18 @@ def _mime(part: ImagePart | AudioPart | VideoPart | FilePart) -> str | None:
         return given
     guessed = _guess(part.url)
     if guessed is None and isinstance(part, ImagePart) and part.data:
-        return "image/png" if part.data.startswith("iVBORw0KGgo") else "image/jpeg"
+        return sniff_base64(part.data) or "image/jpeg"
     return guessed
 
 
 def _guess(url: str | None) -> str | None:
-    if not url or url.startswith("data:"):
+    if not url or is_data_url(url):
         return None
     return mimetypes.guess_type(url.split("?", 1)[0])[0]
+
+
+def _base64_payload(inline: DataURLParts, url: str) -> str:
+    """``inlineData.data`` is base64: a data URL written percent-encoded is re-encoded."""
+    if inline.base64:
+        return inline.payload
+    return base64.b64encode(parse_data_url(url).data).decode("ascii")

@@ -54,8 +54,8 @@ PATH = "/v1/chat/completions"
 _PROTOCOL = "OpenAI chat completions"
 
 # o1/o3/o4 and gpt-5 reject ``max_tokens`` and want ``max_completion_tokens``; every other
-# family served by the relay takes ``max_tokens`` (the anchors rename it for all backends,
-# langchain#29954). An optional vendor prefix such as ``openai/`` is allowed.
+# family served by the relay takes ``max_tokens`` (langchain-openai renames it for every
+# backend, which relayed models reject: https://github.com/langchain-ai/langchain/issues/29954). An optional vendor prefix such as ``openai/`` is allowed.
 _COMPLETION_TOKENS_MODEL = re.compile(r"^(?:[\w.-]+/)*(?:o[134](?:$|[-_.:])|gpt-5)", re.I)
 
 _TOOL_IMAGES_PLACEHOLDER = "[image result follows]"
