@@ -22,7 +22,6 @@ from langchain_core.messages import (
 )
 
 from wenwen.errors import UnsupportedFeatureError, json_text
-from wenwen.media.content import split_data_url as parse_data_url_parts
 from wenwen.types import (
     AudioPart,
     Citation,
@@ -146,6 +145,10 @@ def _text(block: dict[str, Any], where: str) -> Part:
 
 def split_data_url(url: str) -> tuple[str | None, str] | None:
     """``(media_type, base64 data)`` for a ``data:...;base64,`` URL, else ``None``."""
+    if url[:5].lower() != "data:":
+        return None
+    from wenwen.media.content import split_data_url as parse_data_url_parts  # media loads late
+
     parts = parse_data_url_parts(url)
     if parts is None or not parts.base64:
         return None

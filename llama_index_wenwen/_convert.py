@@ -28,7 +28,6 @@ from llama_index.core.base.llms.types import (
 )
 
 from wenwen.errors import ConfigurationError, UnsupportedFeatureError, json_text
-from wenwen.media.content import split_data_url as parse_data_url_parts
 from wenwen.types import (
     AudioPart,
     Citation,
@@ -182,6 +181,10 @@ def _cache_control(point: CachePoint) -> dict[str, Any]:
 
 def _split_data_url(url: str) -> tuple[str | None, str] | None:
     """``data:<type>;base64,<data>`` -> (type, data); None for any other URL."""
+    if url[:5].lower() != "data:":
+        return None
+    from wenwen.media.content import split_data_url as parse_data_url_parts  # media loads late
+
     parts = parse_data_url_parts(url)
     if parts is None or not parts.base64:
         return None
