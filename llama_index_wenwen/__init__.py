@@ -1,5 +1,7 @@
 """LlamaIndex integration for the Wenwen AI relay: the ``Wenwen`` LLM and ``WenwenEmbedding``,
-also importable as ``llama_index.llms.wenwen`` and ``llama_index.embeddings.wenwen``.
+also importable as ``llama_index.llms.wenwen`` and ``llama_index.embeddings.wenwen``
+(``WenwenToolSpec``: ``llama_index.tools.wenwen``; MCP tools as content blocks:
+``llama_index_wenwen.mcp.mcp_tools``).
 
 Usage::
 

@@ -9,7 +9,7 @@ sequence the client cut at. When the server already stopped, the text holds no s
 sequence and nothing changes.
 
 Streams hold back only what could still become a stop sequence: the longest end of the
-text so far that begins one (at most the longest stop's length − 1 characters). Usage and
+text so far that begins one (at most the longest stop's length - 1 characters). Usage and
 the finish event still pass through after a cut, so the reply keeps its token counts.
 """
 
@@ -38,7 +38,9 @@ def _first_stop(text: str, stops: Sequence[str]) -> tuple[int, str] | None:
     best: tuple[int, str] | None = None
     for stop in stops:
         at = text.find(stop)
-        if at >= 0 and (best is None or at < best[0] or (at == best[0] and len(stop) > len(best[1]))):
+        if at >= 0 and (
+            best is None or at < best[0] or (at == best[0] and len(stop) > len(best[1]))
+        ):
             best = (at, stop)
     return best
 

@@ -4,6 +4,7 @@ sync and async."""
 
 from __future__ import annotations
 
+import itertools
 import json
 from typing import Any
 
@@ -54,7 +55,7 @@ def stream_text(chunks: list[str], stops: list[str]) -> tuple[str, list[StreamEv
 def splits(text: str, cuts: list[int]) -> list[str]:
     points = sorted({c % (len(text) + 1) for c in cuts})
     bounds = [0, *points, len(text)]
-    return [text[a:b] for a, b in zip(bounds, bounds[1:], strict=False)]
+    return [text[a:b] for a, b in itertools.pairwise(bounds)]
 
 
 @given(
@@ -84,7 +85,9 @@ def test_a_stream_holds_back_at_most_the_longest_stop_minus_one(
     flt = StopSequenceFilter(stops)
     sent = ""
     for i, char in enumerate(text):
-        sent += "".join(e.text for e in flt.feed([TextDelta(text=char)]) if isinstance(e, TextDelta))
+        sent += "".join(
+            e.text for e in flt.feed([TextDelta(text=char)]) if isinstance(e, TextDelta)
+        )
         if flt.stopped_at is None:
             assert (i + 1) - len(sent) <= max(len(s) for s in stops) - 1
 
@@ -131,9 +134,7 @@ def test_a_reply_is_cut_at_its_first_stop_and_later_parts_dropped() -> None:
 
 
 @pytest.mark.parametrize("protocol", PROTOCOL_NAMES)
-def test_stop_holds_on_every_protocol(
-    client: BlockingClient, emu: Emulator, protocol: str
-) -> None:
+def test_stop_holds_on_every_protocol(client: BlockingClient, emu: Emulator, protocol: str) -> None:
     request = ask(MODELS[protocol], ["emu"])
     whole = client.chat(ask(MODELS[protocol], []), protocol=protocol).text
     expected = whole[: whole.index("emu")]
