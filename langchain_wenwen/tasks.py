@@ -94,14 +94,14 @@ class WenwenTaskRunnable(ClientOwner, RunnableSerializable[TaskInput, dict[str, 
                 task_id = mj.action(mj.fetch(task_id), args["button"])
             task = mj.wait(task_id, options=options)
             path = self._target(task.id, ".png")
-            return _mj_result(task, mj.download(task, path) if path else None)
+            return _mj_result(task, mj.download(task, path=path) if path else None)
         videos = client.videos
         started: str | TaskSnapshot = args.get("task_id") or videos.create(
             prompt=_prompt(args), model=self.model, **_create_args(args)
         )
         done = videos.wait(started, route=args.get("route"), options=options)
         path = self._target(done.id, ".mp4")
-        return _video_result(done, videos.download(done, path) if path else None)
+        return _video_result(done, videos.download(done, path=path) if path else None)
 
     # --- async --------------------------------------------------------------------------
 
@@ -128,14 +128,14 @@ class WenwenTaskRunnable(ClientOwner, RunnableSerializable[TaskInput, dict[str, 
                     task_id = await mj.action(await mj.fetch(task_id), args["button"])
                 task = await mj.wait(task_id, options=options)
                 path = self._target(task.id, ".png")
-                return _mj_result(task, await mj.download(task, path) if path else None)
+                return _mj_result(task, await mj.download(task, path=path) if path else None)
             videos = client.videos
             started: str | TaskSnapshot = args.get("task_id") or await videos.create(
                 prompt=_prompt(args), model=self.model, **_create_args(args)
             )
             done = await videos.wait(started, route=args.get("route"), options=options)
             path = self._target(done.id, ".mp4")
-            return _video_result(done, await videos.download(done, path) if path else None)
+            return _video_result(done, await videos.download(done, path=path) if path else None)
         finally:
             await progress.flush()
 

@@ -145,7 +145,7 @@ class WenwenImageEditTool(_ImageTool):
         prompt = kwargs["prompt"]
         result = self.client().images.edit(
             prompt,
-            kwargs["image_paths"],
+            images=kwargs["image_paths"],
             mask=kwargs.get("mask_path"),
             model=self.model,
             **self._options(None),
@@ -157,7 +157,7 @@ class WenwenImageEditTool(_ImageTool):
         client = await self.aclient()
         result = await client.images.edit(
             prompt,
-            kwargs["image_paths"],
+            images=kwargs["image_paths"],
             mask=kwargs.get("mask_path"),
             model=self.model,
             **self._options(None),

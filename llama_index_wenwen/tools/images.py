@@ -85,7 +85,11 @@ class ImageTools(ToolGroup):
         optional PNG mask marks the area to change. Returns a confirmation and the image."""
         client = self.connection.client()
         result = client.images.edit(
-            prompt, image_paths, mask=mask_path, model=self._edit_model(), **self._image_options()
+            prompt,
+            images=image_paths,
+            mask=mask_path,
+            model=self._edit_model(),
+            **self._image_options(),
         )
         return self._image_blocks("Edited", prompt, result, self._fetch(result))
 
@@ -96,6 +100,10 @@ class ImageTools(ToolGroup):
         optional PNG mask marks the area to change. Returns a confirmation and the image."""
         client = await self.connection.aclient()
         result = await client.images.edit(
-            prompt, image_paths, mask=mask_path, model=self._edit_model(), **self._image_options()
+            prompt,
+            images=image_paths,
+            mask=mask_path,
+            model=self._edit_model(),
+            **self._image_options(),
         )
         return self._image_blocks("Edited", prompt, result, await self._afetch(result))
