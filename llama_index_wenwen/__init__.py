@@ -21,7 +21,8 @@ try:
     import llama_index.core  # noqa: F401
 except ImportError as exc:  # pragma: no cover - depends on the environment
     raise ImportError(
-        'llama_index_wenwen needs llama-index-core: pip install "wenwen-ai[llama-index]"'
+        'llama_index_wenwen needs llama-index-core: pip install "wenwen-ai[llama-index]" '
+        '(from a clone: pip install -e ".[llama-index]")'
     ) from exc
 
 from .embedding import WenwenEmbedding
