@@ -62,11 +62,11 @@ def test_speech_to_file_text_first_path_by_keyword(client: WenwenClient, tmp_pat
 def test_speech_to_file_old_order_still_works_with_a_warning(
     client: WenwenClient, tmp_path: Path
 ) -> None:
-    with pytest.warns(DeprecationWarning, match="path="):
+    with pytest.warns(DeprecationWarning, match="path=") as warned:
         saved = client.audio.speech_to_file(
             tmp_path / "b.wav", "Hello there.", response_format="wav"
         )
-    assert saved == tmp_path / "b.wav"
+    assert saved == tmp_path / "b.wav" and warned[0].filename == __file__
     with pytest.warns(DeprecationWarning):
         named = client.audio.speech_to_file(str(tmp_path / "c.mp3"), "Hello there.")
     assert named.name == "c.mp3"
@@ -117,8 +117,9 @@ def test_task_downloads_take_the_path_by_keyword(
     videos = sync_client.videos
     done = videos.wait(videos.create("waves", seconds=4), **drive)
     assert videos.download(done, path=tmp_path / "v.mp4").stat().st_size > 1000
-    with pytest.warns(DeprecationWarning, match="path="):
+    with pytest.warns(DeprecationWarning, match="path=") as warned:
         assert videos.download(done, tmp_path / "w.mp4").exists()
+    assert warned[0].filename == __file__
     with pytest.raises(ConfigurationError, match="path="):
         videos.download(done)
 
@@ -137,9 +138,10 @@ def test_generate_takes_the_prompt_first(
     wait = WaitOptions(**drive)
     out = sync_client.videos.generate("waves", path=tmp_path / "a.mp4", options=wait)
     assert out.path == tmp_path / "a.mp4"
-    with pytest.warns(DeprecationWarning, match="path="):
+    with pytest.warns(DeprecationWarning, match="path=") as warned:
         old = sync_client.videos.generate(tmp_path / "b.mp4", prompt="waves", options=wait)
     assert old.path == tmp_path / "b.mp4"
+    assert warned[0].filename == __file__  # the warning points at the caller's line
     with pytest.raises(ConfigurationError, match="prompt"):
         sync_client.videos.generate(path=tmp_path / "c.mp4", options=wait)
     assert not os.path.exists(tmp_path / "c.mp4")

@@ -18,18 +18,22 @@ from ..errors import ConfigurationError
 _AUDIO_SUFFIXES = frozenset({".mp3", ".opus", ".ogg", ".aac", ".flac", ".wav", ".pcm", ".m4a"})
 
 
-def _deprecated(method: str, name: str) -> None:
+def _deprecated(method: str, name: str, depth: int) -> None:
+    """Warn at the caller's line: ``depth`` frames below the public method."""
     warnings.warn(
         f"passing {name} positionally to {method}() is deprecated; pass {name}=... instead",
         DeprecationWarning,
-        stacklevel=4,
+        stacklevel=3 + depth,
     )
 
 
-def keyword_only(method: str, name: str, value: Any, positional: tuple[Any, ...]) -> Any:
+def keyword_only(
+    method: str, name: str, value: Any, positional: tuple[Any, ...], *, depth: int = 1
+) -> Any:
     """The value of the keyword-only argument ``name``, which older calls passed as the one
     extra positional argument (accepted with a ``DeprecationWarning``). ``value`` is what was
-    given as a keyword (``None`` when absent)."""
+    given as a keyword (``None`` when absent); ``depth`` counts the calls between the public
+    method and this function (1: the method calls it directly)."""
     if not positional:
         if value is None:
             raise ConfigurationError(f"{method}() needs {name}=...")
@@ -38,7 +42,7 @@ def keyword_only(method: str, name: str, value: Any, positional: tuple[Any, ...]
         raise ConfigurationError(
             f"{method}() takes one positional argument; pass {name}=... as a keyword"
         )
-    _deprecated(method, name)
+    _deprecated(method, name, depth)
     return positional[0]
 
 
@@ -73,7 +77,7 @@ def speech_text_and_path(
         first, second = text, positional[0]
         plainly_old_order = looks_like_audio_path(first) and isinstance(second, str)
         if plainly_old_order and not looks_like_audio_path(second):
-            _deprecated("speech_to_file", "path")
+            _deprecated("speech_to_file", "path", 1)
             return second, first
     raise ConfigurationError(
         "speech_to_file() takes the text first and the file as a keyword: "

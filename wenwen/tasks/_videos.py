@@ -291,7 +291,7 @@ def generate_arguments(
     ``generate(path, prompt=...)`` (deprecated)."""
     if prompt is not None and content is not None:
         # the old order: the path first, the prompt as a keyword
-        return prompt, keyword_only("videos.generate", "path", path, (content,))
+        return prompt, keyword_only("videos.generate", "path", path, (content,), depth=2)
     text = prompt if prompt is not None else content
     if not isinstance(text, str):
         raise ConfigurationError("videos.generate() needs a prompt: generate(prompt, path=...)")
