@@ -9,9 +9,8 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from . import schema_fill
 from .context import Ctx
-from .mock_model import Prompt, ToolSpec, Turn
+from .mock_model import Prompt, ToolSpec, Turn, schema_fill
 from .models import ModelInfo
 from .tokens import IMAGE_TOKENS, count_tokens
 

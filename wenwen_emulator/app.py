@@ -31,11 +31,13 @@ from .errors import (
     ErrorResponse,
     error,
     invalid_token,
+    scripted_error,
     upstream_status,
 )
 from .faults import MALFORMED_BODY, Connection, Fault, FaultSpecError, find, parse_faults
 from .images_routes import edits as image_edits
 from .images_routes import generations as image_generations
+from .script import ScriptError, Step, route_of
 from .state import EmulatorState, RecordedRequest
 
 logger = logging.getLogger("wenwen_emulator")
@@ -129,6 +131,16 @@ def _degrade(response: Response, faults: list[Fault], ctx: Ctx) -> Response:
     return StreamingResponse(gen(), status_code=response.status_code, media_type="application/json")
 
 
+def _scripted_step(state: EmulatorState, method: str, path: str, body: Any) -> Step | None:
+    route = route_of(method, path)
+    if route is None:
+        return None
+    model = body.get("model") if isinstance(body, dict) else None
+    if route == "gemini":
+        model = gemini_routes.model_in_path(path)
+    return state.scripts.pop(route, path, model if isinstance(model, str) else None)
+
+
 async def _pre_faults(ctx: Ctx) -> Response | None:
     for fault in ctx.faults:
         if fault.kind == "status":
@@ -155,6 +167,16 @@ async def _control(state: EmulatorState, request: Request, path: str) -> Respons
         except (ValueError, KeyError, TypeError, FaultSpecError) as exc:
             return JSONResponse({"ok": False, "error": str(exc)}, status_code=400)
         return JSONResponse({"ok": True})
+    if path == "/_emulator/script" and request.method == "POST":
+        try:
+            body = json.loads(await request.body() or b"{}")
+            steps = body["steps"]
+            if not isinstance(steps, list):
+                raise ScriptError("steps: expected a list")
+            state.scripts.add(steps, model=body.get("model"), route=body.get("route"))
+        except (ValueError, KeyError, TypeError) as exc:
+            return JSONResponse({"ok": False, "error": str(exc)}, status_code=400)
+        return JSONResponse({"ok": True, "pending": state.scripts.pending()})
     if path == "/_emulator/quirks" and request.method == "POST":
         try:
             names = json.loads(await request.body() or b"{}")["quirks"]
@@ -227,6 +249,12 @@ async def _handle(state: EmulatorState, request: Request, request_id: str) -> Re
         quirks=_quirks(state, request),
         conn=Connection(request.receive),
     )
+    scripted = _scripted_step(state, method, path, body)
+    if scripted is not None:
+        if scripted.status is not None:
+            return scripted_error(kind, scripted.status, scripted.message, request_id)
+        ctx.faults += parse_faults(scripted.fault) if scripted.fault else []
+        ctx.scripted = scripted
     slow = find(faults, "slow_first_byte")
     if slow is not None:
         await asyncio.sleep(slow.value)

@@ -18,19 +18,11 @@ from typing import Any
 
 from .anthropic_in import sign
 from .context import Ctx
-from .errors import ErrorResponse, json_response
+from .errors import GOOGLE_STATUS, ErrorResponse, json_response
 from .mock_model import Prompt, ToolSpec, Turn
 from .models import ModelInfo
 
-STATUS_NAMES = {
-    400: "INVALID_ARGUMENT",
-    401: "UNAUTHENTICATED",
-    403: "PERMISSION_DENIED",
-    404: "NOT_FOUND",
-    429: "RESOURCE_EXHAUSTED",
-    500: "INTERNAL",
-    503: "UNAVAILABLE",
-}
+STATUS_NAMES = GOOGLE_STATUS
 
 
 class GeminiError(ErrorResponse):

@@ -25,7 +25,7 @@ from .errors import ErrorResponse, json_response, model_not_found
 from .faults import Frame, emit
 from .gemini_in import GeminiError, build_prompt, generation_config, image_digest, sign_part
 from .gemini_in import wants_image as _wants_image
-from .mock_model import Prompt, Reply, generate, last_user_index, prompt_tokens, stable_hex
+from .mock_model import Prompt, Reply, last_user_index, prompt_tokens, stable_hex
 from .openai_routes import SSE_HEADERS, pieces
 from .png import png_from_prompt
 from .tokens import IMAGE_TOKENS, count_tokens
@@ -33,8 +33,19 @@ from .tokens import IMAGE_TOKENS, count_tokens
 Handler = Callable[[Ctx], Awaitable[Response]]
 # new-api relays both prefixes natively (research/relay-and-wire.md §1)
 _METHOD_PATH = re.compile(r"^/v1(?:beta)?/models/(?P<model>[^/:]+):(?P<method>[A-Za-z]+)$")
-FINISH = {"stop": "STOP", "length": "MAX_TOKENS", "tool_calls": "STOP", "stop_sequence": "STOP"}
+FINISH = {
+    "stop": "STOP",
+    "length": "MAX_TOKENS",
+    "tool_calls": "STOP",
+    "stop_sequence": "STOP",
+    "refusal": "SAFETY",
+}
 IMAGE_SIDE = 64
+
+
+def model_in_path(path: str) -> str | None:
+    match = _METHOD_PATH.match(path)
+    return match.group("model") if match else None
 
 
 def find(method: str, path: str) -> Handler | None:
@@ -74,8 +85,8 @@ def reply_parts(ctx: Ctx, reply: Reply, image: dict[str, Any] | None) -> list[di
     parts: list[dict[str, Any]] = []
     if reply.reasoning:
         parts.append({"text": reply.reasoning, "thought": True})
-    if reply.text or not (reply.tool_calls or image):
-        parts.append({"text": reply.text})
+    if reply.text or reply.refusal or not (reply.tool_calls or image):
+        parts.append({"text": reply.text + reply.refusal})
     if image is not None:
         parts.append(image)
     for call in reply.tool_calls:
@@ -182,7 +193,7 @@ async def generate_content(ctx: Ctx, model: str, *, stream: bool) -> Response:
         raise GeminiError(400, "Invalid JSON payload received: expected an object")
     prompt = build_prompt(ctx, body, info)
     image_wanted = _wants_image(generation_config(body), info)
-    reply = generate(prompt)
+    reply = ctx.reply(prompt)
     image = _image_part(prompt, body) if image_wanted and not reply.tool_calls else None
     if image is not None:
         idx = last_user_index(prompt.turns)

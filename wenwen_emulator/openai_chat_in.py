@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import models, schema_fill
+from . import models
 from .context import Ctx
-from .mock_model import Prompt, ToolSpec, Turn
+from .mock_model import Prompt, ToolSpec, Turn, schema_fill
 
 ROLES = frozenset({"system", "developer", "user", "assistant", "tool", "function"})
 
