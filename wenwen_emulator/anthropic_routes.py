@@ -13,7 +13,7 @@ from .context import Ctx, dumps
 from .errors import ErrorResponse, json_response, model_not_found
 from .faults import Frame, emit
 from .mock_model import Reply, stable_hex
-from .openai_routes import SSE_HEADERS, pieces
+from .sse import SSE_HEADERS, pieces
 
 STOP_REASONS = {
     "stop": "end_turn",

@@ -17,6 +17,7 @@ from starlette.routing import Route
 
 from . import (
     anthropic_routes,
+    completions_routes,
     embeddings,
     gemini_routes,
     openai_routes,
@@ -24,7 +25,7 @@ from . import (
     task_routes,
 )
 from . import media_files as media_files
-from .audio_routes import speech_route, transcriptions
+from .audio_routes import speech_route, transcriptions, translations
 from .context import QUIRKS, Ctx
 from .errors import (
     REQUEST_ID_HEADER,
@@ -53,6 +54,8 @@ ROUTES: dict[tuple[str, str], Handler] = {
     ("POST", "/v1/images/generations"): image_generations,
     ("POST", "/v1/images/edits"): image_edits,
     ("POST", "/v1/audio/transcriptions"): transcriptions,
+    ("POST", "/v1/audio/translations"): translations,
+    ("POST", "/v1/completions"): completions_routes.completions,
     ("POST", "/v1/audio/speech"): speech_route,
 }
 # Routes whose path ends with an id: (method, prefix) -> handler(ctx, id).
@@ -62,7 +65,9 @@ ID_ROUTES: dict[tuple[str, str], Callable[[Ctx, str], Awaitable[Response]]] = {
 }
 
 
-def _find_handler(method: str, path: str) -> Handler | None:
+def _find_handler(method: str, path: str, google_key: bool = False) -> Handler | None:
+    if google_key and method == "GET" and path == "/v1/models":
+        return gemini_routes.list_models  # google-genai (API version v1) lists models here
     handler = ROUTES.get((method, path))
     if handler is None and method == "GET" and path.startswith("/v1/models/"):
         model_id = path[len("/v1/models/") :]
@@ -220,7 +225,8 @@ async def _handle(state: EmulatorState, request: Request, request_id: str) -> Re
             request_id=request_id,
         )
     )
-    handler = _find_handler(method, path)
+    google_key = "x-goog-api-key" in request.headers or "key" in request.query_params
+    handler = _find_handler(method, path, google_key)
     if handler is None:
         err = {
             "message": f"Invalid URL ({method} {path})",

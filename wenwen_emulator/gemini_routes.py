@@ -19,15 +19,15 @@ from typing import Any
 
 from starlette.responses import JSONResponse, Response, StreamingResponse
 
-from . import models
+from . import gemini_embed, models
 from .context import Ctx, dumps
 from .errors import ErrorResponse, json_response, model_not_found
 from .faults import Frame, emit
 from .gemini_in import GeminiError, build_prompt, generation_config, image_digest, sign_part
 from .gemini_in import wants_image as _wants_image
 from .mock_model import Prompt, Reply, last_user_index, prompt_tokens, stable_hex
-from .openai_routes import SSE_HEADERS, pieces
 from .png import png_from_prompt
+from .sse import SSE_HEADERS, pieces
 from .tokens import IMAGE_TOKENS, count_tokens
 
 Handler = Callable[[Ctx], Awaitable[Response]]
@@ -50,7 +50,7 @@ def model_in_path(path: str) -> str | None:
 
 def find(method: str, path: str) -> Handler | None:
     """The handler for a Gemini path (the model is part of the path)."""
-    if method == "GET" and path in ("/v1beta/models", "/v1beta/models/"):
+    if method == "GET" and path in ("/v1beta/models", "/v1beta/models/", "/v1/models"):
         return list_models
     match = _METHOD_PATH.match(path)
     if method != "POST" or match is None:
@@ -58,6 +58,10 @@ def find(method: str, path: str) -> Handler | None:
     model, verb = match.group("model"), match.group("method")
     if verb == "countTokens":
         return functools.partial(count_prompt_tokens, model=model)
+    if verb == "embedContent":
+        return functools.partial(gemini_embed.embed_content, model=model)
+    if verb == "batchEmbedContents":
+        return functools.partial(gemini_embed.batch_embed_contents, model=model)
     if verb not in ("generateContent", "streamGenerateContent"):
         return None
 
@@ -85,8 +89,8 @@ def reply_parts(ctx: Ctx, reply: Reply, image: dict[str, Any] | None) -> list[di
     parts: list[dict[str, Any]] = []
     if reply.reasoning:
         parts.append({"text": reply.reasoning, "thought": True})
-    if reply.text or reply.refusal or not (reply.tool_calls or image):
-        parts.append({"text": reply.text + reply.refusal})
+    if reply.text or not (reply.tool_calls or image or reply.refusal):
+        parts.append({"text": reply.text})  # a SAFETY stop carries no text
     if image is not None:
         parts.append(image)
     for call in reply.tool_calls:
@@ -148,6 +152,8 @@ def stream_chunks(
                 pieces_out.append(chunk_part)
         else:
             pieces_out.append(part)
+    if not pieces_out:  # a SAFETY stop: one chunk with the finish reason and no parts
+        return [response_body(ctx, model, [], usage_metadata(reply, image), FINISH[reply.finish])]
     chunks = []
     prompt_only = usage_metadata(reply, image, output=False)
     for n, part in enumerate(pieces_out):

@@ -4,30 +4,20 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from typing import Any
 
-from starlette.responses import JSONResponse, Response, StreamingResponse
+from starlette.responses import JSONResponse, Response
 
 from . import audio_routes, models, video_routes
 from .context import Ctx, dumps
 from .errors import json_response, with_id
-from .faults import Frame, emit
+from .faults import Frame
 from .mock_model import Reply, stable_hex
 from .openai_chat_in import build_prompt
+from .sse import pieces, sse_response
 from .tokens import count_tokens
 
 FINGERPRINT = "fp_emulator"
-_PIECE_RE = re.compile(r"\S+\s*|\s+")
-SSE_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
-
-
-def pieces(text: str, size: int = 8) -> list[str]:
-    """Split ``text`` into small stream pieces (words, long words in ``size``-char slices)."""
-    out: list[str] = []
-    for piece in _PIECE_RE.findall(text):
-        out.extend(piece[i : i + size] for i in range(0, len(piece), size))
-    return out
 
 
 def usage(reply: Reply, *, media: bool = False) -> dict[str, Any]:
@@ -179,20 +169,6 @@ def openai_error_frame(ctx: Ctx) -> str:
         "code": "bad_response",
     }
     return f"data: {dumps({'error': err})}\n\n"
-
-
-def sse_response(ctx: Ctx, frames: list[Frame], error_frame: str) -> StreamingResponse:
-    assert ctx.conn is not None
-    state = ctx.state
-    body = emit(
-        frames,
-        ctx.faults,
-        lambda: error_frame,
-        ctx.conn,
-        stall_timeout=state.stall_timeout,
-        closing=lambda: state.closing,
-    )
-    return StreamingResponse(body, media_type="text/event-stream", headers=SSE_HEADERS)
 
 
 CACHE_MIN_TOKENS = 1024

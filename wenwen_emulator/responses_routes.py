@@ -27,8 +27,8 @@ from .context import Ctx, dumps
 from .errors import ErrorResponse, json_response, openai_error, with_id
 from .faults import Frame
 from .mock_model import GREETING, Reply, last_user_index, prompt_tokens, stable_hex, textutil
-from .openai_routes import pieces, sse_response
 from .responses_in import ResponsesPrompt, build_prompt, seal_reasoning
+from .sse import pieces, sse_response
 from .tokens import count_tokens
 
 PREFIX = "/v1/responses/"

@@ -64,8 +64,10 @@ class Step:
     """The error message with ``status`` (a default one per status otherwise)."""
     fault: str = ""
 
-    def __add__(self, other: Step) -> Step:
-        """``think("...") + call("f")``: one reply with both parts."""
+    def __add__(self, other: Step | str) -> Step:
+        """``think("...") + call("f")`` (or ``+ "text"``): one reply with both parts."""
+        if isinstance(other, str):
+            other = Step(text=other)
         return Step(
             text=self.text + other.text,
             tool_calls=self.tool_calls + other.tool_calls,

@@ -9,8 +9,7 @@ import httpx
 import pytest
 from pydantic import BaseModel, Field
 
-from wenwen_emulator.mock_model import textutil
-from wenwen_emulator.mock_model import FALLBACK, GREETING
+from wenwen_emulator.mock_model import FALLBACK, GREETING, textutil
 
 CHAT = "/v1/chat/completions"
 
