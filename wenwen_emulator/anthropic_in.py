@@ -233,6 +233,8 @@ def output_schema(ctx: Ctx, body: dict[str, Any]) -> dict[str, Any] | None:
     fmt = fmt if fmt is not None else legacy
     if fmt is None:
         return None
+    if "no_structured_outputs" in ctx.quirks:  # an upstream without structured outputs
+        raise ctx.bad(f"{where.split('.')[0]}: Extra inputs are not permitted")
     if not isinstance(fmt, dict) or fmt.get("type") != "json_schema":
         raise ctx.bad(f"{where}.type: Input should be 'json_schema'")
     schema = fmt.get("schema")

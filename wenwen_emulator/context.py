@@ -29,6 +29,7 @@ QUIRKS = frozenset(
         "claude_extra_newline",
         "models_200_error",
         "responses_done",
+        "no_structured_outputs",
     }
 )
 
