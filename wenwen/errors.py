@@ -161,9 +161,7 @@ class InvalidFileError(ConfigurationError):
     ``reason`` is one of ``missing``, ``not_a_file``, ``empty``, ``too_large``, ``wrong_kind``
     (``None`` when not given); ``path`` the file as it was named, when it was a path."""
 
-    def __init__(
-        self, message: str, *, reason: str | None = None, path: str | None = None
-    ) -> None:
+    def __init__(self, message: str, *, reason: str | None = None, path: str | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.reason = reason
@@ -437,8 +435,8 @@ __all__ = [
     "ConflictError",
     "DownloadError",
     "DownloadTooLargeError",
-    "InternalServerError",
     "FileAccessError",
+    "InternalServerError",
     "InvalidArgumentError",
     "InvalidFileError",
     "ModelNotFoundError",

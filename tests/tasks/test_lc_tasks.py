@@ -93,7 +93,9 @@ async def test_video_tool_async_image_to_video_and_kling(
         {"callbacks": [events]},
     )
     assert message.artifact[0]["type"] == "video"
-    assert any(r.path == "/v1/videos" and b'name="input_reference"' in r.body for r in temu.requests)
+    assert any(
+        r.path == "/v1/videos" and b'name="input_reference"' in r.body for r in temu.requests
+    )
     assert events.events and events.events[-1][1]["percent"] == 100
     kling = WenwenVideoGenerationTool(
         **connection(temu, drive, model="kling-v1", root_dir=tmp_path)
