@@ -70,7 +70,8 @@ def root_dir_folders(root_dir: RootDir) -> tuple[Path, ...]:
     """The folders of a ``root_dir`` setting (the user wrote it, so ``~`` is expanded)."""
     if root_dir is None:
         return ()
-    items = [root_dir] if isinstance(root_dir, str | os.PathLike) else list(root_dir)
+    is_list = isinstance(root_dir, Sequence) and not isinstance(root_dir, str | bytes)
+    items: list[object] = list(root_dir) if is_list else [root_dir]  # type: ignore[arg-type]
     folders = []
     for item in items:
         if not isinstance(item, str | os.PathLike) or not os.fspath(item):
@@ -145,8 +146,10 @@ class FileAccess:
         real, folder = self.resolve(name, argument=argument)
         label = f"{argument} {str(name)!r}"
         fd = _open_inside(real, folder, label, str(name))
-        with os.fdopen(fd, "rb", buffering=0) as handle:
-            content = _read_checked(handle.fileno(), label, str(name), self.max_bytes, None)
+        try:
+            content = _read_checked(fd, label, str(name), self.max_bytes, None)
+        finally:
+            os.close(fd)
         if not matches_kind(content[:_SNIFF_BYTES], kind):
             found = sniff(content[:_SNIFF_BYTES])
             what = f"holds {found}" if found else "is not a recognised media file"
@@ -297,8 +300,10 @@ def read_path(path: PathLike, *, max_bytes: int, what: str) -> bytes:
         raise InvalidFileError(
             f"{label} cannot be opened: {exc.strerror}", reason="missing", path=named
         ) from None
-    with os.fdopen(fd, "rb", buffering=0) as handle:
-        return _read_checked(handle.fileno(), label, named, max_bytes, checked)
+    try:
+        return _read_checked(fd, label, named, max_bytes, checked)
+    finally:
+        os.close(fd)
 
 
 def read_stream(handle: object, *, max_bytes: int, what: str) -> bytes:
