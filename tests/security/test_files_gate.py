@@ -114,6 +114,22 @@ def test_without_root_dir_every_path_is_refused_and_output_dir_is_allowed(
         by_output.read(str(root / "in.png"), "image", argument="image_path")
 
 
+def test_a_relative_path_from_the_working_directory_must_still_land_inside(
+    root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A tool with a relative ``output_dir`` reports ``out/<file>``; that path works, while a
+    file the working directory holds outside the allowed folders stays refused."""
+    monkeypatch.chdir(root.parent)
+    access = FileAccess.of("root")
+    assert access.read("root/in.png", "image", argument="p").content == PNG
+    assert access.read("in.png", "image", argument="p").content == PNG
+    with pytest.raises(InvalidFileError) as caught:  # only <root>/outside.png was a candidate
+        access.read("outside.png", "image", argument="p")
+    assert caught.value.reason == "missing"
+    with pytest.raises(FileAccessError):
+        access.read("../outside.png", "image", argument="p")
+
+
 def test_several_root_dirs(root: Path, tmp_path: Path) -> None:
     other = tmp_path / "other"
     other.mkdir()

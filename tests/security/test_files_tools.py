@@ -17,6 +17,7 @@ from langchain_wenwen.tools import (
     WenwenImageEditTool,
     WenwenMidjourneyTool,
     WenwenSpeechToTextTool,
+    WenwenTextToSpeechTool,
     WenwenVideoGenerationTool,
 )
 from llama_index_wenwen.tools import WenwenToolSpec
@@ -262,3 +263,19 @@ def test_a_tool_reads_what_its_own_output_dir_holds(emu: Emulator, tmp_path: Pat
     )
     assert message.content == "tools"
     assert [r.path for r in emu.requests] == ["/v1/audio/transcriptions"]
+
+
+def test_a_file_saved_under_a_relative_output_dir_can_be_named_as_reported(
+    emu: Emulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    settings = {"api_key": emu.api_key, "base_url": emu.base_url, "output_dir": "out"}
+    speak = WenwenTextToSpeechTool(audio_format="wav", **settings)
+    spoken = speak.invoke({"type": "tool_call", "id": "1", "name": speak.name,
+                           "args": {"text": "Round trip."}})  # fmt: skip
+    saved = spoken.artifact[0]["extras"]["path"]
+    assert not Path(saved).is_absolute() and saved in spoken.content
+    listen = WenwenSpeechToTextTool(**settings)
+    heard = listen.invoke({"type": "tool_call", "id": "2", "name": listen.name,
+                           "args": {"audio_path": saved}})  # fmt: skip
+    assert heard.content == "Round trip."

@@ -124,7 +124,9 @@ class FileAccess:
             )
         folders = [Path(os.path.realpath(folder)) for folder in self.folders]
         given = Path(raw)
-        candidates = [given] if given.is_absolute() else [folder / given for folder in folders]
+        # a relative path is looked up in the allowed folders, then from the working directory
+        # (where a tool's relative output_dir reports its files); each must still land inside
+        candidates = [given] if given.is_absolute() else [f / given for f in folders] + [given]
         inside: list[tuple[Path, Path]] = []
         for candidate in candidates:
             real = Path(os.path.realpath(candidate))
@@ -145,8 +147,12 @@ class FileAccess:
         """The checked bytes of the file ``name`` (see the module docstring for the checks)."""
         real, folder = self.resolve(name, argument=argument)
         label = f"{argument} {str(name)!r}"
+        checked = _stat(real, label, str(name))
         fd = _open_inside(real, folder, label, str(name))
         try:
+            opened = os.fstat(fd)
+            if (checked.st_dev, checked.st_ino) != (opened.st_dev, opened.st_ino):
+                raise _changed(label, str(name))
             content = _read_checked(fd, label, str(name), self.max_bytes, None)
         finally:
             os.close(fd)
@@ -183,6 +189,18 @@ def _path_text(name: object, argument: str) -> str:
             f"{argument} holds a NUL or a lone surrogate character", argument=argument
         )
     return name
+
+
+def _stat(real: Path, label: str, named: str) -> os.stat_result:
+    """The checked path's identity, compared with the opened file's ``fstat``."""
+    try:
+        return os.stat(real)
+    except FileNotFoundError:
+        raise InvalidFileError(f"{label} does not exist", reason="missing", path=named) from None
+    except OSError as exc:
+        raise InvalidFileError(
+            f"{label} cannot be read: {exc.strerror}", reason="missing", path=named
+        ) from None
 
 
 def _open_inside(real: Path, folder: Path, label: str, named: str) -> int:
