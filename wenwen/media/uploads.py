@@ -6,7 +6,8 @@ names is read only when it lies inside a folder the tool's user allowed (``root_
 folder or a list of them, plus the tool's own ``output_dir``). ``FileAccess.read``:
 
 1. resolves the path with every symlink followed (``~`` is not expanded: a model's ``~`` is a
-   folder name like any other); a relative path is taken inside the allowed folders;
+   folder name like any other); a relative path is looked up inside the allowed folders, and
+   from the working directory only where that lands inside one;
 2. refuses, with a ``FileAccessError`` naming ``root_dir``, anything that does not resolve to a
    place inside an allowed folder, before the file is opened; with no allowed folder at all,
    every path is refused;
@@ -134,10 +135,10 @@ class FileAccess:
             if home is not None:
                 inside.append((real, home))
         if not inside:
-            allowed = ", ".join(str(f) for f in folders)
+            # the allowed folders are not listed: an agent hands this text to its model
             raise FileAccessError(
                 f"{argument} {raw!r} was refused: it is outside the folders this tool may read "
-                f"({allowed}); allow more with {ROOT_DIR_SETTING}=...",
+                f"(set by {ROOT_DIR_SETTING} and output_dir)",
                 path=raw,
                 setting=ROOT_DIR_SETTING,
             )
@@ -270,19 +271,14 @@ def _read_checked(
             f"{label} was replaced while it was being opened", reason="missing", path=named
         )
     _check_size(info.st_size, label, named, max_bytes)
-    chunks: list[bytes] = []
-    total = 0
-    while True:
-        chunk = os.read(fd, min(1024 * 1024, max_bytes + 1 - total))
-        if not chunk:
-            break
-        chunks.append(chunk)
-        total += len(chunk)
-        if total > max_bytes:  # the file grew after fstat
-            _check_size(total, label, named, max_bytes)
-    content = b"".join(chunks)
-    _check_size(len(content), label, named, max_bytes)
-    return content
+    # one read of the stated size (+1 to notice growth), then bounded reads while it grows
+    chunks = [os.read(fd, info.st_size + 1)]
+    total = len(chunks[0])
+    while total <= max_bytes and chunks[-1]:
+        chunks.append(os.read(fd, min(1024 * 1024, max_bytes + 1 - total)))
+        total += len(chunks[-1])
+    _check_size(total, label, named, max_bytes)
+    return chunks[0] if len(chunks[0]) == total else b"".join(chunks)
 
 
 def _check_size(size: int, label: str, named: str | None, max_bytes: int) -> None:
