@@ -205,6 +205,24 @@ def test_a_folder_swapped_for_a_link_after_the_check_is_refused(
         FileAccess.of(root).read("sub/deep.png", "image", argument="image_path")
 
 
+def test_a_file_that_grows_after_fstat_is_still_bounded(
+    root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The read is bounded by ``max_bytes`` itself, not by the size ``fstat`` reported."""
+    (root / "growing.png").write_bytes(PNG + bytes(4096))
+    real_fstat = os.fstat
+
+    def stale_fstat(fd: int) -> os.stat_result:
+        info = list(real_fstat(fd))
+        info[6] = len(PNG)  # st_size, as it was before the file grew
+        return os.stat_result(info)
+
+    monkeypatch.setattr(os, "fstat", stale_fstat)
+    with pytest.raises(InvalidFileError) as caught:
+        FileAccess.of(root, max_bytes=len(PNG) + 100).read("growing.png", "image", argument="p")
+    assert caught.value.reason == "too_large"
+
+
 @pytest.mark.parametrize("name", ["", "   ", 5, None, "a\x00b.png", "a\udc80.png"])
 def test_a_path_that_is_not_a_path_is_an_argument_error(root: Path, name: Any) -> None:
     with pytest.raises(InvalidArgumentError) as caught:
