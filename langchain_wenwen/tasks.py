@@ -28,7 +28,8 @@ from pydantic import ConfigDict, Field, PrivateAttr, SecretStr
 from wenwen import AsyncWenwenClient, WenwenClient
 from wenwen.client_set import ClientSet
 from wenwen.connection import API_KEY_ENV, BASE_URL_ENV, DEFAULT_BASE_URL, DEFAULT_MAX_RETRIES
-from wenwen.errors import ConfigurationError
+from wenwen.errors import InvalidArgumentError
+from wenwen.media.arguments import check_text
 from wenwen.media.uploads import DEFAULT_MAX_UPLOAD_BYTES, FileAccess
 from wenwen.tasks import MjTask, TaskSnapshot, WaitOptions
 from wenwen.tasks.video import is_url
@@ -164,18 +165,35 @@ class WenwenTaskRunnable(ClientOwner, RunnableSerializable[TaskInput, dict[str, 
             await progress.flush()
 
 
+_INPUT_KEYS = frozenset({"prompt", "task_id", "route", "button", *_CREATE_KEYS})
+
+
 def _normalise(input: TaskInput) -> dict[str, Any]:
+    """The input as a dict of known keys (an unknown or misspelt key is an error, not
+    ignored); ``prompt`` and ``button`` are checked for type and encodable text."""
     if isinstance(input, str):
-        return {"prompt": input}
-    if isinstance(input, dict):
-        return dict(input)
-    raise ConfigurationError(f"task input must be a prompt or a dict, got {type(input).__name__}")
+        input = {"prompt": input}
+    if not isinstance(input, dict):
+        raise InvalidArgumentError(
+            f"task input must be a prompt or a dict, got {type(input).__name__}", argument="input"
+        )
+    unknown = sorted(str(k) for k in input if k not in _INPUT_KEYS)
+    if unknown:
+        raise InvalidArgumentError(
+            f"unknown task input key(s) {unknown}; known: {sorted(_INPUT_KEYS)}",
+            argument=unknown[0],
+        )
+    check_text(input.get("prompt"), "prompt", required=False)
+    check_text(input.get("button"), "button", required=False)
+    return dict(input)
 
 
 def _prompt(args: dict[str, Any]) -> str:
     prompt = args.get("prompt")
     if not isinstance(prompt, str) or not prompt.strip():
-        raise ConfigurationError("give a 'prompt' to start a job or a 'task_id' to resume one")
+        raise InvalidArgumentError(
+            "give a 'prompt' to start a job or a 'task_id' to resume one", argument="prompt"
+        )
     return prompt
 
 

@@ -218,3 +218,40 @@ def test_wenwen_embeddings_serializes_with_the_key_kept_secret() -> None:
     )
     assert isinstance(back, WenwenEmbeddings) and back.dimensions == 64
     assert back.api_key is not None and back.api_key.get_secret_value() == "sk-embed-secret"
+
+
+@pytest.mark.parametrize(
+    ("task_input", "argument"),
+    [
+        ({"promt": "a typo"}, "promt"),
+        ({"prompt": SURROGATE}, "prompt"),
+        ({"prompt": 5}, "prompt"),
+        ({"seconds": 4}, "prompt"),
+        ({"prompt": "x", "seconds": [4]}, "seconds"),
+        ({"prompt": "x", "size": 720}, "size"),
+        (["a", "list"], "input"),
+    ],
+)
+def test_the_task_runnable_names_a_bad_input_key(
+    emu: Emulator, task_input: Any, argument: str
+) -> None:
+    from langchain_wenwen.tasks import WenwenTaskRunnable
+
+    job = WenwenTaskRunnable(api_key=emu.api_key, base_url=emu.base_url)
+    with pytest.raises(InvalidArgumentError) as caught:
+        job.invoke(task_input)
+    assert caught.value.argument == argument and emu.requests == []
+
+
+def test_the_midjourney_tool_names_a_missing_argument(emu: Emulator) -> None:
+    from langchain_wenwen.tools import WenwenMidjourneyTool
+
+    tool = WenwenMidjourneyTool(api_key=emu.api_key, base_url=emu.base_url)
+    for args, argument in (
+        ({"operation": "imagine"}, "prompt"),
+        ({"operation": "action"}, "task_id"),
+    ):
+        with pytest.raises(InvalidArgumentError) as caught:
+            tool.invoke({"type": "tool_call", "id": "1", "name": tool.name, "args": args})
+        assert caught.value.argument == argument
+    assert emu.requests == []
