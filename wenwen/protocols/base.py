@@ -22,6 +22,7 @@ from typing import Any, ClassVar, final
 import pydantic
 
 from ..errors import ProtocolError, StreamError, WenwenError
+from ..stop import StopSequenceFilter, enforce_stop
 from ..types import ChatRequest, ChatResponse, StreamEvent
 
 # What reading an unexpected shape raises inside protocol code.
@@ -77,10 +78,17 @@ class StreamDecoder(ABC):
 
     ``feed`` takes each event in order; ``close`` is called once the body ended and raises
     ``StreamError`` when the protocol's terminator never came; ``done`` is true once it came.
-    Subclasses implement ``_feed`` and ``_close``.
+    Subclasses implement ``_feed`` and ``_close``. A request's stop sequences are applied to
+    what they produce (``wenwen.stop``), whatever the wire.
     """
 
     protocol_name: ClassVar[str] = "wire"
+    _stop_filter: StopSequenceFilter | None = None
+
+    @final
+    def apply_stop(self, stop_filter: StopSequenceFilter) -> None:
+        """Cut the events at the request's stop sequences (see ``wenwen.stop``)."""
+        self._stop_filter = stop_filter
 
     @property
     @abstractmethod
@@ -95,7 +103,7 @@ class StreamDecoder(ABC):
     @final
     def feed(self, event: ServerSentEvent) -> list[StreamEvent]:
         try:
-            return self._feed(event)
+            events = self._feed(event)
         except WenwenError:
             raise
         except READ_ERRORS as exc:
@@ -103,11 +111,12 @@ class StreamDecoder(ABC):
                 f"the relay sent a {self.protocol_name} stream event that does not parse: "
                 f"{describe_read_error(exc)}"
             ) from exc
+        return events if self._stop_filter is None else self._stop_filter.feed(events)
 
     @final
     def close(self) -> list[StreamEvent]:
         try:
-            return self._close()
+            events = self._close()
         except WenwenError:
             raise
         except READ_ERRORS as exc:
@@ -115,6 +124,7 @@ class StreamDecoder(ABC):
                 f"the {self.protocol_name} stream ended with data that does not parse: "
                 f"{describe_read_error(exc)}"
             ) from exc
+        return events if self._stop_filter is None else self._stop_filter.close(events)
 
 
 class WireProtocol(ABC):
@@ -157,9 +167,10 @@ class WireProtocol(ABC):
     @final
     def parse_response(self, body: Any, request: ChatRequest | None = None) -> ChatResponse:
         """A non-streamed JSON reply as a ``ChatResponse`` (the request, when given, lets a
-        protocol undo what it emulated, e.g. a JSON schema sent as a forced tool)."""
+        protocol undo what it emulated, e.g. a JSON schema sent as a forced tool, and its
+        stop sequences hold on every wire, see ``wenwen.stop``)."""
         try:
-            return self._parse_response(body, request)
+            response = self._parse_response(body, request)
         except WenwenError:
             raise
         except READ_ERRORS as exc:
@@ -167,11 +178,15 @@ class WireProtocol(ABC):
                 f"the relay sent a {self.NAME} reply that does not parse: "
                 f"{describe_read_error(exc)}"
             ) from exc
+        return enforce_stop(response, request) if request is not None else response
 
     @final
     def new_stream_decoder(self, request: ChatRequest | None = None) -> StreamDecoder:
-        """A decoder for one streamed reply."""
-        return self._new_stream_decoder(request)
+        """A decoder for one streamed reply (cut at the request's stop sequences)."""
+        decoder = self._new_stream_decoder(request)
+        if request is not None and request.stop:
+            decoder.apply_stop(StopSequenceFilter(request.stop))
+        return decoder
 
     @final
     def finalize_response(
