@@ -84,7 +84,7 @@ def sniff(head: bytes) -> str | None:
 
     Recognised: PNG, JPEG, WEBP, GIF; WAV, MP3 (ID3 tag or an MPEG audio frame sync), OGG,
     FLAC, M4A; WEBM (EBML); MP4 and MOV (ISO BMFF ``ftyp``, or a QuickTime ``moov``/``mdat``/
-    ``wide`` first atom); PDF. Sixteen bytes are enough for every signature.
+    ``wide`` first atom). Sixteen bytes are enough for every signature.
     """
     if head.startswith(b"\x89PNG\r\n\x1a\n"):
         return "image/png"
@@ -113,8 +113,6 @@ def sniff(head: bytes) -> str | None:
         return "video/mp4"
     if head[4:8] in (b"moov", b"mdat", b"wide", b"free"):
         return "video/quicktime"
-    if head.startswith(b"%PDF-"):  # ISO 32000-1, 7.5.2 (the file header)
-        return "application/pdf"
     return None
 
 
@@ -177,11 +175,14 @@ def split_data_url(url: str) -> DataURLParts | None:
 
 def sniff_base64(text: str) -> str | None:
     """The MIME type the first bytes of base64 ``text`` announce (see ``sniff``); only the
-    first 24 characters (18 bytes), cut to whole base64 quanta, are decoded. ``None`` when none matches or it is not
-    base64."""
+    first 24 characters (18 bytes), cut to whole base64 quanta, are decoded. Inline parts
+    may also be documents, so PDF (``%PDF-``, ISO 32000-1 §7.5.2) is recognised here too.
+    ``None`` when none matches or it is not base64."""
     chunk = text[:24]
     try:
         head = base64.b64decode(chunk[: len(chunk) - len(chunk) % 4], validate=True)
     except (binascii.Error, ValueError):
         return None
+    if head.startswith(b"%PDF-"):
+        return "application/pdf"
     return sniff(head)
