@@ -1,10 +1,13 @@
 """``WenwenClient`` and ``AsyncWenwenClient``: the only code that does I/O.
 
-Both are thin: requests come from ``_requests``, replies and errors from ``_replies``, the
-retry decisions from ``_retry.RetryFlow`` (waiting through the injected ``Clock``), and the
-stream pipeline from ``_pipeline``; they differ only in ``send`` versus ``await send``.
-The async client sends with aiohttp when it is installed (``async_transport="auto"``),
-else with httpx; both paths raise the same typed errors.
+Both are thin drivers of the sans-IO HTTP layer (``wenwen._http``): requests are prepared by
+``prepare``, each call's attempts, deadline, retries and typed errors are a ``call.Call``,
+replies are read by ``reply`` and streams by ``pipeline``; the two clients differ only in
+``send`` versus ``await send``. The async client sends with aiohttp when it is installed
+(``async_transport="auto"``), else with httpx; both paths raise the same typed errors.
+
+Resources (``client.images``, ``client.videos``, ...) use the public request API only:
+``send`` (any ``HttpRequest``), ``request`` and ``request_json``.
 """
 
 from __future__ import annotations
@@ -21,13 +24,20 @@ from typing import TYPE_CHECKING, Any
 import httpx
 from pydantic import SecretStr
 
-from ._http.async_io import AsyncReply, AsyncSender, AsyncTransportName, make_sender
+from ._http.async_io import AsyncSender, AsyncTransportName, make_sender
+from ._http.call import RETRYABLE, UNSET, Call, Unset
 from ._http.pipeline import StreamPipeline
 from ._http.prepare import ClientCore, PreparedRequest, TimeoutTypes
-from ._http.replies import decode_json, is_event_stream, parse_models, status_error, transport_error
-from ._http.retry import Clock
+from ._http.replies import is_event_stream, parse_models
+from ._http.reply import AsyncHttpReply, HttpReply
+from ._http.retry import Clock, RetryPolicy
 from ._http.transport import default_ssl_context
-from ._settings import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT
+from ._settings import (
+    DEFAULT_MAX_RETRIES,
+    DEFAULT_MAX_STREAM_EVENT_BYTES,
+    DEFAULT_TIMEOUT,
+    DEFAULT_TOTAL_TIMEOUT,
+)
 from .errors import APIConnectionError, APIStatusError
 from .protocols import HttpRequest, WireProtocol
 from .types import ChatRequest, ChatResponse, EmbeddingResult, ModelInfo, StreamEvent
@@ -37,7 +47,7 @@ if TYPE_CHECKING:  # the media and task resources load on first use
     from .media.resources import AsyncAudio, AsyncImages, Audio, Images
     from .tasks.resources import AsyncMidjourney, AsyncVideos, Midjourney, Videos
 
-_RETRYABLE = (APIStatusError, APIConnectionError)
+Budget = float | None | Unset
 _FLOAT_ONLY_LOCK = threading.Lock()
 EmbedBatch = tuple[list[list[float]], Any, str | None]
 
@@ -56,8 +66,13 @@ def _float_only_models(client: WenwenClient | AsyncWenwenClient) -> embeddings.F
 class WenwenClient:
     """A synchronous client. ``api_key``/``base_url`` default to ``WENWEN_API_KEY`` and
     ``WENWEN_BASE_URL``; an ``http_client`` you pass in is used as is and not closed.
-    ``max_retry_wait`` bounds the seconds one call spends waiting between retries
-    (default 30); ``clock`` replaces the waiting itself (for simulations and tests)."""
+    ``timeout`` bounds each try (connect 10 s, each read 120 s by default);
+    ``total_timeout`` bounds a whole call, all tries, waits and reads together (default
+    600 s; ``None`` for no bound; a chat stream's body, once it flows, is bounded by the
+    per-read timeout only). ``max_retry_wait`` bounds the seconds one call spends waiting
+    between retries (default 30); ``clock`` replaces the waiting itself (for simulations
+    and tests). ``max_stream_event_bytes`` caps one Server-Sent-Events line or event
+    (64 MB)."""
 
     def __init__(
         self,
@@ -70,10 +85,13 @@ class WenwenClient:
         http_client: httpx.Client | None = None,
         max_retry_wait: float | None = None,
         clock: Clock | None = None,
+        total_timeout: float | None = DEFAULT_TOTAL_TIMEOUT,
+        max_stream_event_bytes: int = DEFAULT_MAX_STREAM_EVENT_BYTES,
     ) -> None:
         self._core = ClientCore(
             api_key, base_url, timeout=timeout, max_retries=max_retries,
             default_headers=default_headers, max_retry_wait=max_retry_wait, clock=clock,
+            total_timeout=total_timeout, max_stream_event_bytes=max_stream_event_bytes,
         )  # fmt: skip
         self._owns_http = http_client is None
         self._http_client = http_client or self._new_http()
@@ -93,6 +111,16 @@ class WenwenClient:
     @property
     def base_url(self) -> str:
         return self._core.settings.base_url
+
+    @property
+    def total_timeout(self) -> float | None:
+        """Seconds one call may take in all (``None``: no overall bound)."""
+        return self._core.total_timeout
+
+    @property
+    def retry_policy(self) -> RetryPolicy:
+        """When a failed call is tried again (task waits tolerate failed polls by it too)."""
+        return self._core.retry
 
     def __repr__(self) -> str:
         return f"WenwenClient(base_url={self.base_url!r})"
@@ -125,43 +153,96 @@ class WenwenClient:
 
         return Midjourney(self)
 
-    def _attempt(self, prepared: PreparedRequest, stream: bool) -> httpx.Response:
+    # --- the public request API (resources use only this) -----------------------------
+
+    def send(
+        self,
+        spec: HttpRequest,
+        *,
+        protocol: WireProtocol | None = None,
+        stream: bool = False,
+        total_timeout: Budget = UNSET,
+    ) -> HttpReply:
+        """Send ``spec`` (any ``HttpRequest``) to the relay with this client's key, retries,
+        deadline and typed errors. The body is read before this returns unless ``stream``
+        (then read it with ``iter_bytes()`` and ``close()`` the reply; reads stay within
+        ``total_timeout``, the call's budget, which defaults to the client's)."""
+        return self._send(self._core.prepare(spec, protocol), stream, total_timeout)
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        json: Any = None,
+        content: bytes | None = None,
+        headers: Mapping[str, str] | None = None,
+        total_timeout: Budget = UNSET,
+    ) -> HttpReply:
+        """Any endpoint of the relay (``path`` from the root, e.g. ``"/v1/models"``); the
+        reply's body is read (``content``, ``json()``)."""
+        spec = HttpRequest(method, path, json=json, headers=dict(headers or {}))
+        spec.content = content
+        return self.send(spec, total_timeout=total_timeout)
+
+    def request_json(
+        self,
+        method: str,
+        path: str,
+        json: dict[str, Any] | None = None,
+        *,
+        total_timeout: Budget = UNSET,
+    ) -> Any:
+        """Any JSON endpoint of the relay, with this client's auth, retries and errors."""
+        return self.request(method, path, json=json, total_timeout=total_timeout).json()
+
+    def _send(
+        self,
+        prepared: PreparedRequest,
+        stream: bool = False,
+        total_timeout: Budget = UNSET,
+        *,
+        bounded: bool = True,
+    ) -> HttpReply:
+        call = Call(self._core, prepared, total_timeout)
+        while True:
+            try:
+                return self._attempt(call, stream, bounded)
+            except RETRYABLE as error:
+                self._core.clock.sleep(call.wait_after(error))
+
+    def _attempt(self, call: Call, stream: bool, bounded: bool) -> HttpReply:
+        timeouts = call.start_attempt()
         failure: httpx.HTTPError | None = None
         try:
-            response = self._http.send(self._core.httpx_request(prepared), stream=stream)
+            request = self._core.httpx_request(call.prepared, timeouts)
+            response = self._http.send(request, stream=True)
         except httpx.HTTPError as exc:
             failure = exc
         if failure is not None:
             # raised outside the handler: no exception chain that could hold the key
-            raise transport_error(failure, self._core.secret())
+            raise call.failed(failure)
+        reply = HttpReply(response, call, timeouts, bounded=bounded)
         if response.status_code >= 400:
-            content = response.read()
-            response.close()
-            raise status_error(response.status_code, content, response.headers)
-        return response
-
-    def _send(self, prepared: PreparedRequest, *, stream: bool = False) -> httpx.Response:
-        """Send with retries; returns a successful response (a stream not yet read)."""
-        flow = self._core.retry_flow()
-        while True:
-            try:
-                return self._attempt(prepared, stream)
-            except _RETRYABLE as error:
-                self._core.clock.sleep(flow.wait_after(error))
+            with reply:
+                content = reply.read()
+            raise call.status_failed(response.status_code, content, response.headers)
+        if not stream:
+            with reply:
+                reply.read()
+        return reply
 
     def _json(self, spec: HttpRequest, protocol: WireProtocol | None = None) -> Any:
-        response = self._send(self._core.prepare(spec, protocol))
-        return decode_json(response.status_code, response.content, response.headers)
+        return self.send(spec, protocol=protocol).json()
 
     def chat(self, request: ChatRequest, *, protocol: str = "openai") -> ChatResponse:
         wire, prepared = self._core.chat_request(request, protocol, stream=False)
-        response = self._send(prepared)
-        body = decode_json(response.status_code, response.content, response.headers)
-        return wire.parse_response(body, request)
+        return wire.parse_response(self._send(prepared).json(), request)
 
     def stream(self, request: ChatRequest, *, protocol: str = "openai") -> ChatStream:
         wire, prepared = self._core.chat_request(request, protocol, stream=True)
-        return ChatStream(self, prepared, StreamPipeline(wire, request))
+        pipeline = StreamPipeline(wire, request, self._core.max_stream_event_bytes)
+        return ChatStream(self, prepared, pipeline)
 
     def embed(
         self,
@@ -212,10 +293,6 @@ class WenwenClient:
     def list_models(self) -> list[ModelInfo]:
         return parse_models(self._json(HttpRequest("GET", "/v1/models")))
 
-    def request_json(self, method: str, path: str, json: dict[str, Any] | None = None) -> Any:
-        """Any JSON endpoint of the relay, with this client's auth, retries and errors."""
-        return self._json(HttpRequest(method, path, json=json))
-
     def close(self) -> None:
         if self._owns_http:
             self._http.close()
@@ -241,30 +318,31 @@ class ChatStream:
         self._client = client
         self._request = request
         self._pipeline = pipeline
-        self._response: httpx.Response | None = None
+        self._response: HttpReply | None = None
 
     def response(self) -> ChatResponse:
         return self._pipeline.accumulator.response()
 
     def __iter__(self) -> Iterator[StreamEvent]:
-        response = self._response = self._client._send(self._request, stream=True)
+        # once it flows, a stream is bounded by the per-read timeout, not by total_timeout
+        reply = self._response = self._client._send(self._request, True, bounded=False)
         pipeline = self._pipeline
         try:
-            if not is_event_stream(response.headers):
-                body = decode_json(response.status_code, response.read(), response.headers)
-                yield from pipeline.from_json_reply(body)
+            if not is_event_stream(reply.headers):
+                reply.read()
+                yield from pipeline.from_json_reply(reply.json())
                 return
-            failure: httpx.HTTPError | None = None
+            failure: APIConnectionError | None = None
             try:
-                for chunk in response.iter_bytes():
+                for chunk in reply.iter_bytes():
                     yield from pipeline.feed(chunk)
-            except httpx.HTTPError as exc:
+            except APIConnectionError as exc:
                 failure = exc
             if failure is not None:
-                raise pipeline.broken(failure, self._client._core.secret())
+                raise pipeline.broken(failure)
             yield from pipeline.close()
         finally:
-            response.close()
+            reply.close()
 
     def until_done(self) -> ChatResponse:
         for _ in self:
@@ -300,10 +378,13 @@ class AsyncWenwenClient:
         max_retry_wait: float | None = None,
         clock: Clock | None = None,
         async_transport: AsyncTransportName = "auto",
+        total_timeout: float | None = DEFAULT_TOTAL_TIMEOUT,
+        max_stream_event_bytes: int = DEFAULT_MAX_STREAM_EVENT_BYTES,
     ) -> None:
         self._core = ClientCore(
             api_key, base_url, timeout=timeout, max_retries=max_retries,
             default_headers=default_headers, max_retry_wait=max_retry_wait, clock=clock,
+            total_timeout=total_timeout, max_stream_event_bytes=max_stream_event_bytes,
         )  # fmt: skip
         self._transport_choice = async_transport
         self._user_http = http_client
@@ -322,6 +403,16 @@ class AsyncWenwenClient:
     @property
     def base_url(self) -> str:
         return self._core.settings.base_url
+
+    @property
+    def total_timeout(self) -> float | None:
+        """Seconds one call may take in all (``None``: no overall bound)."""
+        return self._core.total_timeout
+
+    @property
+    def retry_policy(self) -> RetryPolicy:
+        """When a failed call is tried again (task waits tolerate failed polls by it too)."""
+        return self._core.retry
 
     @property
     def async_transport(self) -> str:
@@ -355,44 +446,94 @@ class AsyncWenwenClient:
 
         return AsyncMidjourney(self)
 
-    async def _attempt(self, prepared: PreparedRequest, stream: bool) -> AsyncReply:
-        failure: httpx.HTTPError | None = None
+    # --- the public request API (resources use only this) -----------------------------
+
+    async def send(
+        self,
+        spec: HttpRequest,
+        *,
+        protocol: WireProtocol | None = None,
+        stream: bool = False,
+        total_timeout: Budget = UNSET,
+    ) -> AsyncHttpReply:
+        """As ``WenwenClient.send``; read a streamed body with ``aiter_bytes()`` and
+        ``await reply.aclose()``."""
+        return await self._send(self._core.prepare(spec, protocol), stream, total_timeout)
+
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        json: Any = None,
+        content: bytes | None = None,
+        headers: Mapping[str, str] | None = None,
+        total_timeout: Budget = UNSET,
+    ) -> AsyncHttpReply:
+        """As ``WenwenClient.request``."""
+        spec = HttpRequest(method, path, json=json, headers=dict(headers or {}))
+        spec.content = content
+        return await self.send(spec, total_timeout=total_timeout)
+
+    async def request_json(
+        self,
+        method: str,
+        path: str,
+        json: dict[str, Any] | None = None,
+        *,
+        total_timeout: Budget = UNSET,
+    ) -> Any:
+        reply = await self.request(method, path, json=json, total_timeout=total_timeout)
+        return reply.json()
+
+    async def _send(
+        self,
+        prepared: PreparedRequest,
+        stream: bool = False,
+        total_timeout: Budget = UNSET,
+        *,
+        bounded: bool = True,
+    ) -> AsyncHttpReply:
+        call = Call(self._core, prepared, total_timeout)
+        while True:
+            try:
+                return await self._attempt(call, stream, bounded)
+            except RETRYABLE as error:
+                await self._core.clock.async_sleep(call.wait_after(error))
+
+    async def _attempt(self, call: Call, stream: bool, bounded: bool) -> AsyncHttpReply:
+        timeouts = call.start_attempt()
+        budget = call.remaining()
+        failure: BaseException | None = None
         try:
-            response = await self._sender.send(prepared, stream=stream)
-        except httpx.HTTPError as exc:
+            async with asyncio.timeout(None if budget is None else max(budget, 0.0)):
+                response = await self._sender.send(call.prepared, timeouts=timeouts)
+        except (httpx.HTTPError, TimeoutError) as exc:
             failure = exc
         if failure is not None:
             # raised outside the handler: no exception chain that could hold the key
-            raise transport_error(failure, self._core.secret())
+            raise call.failed(failure)
+        reply = AsyncHttpReply(response, call, bounded=bounded)
         if response.status_code >= 400:
-            try:
-                content = await response.aread()
-            finally:
-                await response.aclose()
-            raise status_error(response.status_code, content, response.headers)
-        return response
-
-    async def _send(self, prepared: PreparedRequest, *, stream: bool = False) -> AsyncReply:
-        flow = self._core.retry_flow()
-        while True:
-            try:
-                return await self._attempt(prepared, stream)
-            except _RETRYABLE as error:
-                await self._core.clock.async_sleep(flow.wait_after(error))
+            async with reply:
+                content = await reply.aread()
+            raise call.status_failed(response.status_code, content, response.headers)
+        if not stream:
+            async with reply:
+                await reply.aread()
+        return reply
 
     async def _json(self, spec: HttpRequest, protocol: WireProtocol | None = None) -> Any:
-        response = await self._send(self._core.prepare(spec, protocol))
-        return decode_json(response.status_code, await response.aread(), response.headers)
+        return (await self.send(spec, protocol=protocol)).json()
 
     async def chat(self, request: ChatRequest, *, protocol: str = "openai") -> ChatResponse:
         wire, prepared = self._core.chat_request(request, protocol, stream=False)
-        response = await self._send(prepared)
-        body = decode_json(response.status_code, await response.aread(), response.headers)
-        return wire.parse_response(body, request)
+        return wire.parse_response((await self._send(prepared)).json(), request)
 
     def stream(self, request: ChatRequest, *, protocol: str = "openai") -> AsyncChatStream:
         wire, prepared = self._core.chat_request(request, protocol, stream=True)
-        return AsyncChatStream(self, prepared, StreamPipeline(wire, request))
+        pipeline = StreamPipeline(wire, request, self._core.max_stream_event_bytes)
+        return AsyncChatStream(self, prepared, pipeline)
 
     async def embed(
         self,
@@ -441,9 +582,6 @@ class AsyncWenwenClient:
     async def list_models(self) -> list[ModelInfo]:
         return parse_models(await self._json(HttpRequest("GET", "/v1/models")))
 
-    async def request_json(self, method: str, path: str, json: dict[str, Any] | None = None) -> Any:
-        return await self._json(HttpRequest(method, path, json=json))
-
     async def aclose(self) -> None:
         await self._sender.aclose()
 
@@ -461,33 +599,34 @@ class AsyncChatStream:
         self._client = client
         self._request = request
         self._pipeline = pipeline
-        self._response: AsyncReply | None = None
+        self._response: AsyncHttpReply | None = None
 
     def response(self) -> ChatResponse:
         return self._pipeline.accumulator.response()
 
     async def __aiter__(self) -> AsyncIterator[StreamEvent]:
-        response = self._response = await self._client._send(self._request, stream=True)
+        # once it flows, a stream is bounded by the per-read timeout, not by total_timeout
+        reply = self._response = await self._client._send(self._request, True, bounded=False)
         pipeline = self._pipeline
         try:
-            if not is_event_stream(response.headers):
-                body = decode_json(response.status_code, await response.aread(), response.headers)
-                for event in pipeline.from_json_reply(body):
+            if not is_event_stream(reply.headers):
+                await reply.aread()
+                for event in pipeline.from_json_reply(reply.json()):
                     yield event
                 return
-            failure: httpx.HTTPError | None = None
+            failure: APIConnectionError | None = None
             try:
-                async for chunk in response.aiter_bytes():
+                async for chunk in reply.aiter_bytes():
                     for event in pipeline.feed(chunk):
                         yield event
-            except httpx.HTTPError as exc:
+            except APIConnectionError as exc:
                 failure = exc
             if failure is not None:
-                raise pipeline.broken(failure, self._client._core.secret())
+                raise pipeline.broken(failure)
             for event in pipeline.close():
                 yield event
         finally:
-            await response.aclose()
+            await reply.aclose()
 
     async def until_done(self) -> ChatResponse:
         async for _ in self:
