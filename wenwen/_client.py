@@ -28,6 +28,7 @@ from ._http.async_io import AsyncSender, AsyncTransportName, make_sender
 from ._http.call import RETRYABLE, UNSET, Call, Unset
 from ._http.pipeline import StreamPipeline
 from ._http.prepare import ClientCore, PreparedRequest, TimeoutTypes
+from ._http.redact import masking
 from ._http.replies import is_event_stream, parse_models
 from ._http.reply import AsyncHttpReply, HttpReply
 from ._http.retry import Clock, RetryPolicy
@@ -38,7 +39,7 @@ from ._settings import (
     DEFAULT_TIMEOUT,
     DEFAULT_TOTAL_TIMEOUT,
 )
-from .errors import APIConnectionError, APIStatusError
+from .errors import APIConnectionError, APIStatusError, ConfigurationError
 from .protocols import HttpRequest, WireProtocol
 from .types import ChatRequest, ChatResponse, EmbeddingResult, ModelInfo, StreamEvent
 
@@ -237,7 +238,9 @@ class WenwenClient:
 
     def chat(self, request: ChatRequest, *, protocol: str = "openai") -> ChatResponse:
         wire, prepared = self._core.chat_request(request, protocol, stream=False)
-        return wire.parse_response(self._send(prepared).json(), request)
+        reply = self._send(prepared)
+        with masking(self._core.redactor):
+            return wire.parse_response(reply.json(), request)
 
     def stream(self, request: ChatRequest, *, protocol: str = "openai") -> ChatStream:
         wire, prepared = self._core.chat_request(request, protocol, stream=True)
@@ -324,23 +327,29 @@ class ChatStream:
         return self._pipeline.accumulator.response()
 
     def __iter__(self) -> Iterator[StreamEvent]:
+        if self._response is not None:
+            raise ConfigurationError(
+                "this stream was already iterated (a second pass would send the request "
+                "again); its reply is in response()"
+            )
         # once it flows, a stream is bounded by the per-read timeout, not by total_timeout
         reply = self._response = self._client._send(self._request, True, bounded=False)
         pipeline = self._pipeline
         try:
-            if not is_event_stream(reply.headers):
-                reply.read()
-                yield from pipeline.from_json_reply(reply.json())
-                return
-            failure: APIConnectionError | None = None
-            try:
-                for chunk in reply.iter_bytes():
-                    yield from pipeline.feed(chunk)
-            except APIConnectionError as exc:
-                failure = exc
-            if failure is not None:
-                raise pipeline.broken(failure)
-            yield from pipeline.close()
+            with masking(self._client._core.redactor):
+                if not is_event_stream(reply.headers):
+                    reply.read()
+                    yield from pipeline.from_json_reply(reply.json())
+                    return
+                failure: APIConnectionError | None = None
+                try:
+                    for chunk in reply.iter_bytes():
+                        yield from pipeline.feed(chunk)
+                except APIConnectionError as exc:
+                    failure = exc
+                if failure is not None:
+                    raise pipeline.broken(failure)
+                yield from pipeline.close()
         finally:
             reply.close()
 
@@ -528,7 +537,9 @@ class AsyncWenwenClient:
 
     async def chat(self, request: ChatRequest, *, protocol: str = "openai") -> ChatResponse:
         wire, prepared = self._core.chat_request(request, protocol, stream=False)
-        return wire.parse_response((await self._send(prepared)).json(), request)
+        reply = await self._send(prepared)
+        with masking(self._core.redactor):
+            return wire.parse_response(reply.json(), request)
 
     def stream(self, request: ChatRequest, *, protocol: str = "openai") -> AsyncChatStream:
         wire, prepared = self._core.chat_request(request, protocol, stream=True)
@@ -605,26 +616,32 @@ class AsyncChatStream:
         return self._pipeline.accumulator.response()
 
     async def __aiter__(self) -> AsyncIterator[StreamEvent]:
+        if self._response is not None:
+            raise ConfigurationError(
+                "this stream was already iterated (a second pass would send the request "
+                "again); its reply is in response()"
+            )
         # once it flows, a stream is bounded by the per-read timeout, not by total_timeout
         reply = self._response = await self._client._send(self._request, True, bounded=False)
         pipeline = self._pipeline
         try:
-            if not is_event_stream(reply.headers):
-                await reply.aread()
-                for event in pipeline.from_json_reply(reply.json()):
-                    yield event
-                return
-            failure: APIConnectionError | None = None
-            try:
-                async for chunk in reply.aiter_bytes():
-                    for event in pipeline.feed(chunk):
+            with masking(self._client._core.redactor):
+                if not is_event_stream(reply.headers):
+                    await reply.aread()
+                    for event in pipeline.from_json_reply(reply.json()):
                         yield event
-            except APIConnectionError as exc:
-                failure = exc
-            if failure is not None:
-                raise pipeline.broken(failure)
-            for event in pipeline.close():
-                yield event
+                    return
+                failure: APIConnectionError | None = None
+                try:
+                    async for chunk in reply.aiter_bytes():
+                        for event in pipeline.feed(chunk):
+                            yield event
+                except APIConnectionError as exc:
+                    failure = exc
+                if failure is not None:
+                    raise pipeline.broken(failure)
+                for event in pipeline.close():
+                    yield event
         finally:
             await reply.aclose()
 
