@@ -28,7 +28,6 @@ from ._http.async_io import AsyncSender, AsyncTransportName, make_sender
 from ._http.call import RETRYABLE, UNSET, Call, Unset
 from ._http.pipeline import StreamPipeline
 from ._http.prepare import ClientCore, PreparedRequest, TimeoutTypes
-from ._http.redact import masking
 from ._http.replies import is_event_stream, parse_models
 from ._http.reply import AsyncHttpReply, HttpReply
 from ._http.retry import Clock, RetryPolicy
@@ -41,6 +40,7 @@ from ._settings import (
 )
 from .errors import APIConnectionError, APIStatusError, ConfigurationError
 from .protocols import HttpRequest, WireProtocol
+from .redaction import masking
 from .types import ChatRequest, ChatResponse, EmbeddingResult, ModelInfo, StreamEvent
 
 if TYPE_CHECKING:  # the media and task resources load on first use

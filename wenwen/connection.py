@@ -16,7 +16,6 @@ from pydantic import SecretStr
 
 from ._client import AsyncWenwenClient, WenwenClient
 from ._http.async_io import AsyncTransportName
-from ._http.redact import redact_headers
 from ._settings import (
     API_KEY_ENV,
     BASE_URL_ENV,
@@ -33,6 +32,7 @@ from ._settings import (
 )
 from ._version import __version__
 from .errors import ConfigurationError
+from .redaction import redact_headers
 
 Timeout = float | httpx.Timeout | None
 

@@ -29,7 +29,7 @@
 
 Only the classes live here. Reading an error reply into one of them is
 ``wenwen.protocols.error_body.error_from_response``; masking secrets in them is
-``wenwen._http.redact``; JSON-value checks that raise ``ConfigurationError`` are
+``wenwen.redaction``; JSON-value checks that raise ``ConfigurationError`` are
 ``wenwen.validation``.
 """
 
@@ -170,9 +170,13 @@ class InvalidFileError(ConfigurationError):
 
 
 class DownloadError(WenwenError):
-    """A result URL could not be fetched (bad URL, HTTP error, broken connection)."""
+    """A result URL could not be fetched (bad URL, HTTP error, broken connection). URL
+    passwords and signed-URL credentials are masked in ``message`` and ``url``."""
 
     def __init__(self, message: str, *, url: str = "", status_code: int | None = None) -> None:
+        from .redaction import redact_urls  # stdlib-only module: no import cycle
+
+        message, url = redact_urls(message), redact_urls(url)
         super().__init__(message)
         self.message = message
         self.url = url
@@ -262,10 +266,10 @@ _MOVED = {
     "json_text": "wenwen.validation",
     "unserializable_body_error": "wenwen.validation",
     "invalid_input": "wenwen.validation",
-    "redact_headers": "wenwen._http.redact",
-    "header_secrets": "wenwen._http.redact",
-    "is_sensitive_header": "wenwen._http.redact",
-    "SENSITIVE_HEADER_WORDS": "wenwen._http.redact",
+    "redact_headers": "wenwen.redaction",
+    "header_secrets": "wenwen.redaction",
+    "is_sensitive_header": "wenwen.redaction",
+    "SENSITIVE_HEADER_WORDS": "wenwen.redaction",
 }
 
 

@@ -14,8 +14,8 @@ import pytest
 
 from tests._hostile import HostileServer, Reply, Seen, chain_text, hostile_server
 from wenwen import AsyncWenwenClient, ChatRequest, Message, WenwenClient, errors
-from wenwen._http.redact import MASK, Redactor, redact_headers, redact_urls
 from wenwen.connection import ConnectionOptions
+from wenwen.redaction import MASK, Redactor, redact_headers, redact_urls
 
 KEY = "sk-hostile-3c9e1f7a5b2d"
 TRANSPORTS = ["sync", "httpx", "aiohttp"]
@@ -176,3 +176,11 @@ def test_a_bad_json_body_quoting_the_key_is_masked(server: HostileServer) -> Non
     with pytest.raises(errors.ProtocolError) as info:
         run("sync", server.base_url, lambda c: c.request_json("GET", "/v1/models"))
     assert KEY not in chain_text(info.value)
+
+
+def test_a_download_error_never_quotes_url_credentials() -> None:
+    url = "https://user:pw-secret-1@b.s3.amazonaws.com/v.mp4?X-Amz-Signature=sig-secret-2"
+    error = errors.DownloadError(f"could not fetch {url}: HTTP 403", url=url, status_code=403)
+    text = chain_text(error)
+    assert "pw-secret-1" not in text and "sig-secret-2" not in text
+    assert error.status_code == 403 and error.url.startswith("https://user:")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
+from urllib.parse import quote
 
 import httpx
 from pydantic import SecretStr
@@ -29,9 +30,9 @@ from .._version import __version__
 from ..errors import ConfigurationError
 from ..protocols import HttpRequest, WireProtocol, get_protocol
 from ..protocols._remote_mcp import reject_remote_mcp
+from ..redaction import Redactor, header_secrets, install_log_filter, redact_urls
 from ..types import ChatRequest
 from ..validation import unserializable_body_error
-from .redact import Redactor, header_secrets, install_log_filter, redact_urls, with_query_key
 from .retry import SYSTEM_CLOCK, Clock, RetryPolicy, check_max_retry_wait
 
 USER_AGENT = f"wenwen-ai/{__version__} (python)"
@@ -74,6 +75,13 @@ def encode_body(spec: HttpRequest) -> tuple[bytes | None, str | None]:
     except (TypeError, ValueError) as exc:
         raise unserializable_body_error(spec.json, exc) from None
     return body, "application/json"
+
+
+def with_query_key(url: str, param: str, key: str) -> str:
+    """``url`` with ``param=key`` appended (the logging filter masks it in log lines)."""
+    install_log_filter()
+    separator = "&" if "?" in url else "?"
+    return f"{url}{separator}{quote(param)}={quote(key, safe='')}"
 
 
 class ClientCore:

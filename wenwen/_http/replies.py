@@ -14,8 +14,8 @@ import pydantic_core
 
 from ..errors import APIConnectionError, APIStatusError, ProtocolError
 from ..protocols.error_body import error_from_response
+from ..redaction import NO_SECRETS, Redactor, header_secrets
 from ..types import ModelInfo
-from .redact import NO_SECRETS, Redactor, header_secrets
 
 _TITLE = re.compile(rb"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
 _TAG = re.compile(r"<[^>]+>")

@@ -14,9 +14,9 @@ from typing import Any
 
 import httpx
 
+from ..redaction import redact_urls
 from .async_io import AsyncReply
 from .call import Call
-from .redact import redact_urls
 from .replies import decode_json
 
 

@@ -11,9 +11,9 @@ import pytest
 
 from tests.wire.gemini._proto import check_request
 from wenwen import WenwenClient
-from wenwen._http.redact import MASK, redact_urls
 from wenwen.errors import APIConnectionError, ProtocolError, UnsupportedFeatureError
 from wenwen.protocols import choose_protocol, gemini
+from wenwen.redaction import MASK, redact_urls
 from wenwen.types import (
     AudioPart,
     ChatRequest,

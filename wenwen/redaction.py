@@ -1,4 +1,4 @@
-"""The one place secrets are masked: API keys, credential headers, URL passwords and signed-URL
+"""The one place secrets are masked (standard library only, so every layer may use it): API keys, credential headers, URL passwords and signed-URL
 signatures, in text, headers, URLs, log records and raised errors. One mask everywhere:
 ``MASK`` (the ten asterisks pydantic's ``SecretStr`` shows).
 
@@ -178,13 +178,6 @@ def install_log_filter() -> None:
         logging.getLogger(name).addFilter(RedactingLogFilter())
 
 
-def with_query_key(url: str, param: str, key: str) -> str:
-    """``url`` with ``param=key`` appended."""
-    install_log_filter()
-    separator = "&" if "?" in url else "?"
-    return f"{url}{separator}{quote(param)}={quote(key, safe='')}"
-
-
 __all__ = [
     "MASK",
     "NO_SECRETS",
@@ -197,5 +190,4 @@ __all__ = [
     "masking",
     "redact_headers",
     "redact_urls",
-    "with_query_key",
 ]
