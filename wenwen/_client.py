@@ -16,7 +16,7 @@ import asyncio
 import functools
 import os
 import threading
-from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
@@ -28,9 +28,10 @@ from ._http.async_io import AsyncSender, AsyncTransportName, make_sender
 from ._http.call import RETRYABLE, UNSET, Call, Unset
 from ._http.pipeline import StreamPipeline
 from ._http.prepare import ClientCore, PreparedRequest, TimeoutTypes
-from ._http.replies import is_event_stream, parse_models
+from ._http.replies import parse_models
 from ._http.reply import AsyncHttpReply, HttpReply
 from ._http.retry import Clock, RetryPolicy
+from ._http.streams import AsyncChatStream, ChatStream
 from ._http.transport import default_ssl_context
 from ._settings import (
     DEFAULT_MAX_RETRIES,
@@ -38,10 +39,10 @@ from ._settings import (
     DEFAULT_TIMEOUT,
     DEFAULT_TOTAL_TIMEOUT,
 )
-from .errors import APIConnectionError, APIStatusError, ConfigurationError
+from .errors import APIStatusError
 from .protocols import HttpRequest, WireProtocol
 from .redaction import masking
-from .types import ChatRequest, ChatResponse, EmbeddingResult, ModelInfo, StreamEvent
+from .types import ChatRequest, ChatResponse, EmbeddingResult, ModelInfo
 
 if TYPE_CHECKING:  # the media and task resources load on first use
     from .media import embeddings
@@ -64,7 +65,43 @@ def _float_only_models(client: WenwenClient | AsyncWenwenClient) -> embeddings.F
         return client._float_only_models
 
 
-class WenwenClient:
+class _ClientBase:
+    """What both clients share besides I/O."""
+
+    _core: ClientCore
+    _float_only_models: embeddings.FloatOnlyModels | None
+
+    @property
+    def base_url(self) -> str:
+        return self._core.settings.base_url
+
+    @property
+    def total_timeout(self) -> float | None:
+        """Seconds one call may take in all (``None``: no overall bound)."""
+        return self._core.total_timeout
+
+    @property
+    def retry_policy(self) -> RetryPolicy:
+        """When a failed call is tried again (task waits tolerate failed polls by it too)."""
+        return self._core.retry
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(base_url={self.base_url!r})"
+
+
+def _spec(
+    method: str,
+    path: str,
+    json: Any,
+    content: bytes | None,
+    headers: Mapping[str, str] | None,
+) -> HttpRequest:
+    spec = HttpRequest(method, path, json=json, headers=dict(headers or {}))
+    spec.content = content
+    return spec
+
+
+class WenwenClient(_ClientBase):
     """A synchronous client. ``api_key``/``base_url`` default to ``WENWEN_API_KEY`` and
     ``WENWEN_BASE_URL``; an ``http_client`` you pass in is used as is and not closed.
     ``timeout`` bounds each try (connect 10 s, each read 120 s by default);
@@ -108,23 +145,6 @@ class WenwenClient:
         if self._pid != os.getpid() and self._owns_http:
             self._http_client, self._pid = self._new_http(), os.getpid()
         return self._http_client
-
-    @property
-    def base_url(self) -> str:
-        return self._core.settings.base_url
-
-    @property
-    def total_timeout(self) -> float | None:
-        """Seconds one call may take in all (``None``: no overall bound)."""
-        return self._core.total_timeout
-
-    @property
-    def retry_policy(self) -> RetryPolicy:
-        """When a failed call is tried again (task waits tolerate failed polls by it too)."""
-        return self._core.retry
-
-    def __repr__(self) -> str:
-        return f"WenwenClient(base_url={self.base_url!r})"
 
     @functools.cached_property
     def images(self) -> Images:
@@ -182,9 +202,7 @@ class WenwenClient:
     ) -> HttpReply:
         """Any endpoint of the relay (``path`` from the root, e.g. ``"/v1/models"``); the
         reply's body is read (``content``, ``json()``)."""
-        spec = HttpRequest(method, path, json=json, headers=dict(headers or {}))
-        spec.content = content
-        return self.send(spec, total_timeout=total_timeout)
+        return self.send(_spec(method, path, json, content, headers), total_timeout=total_timeout)
 
     def request_json(
         self,
@@ -245,7 +263,9 @@ class WenwenClient:
     def stream(self, request: ChatRequest, *, protocol: str = "openai") -> ChatStream:
         wire, prepared = self._core.chat_request(request, protocol, stream=True)
         pipeline = StreamPipeline(wire, request, self._core.max_stream_event_bytes)
-        return ChatStream(self, prepared, pipeline)
+        # once events flow, a stream is bounded by the per-read timeout, not total_timeout
+        opener = functools.partial(self._send, prepared, True, bounded=False)
+        return ChatStream(opener, pipeline, self._core.redactor)
 
     def embed(
         self,
@@ -312,64 +332,7 @@ class WenwenClient:
         self.close()
 
 
-class ChatStream:
-    """Iterate for ``StreamEvent``s; ``response()`` is the reply accumulated so far."""
-
-    def __init__(
-        self, client: WenwenClient, request: PreparedRequest, pipeline: StreamPipeline
-    ) -> None:
-        self._client = client
-        self._request = request
-        self._pipeline = pipeline
-        self._response: HttpReply | None = None
-
-    def response(self) -> ChatResponse:
-        return self._pipeline.accumulator.response()
-
-    def __iter__(self) -> Iterator[StreamEvent]:
-        if self._response is not None:
-            raise ConfigurationError(
-                "this stream was already iterated (a second pass would send the request "
-                "again); its reply is in response()"
-            )
-        # once it flows, a stream is bounded by the per-read timeout, not by total_timeout
-        reply = self._response = self._client._send(self._request, True, bounded=False)
-        pipeline = self._pipeline
-        try:
-            with masking(self._client._core.redactor):
-                if not is_event_stream(reply.headers):
-                    reply.read()
-                    yield from pipeline.from_json_reply(reply.json())
-                    return
-                failure: APIConnectionError | None = None
-                try:
-                    for chunk in reply.iter_bytes():
-                        yield from pipeline.feed(chunk)
-                except APIConnectionError as exc:
-                    failure = exc
-                if failure is not None:
-                    raise pipeline.broken(failure)
-                yield from pipeline.close()
-        finally:
-            reply.close()
-
-    def until_done(self) -> ChatResponse:
-        for _ in self:
-            pass
-        return self.response()
-
-    def close(self) -> None:
-        if self._response is not None:
-            self._response.close()
-
-    def __enter__(self) -> ChatStream:
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.close()
-
-
-class AsyncWenwenClient:
+class AsyncWenwenClient(_ClientBase):
     """The asynchronous client. Its connection pool belongs to the event loop it first runs
     on; make one client per loop (nothing is cached process-wide). ``async_transport``:
     ``"auto"`` (aiohttp when installed and no ``http_client`` is given), ``"aiohttp"`` or
@@ -410,26 +373,9 @@ class AsyncWenwenClient:
         return self._sender_now
 
     @property
-    def base_url(self) -> str:
-        return self._core.settings.base_url
-
-    @property
-    def total_timeout(self) -> float | None:
-        """Seconds one call may take in all (``None``: no overall bound)."""
-        return self._core.total_timeout
-
-    @property
-    def retry_policy(self) -> RetryPolicy:
-        """When a failed call is tried again (task waits tolerate failed polls by it too)."""
-        return self._core.retry
-
-    @property
     def async_transport(self) -> str:
         """``"httpx"`` or ``"aiohttp"``: how this client sends."""
         return self._sender.name
-
-    def __repr__(self) -> str:
-        return f"AsyncWenwenClient(base_url={self.base_url!r})"
 
     @functools.cached_property
     def images(self) -> AsyncImages:
@@ -480,8 +426,7 @@ class AsyncWenwenClient:
         total_timeout: Budget = UNSET,
     ) -> AsyncHttpReply:
         """As ``WenwenClient.request``."""
-        spec = HttpRequest(method, path, json=json, headers=dict(headers or {}))
-        spec.content = content
+        spec = _spec(method, path, json, content, headers)
         return await self.send(spec, total_timeout=total_timeout)
 
     async def request_json(
@@ -544,7 +489,8 @@ class AsyncWenwenClient:
     def stream(self, request: ChatRequest, *, protocol: str = "openai") -> AsyncChatStream:
         wire, prepared = self._core.chat_request(request, protocol, stream=True)
         pipeline = StreamPipeline(wire, request, self._core.max_stream_event_bytes)
-        return AsyncChatStream(self, prepared, pipeline)
+        opener = functools.partial(self._send, prepared, True, bounded=False)
+        return AsyncChatStream(opener, pipeline, self._core.redactor)
 
     async def embed(
         self,
@@ -597,64 +543,6 @@ class AsyncWenwenClient:
         await self._sender.aclose()
 
     async def __aenter__(self) -> AsyncWenwenClient:
-        return self
-
-    async def __aexit__(self, *exc_info: object) -> None:
-        await self.aclose()
-
-
-class AsyncChatStream:
-    def __init__(
-        self, client: AsyncWenwenClient, request: PreparedRequest, pipeline: StreamPipeline
-    ) -> None:
-        self._client = client
-        self._request = request
-        self._pipeline = pipeline
-        self._response: AsyncHttpReply | None = None
-
-    def response(self) -> ChatResponse:
-        return self._pipeline.accumulator.response()
-
-    async def __aiter__(self) -> AsyncIterator[StreamEvent]:
-        if self._response is not None:
-            raise ConfigurationError(
-                "this stream was already iterated (a second pass would send the request "
-                "again); its reply is in response()"
-            )
-        # once it flows, a stream is bounded by the per-read timeout, not by total_timeout
-        reply = self._response = await self._client._send(self._request, True, bounded=False)
-        pipeline = self._pipeline
-        try:
-            with masking(self._client._core.redactor):
-                if not is_event_stream(reply.headers):
-                    await reply.aread()
-                    for event in pipeline.from_json_reply(reply.json()):
-                        yield event
-                    return
-                failure: APIConnectionError | None = None
-                try:
-                    async for chunk in reply.aiter_bytes():
-                        for event in pipeline.feed(chunk):
-                            yield event
-                except APIConnectionError as exc:
-                    failure = exc
-                if failure is not None:
-                    raise pipeline.broken(failure)
-                for event in pipeline.close():
-                    yield event
-        finally:
-            await reply.aclose()
-
-    async def until_done(self) -> ChatResponse:
-        async for _ in self:
-            pass
-        return self.response()
-
-    async def aclose(self) -> None:
-        if self._response is not None:
-            await self._response.aclose()
-
-    async def __aenter__(self) -> AsyncChatStream:
         return self
 
     async def __aexit__(self, *exc_info: object) -> None:
