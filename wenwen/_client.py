@@ -232,11 +232,11 @@ class WenwenClient(_ClientBase):
 
     def _attempt(self, call: Call, stream: bool, bounded: bool) -> HttpReply:
         timeouts = call.start_attempt()
-        failure: httpx.HTTPError | None = None
+        failure: Exception | None = None
         try:
             request = self._core.httpx_request(call.prepared, timeouts)
             response = self._http.send(request, stream=True)
-        except httpx.HTTPError as exc:
+        except (httpx.HTTPError, httpx.InvalidURL) as exc:
             failure = exc
         if failure is not None:
             # raised outside the handler: no exception chain that could hold the key
@@ -462,7 +462,7 @@ class AsyncWenwenClient(_ClientBase):
         try:
             async with asyncio.timeout(None if budget is None else max(budget, 0.0)):
                 response = await self._sender.send(call.prepared, timeouts=timeouts)
-        except (httpx.HTTPError, TimeoutError) as exc:
+        except (httpx.HTTPError, httpx.InvalidURL, TimeoutError) as exc:
             failure = exc
         if failure is not None:
             # raised outside the handler: no exception chain that could hold the key
