@@ -36,6 +36,7 @@ _SECRET_PARAM = (
 _SECRET_IN_QUERY = re.compile(rf"([?&;](?:{_SECRET_PARAM})=)[^&#\s'\"<>)]+", re.IGNORECASE)
 # ``scheme://user:password@host``: the password goes, the user name stays
 _URL_PASSWORD = re.compile(r"(\b[a-zA-Z][a-zA-Z0-9+.-]*://[^/\s:@'\"]*:)[^/\s@'\"]+@")
+_COOKIE_HEADERS = frozenset({"set-cookie", "cookie", "authorization", "proxy-authorization"})
 _installed = False
 
 
@@ -125,8 +126,12 @@ class Redactor:
                 setattr(error, name, self.value(current))
         headers = getattr(error, "headers", None)
         if isinstance(headers, dict):
-            cleaned = redact_headers(headers) or {}
-            error.headers = {k: self.text(v) for k, v in cleaned.items()}  # type: ignore[attr-defined]
+            # reply headers keep their values (rate-limit "*-tokens" headers are no secret)
+            # unless they set a cookie or echo one of ours
+            error.headers = {  # type: ignore[attr-defined]
+                k: MASK if k.lower() in _COOKIE_HEADERS else self.text(v)
+                for k, v in headers.items()
+            }
         notes = getattr(error, "__notes__", None)
         if isinstance(notes, list):
             notes[:] = [self.text(n) if isinstance(n, str) else n for n in notes]
