@@ -459,22 +459,24 @@ class AsyncWenwenClient(_ClientBase):
         timeouts = call.start_attempt()
         budget = call.remaining()
         failure: BaseException | None = None
+        reply: AsyncHttpReply | None = None
         try:
+            # one timer bounds sending and, unless streamed, reading the whole body
             async with asyncio.timeout(None if budget is None else max(budget, 0.0)):
                 response = await self._sender.send(call.prepared, timeouts=timeouts)
+                reply = AsyncHttpReply(response, call, bounded=bounded)
+                if response.status_code >= 400 or not stream:
+                    await reply.read_unguarded()
         except (httpx.HTTPError, httpx.InvalidURL, TimeoutError) as exc:
             failure = exc
         if failure is not None:
+            if reply is not None:
+                await reply.aclose()
             # raised outside the handler: no exception chain that could hold the key
-            raise call.failed(failure)
-        reply = AsyncHttpReply(response, call, bounded=bounded)
-        if response.status_code >= 400:
-            async with reply:
-                content = await reply.aread()
-            raise call.status_failed(response.status_code, content, response.headers)
-        if not stream:
-            async with reply:
-                await reply.aread()
+            raise call.failed(failure, reading=reply is not None)
+        assert reply is not None
+        if reply.status_code >= 400:
+            raise call.status_failed(reply.status_code, reply.content, reply.headers)
         return reply
 
     async def _json(self, spec: HttpRequest, protocol: WireProtocol | None = None) -> Any:

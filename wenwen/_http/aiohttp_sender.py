@@ -118,6 +118,7 @@ class AiohttpSender:
     def __init__(self, core: ClientCore) -> None:
         self._core = core
         self._timeout = _client_timeout(core.timeout)
+        self._limits = core.timeout.as_dict()
         self._session: aiohttp.ClientSession | None = None
 
     def _session_now(self) -> aiohttp.ClientSession:
@@ -161,7 +162,7 @@ class AiohttpSender:
                 headers=prepared.headers,
                 data=prepared.content,
                 allow_redirects=False,
-                timeout=_attempt_timeout(timeouts),
+                timeout=self._timeout if timeouts == self._limits else _attempt_timeout(timeouts),
             )
         except _FAILURES as exc:
             failure = exc

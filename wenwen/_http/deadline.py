@@ -62,8 +62,12 @@ class Deadline:
 
     def httpx_timeouts(self, per_try: httpx.Timeout) -> dict[str, float | None]:
         """The per-try timeouts of ``per_try``, each cut to what is left: the form httpx
-        (and httpcore, which reads it again before every socket read) takes per request."""
+        (and httpcore, which reads it again before every socket read) takes per request.
+        A new dict each time (a reader may shorten its ``read`` as the budget runs out)."""
         limits = per_try.as_dict()
+        left = self.remaining()
+        if left is None or all(v is not None and v <= left for v in limits.values()):
+            return limits
         return {phase: self.bound(limits.get(phase)) for phase in _PHASES}
 
 

@@ -123,6 +123,13 @@ class AsyncHttpReply(_ReplyBase):
         left = self._call.remaining() if self._bounded else None
         return None if left is None else max(left, 0.0)
 
+    async def read_unguarded(self) -> None:
+        """Read the whole body, leaving time limits and error translation to the caller."""
+        try:
+            self._content = await self._reply.aread()
+        finally:
+            await self._reply.aclose()
+
     async def aread(self) -> bytes:
         if self._content is not None:
             return self._content
