@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from .._http.call import UNSET
 from ..errors import ConfigurationError
-from . import _http
+from . import _calls
 from ._common import (
     WaitOptions,
     adownload_result,
@@ -76,10 +76,10 @@ class Midjourney:
         budget: float | None = None,
     ) -> Any:
         reply = self._client.send(
-            _http.json_request(method, self._prefix + path, body),
+            _calls.json_request(method, self._prefix + path, body),
             total_timeout=UNSET if budget is None else budget,
         )
-        return _http.decode_task_json(reply.status_code, reply.content)
+        return _calls.decode_task_json(reply.status_code, reply.content)
 
     def _submit(self, action: str, body: dict[str, Any]) -> str:
         return parse_submit(self._call("POST", f"/submit/{action}", body))[0]
@@ -130,7 +130,7 @@ class Midjourney:
     ) -> MjTask:  # fmt: skip
         with polling(task_id, self._client.retry_policy, options, overrides) as (opts, poller):
             clock = opts.clock or time.monotonic
-            fetch = _http.bounded_poll(
+            fetch = _calls.bounded_poll(
                 lambda budget: self.fetch(task_id, total_timeout=budget).snapshot(), poller, clock
             )
             snapshot = wait_sync(fetch, poller, sleep=opts.sleep, clock=clock, stop=stop)
@@ -179,10 +179,10 @@ class AsyncMidjourney:
         budget: float | None = None,
     ) -> Any:
         reply = await self._client.send(
-            _http.json_request(method, self._prefix + path, body),
+            _calls.json_request(method, self._prefix + path, body),
             total_timeout=UNSET if budget is None else budget,
         )
-        return _http.decode_task_json(reply.status_code, reply.content)
+        return _calls.decode_task_json(reply.status_code, reply.content)
 
     async def _submit(self, action: str, body: dict[str, Any]) -> str:
         return parse_submit(await self._call("POST", f"/submit/{action}", body))[0]
@@ -235,7 +235,7 @@ class AsyncMidjourney:
         with polling(task_id, self._client.retry_policy, options, overrides) as (opts, poller):
             clock = opts.clock or time.monotonic
             snapshot = await wait_async(
-                _http.abounded_poll(fetch, poller, clock),
+                _calls.abounded_poll(fetch, poller, clock),
                 poller,
                 sleep=as_async_sleep(opts.sleep),
                 clock=clock,

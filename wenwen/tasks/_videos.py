@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, TypedDict, Unpack
 
 from .._http.call import UNSET, Unset
 from ..protocols import HttpRequest
-from . import _http
+from . import _calls
 from ._common import (
     WaitOptions,
     adownload_result,
@@ -70,8 +70,8 @@ class _TaskCall:
     read_poll_hint: bool = False
 
     def read(self, reply: HttpReply | AsyncHttpReply) -> TaskSnapshot:
-        body = _http.decode_task_json(reply.status_code, reply.content)
-        hint = _http.poll_hint(reply.headers) if self.read_poll_hint else None
+        body = _calls.decode_task_json(reply.status_code, reply.content)
+        hint = _calls.poll_hint(reply.headers) if self.read_poll_hint else None
         return parse_video(body, self.route, hint)
 
 
@@ -91,13 +91,13 @@ def _create_call(
         model=model, prompt=prompt, route=chosen, seconds=seconds, size=size,
         image=image, last_frame=last_frame, extra_body=extra_body,
     )  # fmt: skip
-    return _TaskCall(_http.create_request(create), chosen)
+    return _TaskCall(_calls.create_request(create), chosen)
 
 
 def _retrieve_call(task_id: str, route: str | None) -> _TaskCall:
     task_id, name = id_and_route(task_id, route)
     chosen = get_route(name)
-    request = _http.json_request("GET", task_path(chosen.query, task_id))
+    request = _calls.json_request("GET", task_path(chosen.query, task_id))
     return _TaskCall(request, chosen, read_poll_hint=True)
 
 
@@ -114,7 +114,7 @@ def _content_source(
     chosen = get_route(name)
     if chosen.content is None:
         return task_id, name, None
-    return task_id, name, _http.download_request(task_path(chosen.content, task_id))
+    return task_id, name, _calls.download_request(task_path(chosen.content, task_id))
 
 
 class Videos:
@@ -155,7 +155,7 @@ class Videos:
         task_id, name = id_and_route(task, route)
         with polling(task_id, self._client.retry_policy, options, overrides) as (opts, poller):
             clock = opts.clock or time.monotonic
-            fetch = _http.bounded_poll(
+            fetch = _calls.bounded_poll(
                 lambda budget: self.retrieve(task_id, route=name, total_timeout=budget),
                 poller,
                 clock,
@@ -235,7 +235,7 @@ class AsyncVideos:
         task_id, name = id_and_route(task, route)
         with polling(task_id, self._client.retry_policy, options, overrides) as (opts, poller):
             clock = opts.clock or time.monotonic
-            fetch = _http.abounded_poll(
+            fetch = _calls.abounded_poll(
                 lambda budget: self.retrieve(task_id, route=name, total_timeout=budget),
                 poller,
                 clock,
