@@ -19,11 +19,12 @@ import threading
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from types import TracebackType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import httpx
 from pydantic import SecretStr
 
+from ._hints import explain, needs_model_list
 from ._http.async_io import AsyncSender, AsyncTransportName, make_sender
 from ._http.call import RETRYABLE, UNSET, Call, Unset
 from ._http.pipeline import StreamPipeline
@@ -39,7 +40,7 @@ from ._settings import (
     DEFAULT_TIMEOUT,
     DEFAULT_TOTAL_TIMEOUT,
 )
-from .errors import APIStatusError
+from .errors import APIStatusError, WenwenError
 from .protocols import HttpRequest, WireProtocol
 from .redaction import masking
 from .types import ChatRequest, ChatResponse, EmbeddingResult, ModelInfo
@@ -50,6 +51,7 @@ if TYPE_CHECKING:  # the media and task resources load on first use
     from .tasks.resources import AsyncMidjourney, AsyncVideos, Midjourney, Videos
 
 Budget = float | None | Unset
+E = TypeVar("E", bound=Exception)
 _FLOAT_ONLY_LOCK = threading.Lock()
 EmbedBatch = tuple[list[list[float]], Any, str | None]
 
@@ -87,6 +89,32 @@ class _ClientBase:
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(base_url={self.base_url!r})"
+
+    _send: Any  # each client's own (sync or async) send with retries
+
+    def _stream_parts(self, request: ChatRequest, protocol: str) -> tuple[Any, StreamPipeline]:
+        """How to open a chat stream (on first iteration) and its pipeline. Once events
+        flow, a stream is bounded by the per-read timeout, not by ``total_timeout``."""
+        wire, prepared = self._core.chat_request(request, protocol, stream=True)
+        pipeline = StreamPipeline(wire, request, self._core.max_stream_event_bytes)
+        return functools.partial(self._send, prepared, True, bounded=False), pipeline
+
+    def _tool_form_retry(
+        self, request: ChatRequest, protocol: str, error: APIStatusError
+    ) -> tuple[Any, StreamPipeline] | None:
+        """The stream to open instead when ``error`` refused native structured output."""
+        if not _refused_native_format(protocol, request, error):
+            return None
+        return self._stream_parts(request, protocol)
+
+
+def _refused_native_format(protocol: str, request: ChatRequest, error: APIStatusError) -> bool:
+    """A 400 for Anthropic's native structured output: ask again with the tool form."""
+    if protocol != "anthropic" or request.response_format is None:
+        return False
+    from .protocols.anthropic_messages._structured import refused_native_format
+
+    return refused_native_format(protocol, request, error)
 
 
 def _spec(
@@ -135,6 +163,7 @@ class WenwenClient(_ClientBase):
         self._http_client = http_client or self._new_http()
         self._pid = os.getpid()
         self._float_only_models: embeddings.FloatOnlyModels | None = None
+        self._model_names: list[str] | None = None  # for hints on unknown models
 
     def _new_http(self) -> httpx.Client:
         return httpx.Client(timeout=self._core.timeout, verify=default_ssl_context())
@@ -240,32 +269,53 @@ class WenwenClient(_ClientBase):
             failure = exc
         if failure is not None:
             # raised outside the handler: no exception chain that could hold the key
-            raise call.failed(failure)
+            raise self._explained(call.failed(failure), call)
         reply = HttpReply(response, call, timeouts, bounded=bounded)
         if response.status_code >= 400:
             with reply:
                 content = reply.read()
-            raise call.status_failed(response.status_code, content, response.headers)
+            status = call.status_failed(response.status_code, content, response.headers)
+            raise self._explained(status, call)
         if not stream:
             with reply:
                 reply.read()
         return reply
+
+    def _explained(self, error: E, call: Call) -> E:
+        """``error`` saying what to do next (the model list is read only for an unknown
+        model, once per client), with secrets masked."""
+        known = self._known_models() if needs_model_list(error, call.prepared) else None
+        explain(error, call.prepared, self._core.settings, known)
+        self._core.redactor.scrub(error)
+        return error
+
+    def _known_models(self) -> list[str]:
+        if self._model_names is None:
+            try:
+                self._model_names = [m.id for m in self.list_models()]
+            except WenwenError:
+                self._model_names = []
+        return self._model_names
 
     def _json(self, spec: HttpRequest, protocol: WireProtocol | None = None) -> Any:
         return self.send(spec, protocol=protocol).json()
 
     def chat(self, request: ChatRequest, *, protocol: str = "openai") -> ChatResponse:
         wire, prepared = self._core.chat_request(request, protocol, stream=False)
-        reply = self._send(prepared)
+        try:
+            reply = self._send(prepared)
+        except APIStatusError as error:
+            if not _refused_native_format(protocol, request, error):
+                raise
+            wire, prepared = self._core.chat_request(request, protocol, stream=False)
+            reply = self._send(prepared)
         with masking(self._core.redactor):
             return wire.parse_response(reply.json(), request)
 
     def stream(self, request: ChatRequest, *, protocol: str = "openai") -> ChatStream:
-        wire, prepared = self._core.chat_request(request, protocol, stream=True)
-        pipeline = StreamPipeline(wire, request, self._core.max_stream_event_bytes)
-        # once events flow, a stream is bounded by the per-read timeout, not total_timeout
-        opener = functools.partial(self._send, prepared, True, bounded=False)
-        return ChatStream(opener, pipeline, self._core.redactor)
+        opener, pipeline = self._stream_parts(request, protocol)
+        retry = functools.partial(self._tool_form_retry, request, protocol)
+        return ChatStream(opener, pipeline, self._core.redactor, retry)
 
     def embed(
         self,
@@ -363,6 +413,7 @@ class AsyncWenwenClient(_ClientBase):
         self._sender_now = make_sender(self._core, async_transport, http_client)
         self._pid = os.getpid()
         self._float_only_models: embeddings.FloatOnlyModels | None = None
+        self._model_names: list[str] | None = None  # for hints on unknown models
 
     @property
     def _sender(self) -> AsyncSender:
@@ -473,26 +524,46 @@ class AsyncWenwenClient(_ClientBase):
             if reply is not None:
                 await reply.aclose()
             # raised outside the handler: no exception chain that could hold the key
-            raise call.failed(failure, reading=reply is not None)
+            raise await self._explained(call.failed(failure, reading=reply is not None), call)
         assert reply is not None
         if reply.status_code >= 400:
-            raise call.status_failed(reply.status_code, reply.content, reply.headers)
+            status = call.status_failed(reply.status_code, reply.content, reply.headers)
+            raise await self._explained(status, call)
         return reply
+
+    async def _explained(self, error: E, call: Call) -> E:
+        known = await self._known_models() if needs_model_list(error, call.prepared) else None
+        explain(error, call.prepared, self._core.settings, known)
+        self._core.redactor.scrub(error)
+        return error
+
+    async def _known_models(self) -> list[str]:
+        if self._model_names is None:
+            try:
+                self._model_names = [m.id for m in await self.list_models()]
+            except WenwenError:
+                self._model_names = []
+        return self._model_names
 
     async def _json(self, spec: HttpRequest, protocol: WireProtocol | None = None) -> Any:
         return (await self.send(spec, protocol=protocol)).json()
 
     async def chat(self, request: ChatRequest, *, protocol: str = "openai") -> ChatResponse:
         wire, prepared = self._core.chat_request(request, protocol, stream=False)
-        reply = await self._send(prepared)
+        try:
+            reply = await self._send(prepared)
+        except APIStatusError as error:
+            if not _refused_native_format(protocol, request, error):
+                raise
+            wire, prepared = self._core.chat_request(request, protocol, stream=False)
+            reply = await self._send(prepared)
         with masking(self._core.redactor):
             return wire.parse_response(reply.json(), request)
 
     def stream(self, request: ChatRequest, *, protocol: str = "openai") -> AsyncChatStream:
-        wire, prepared = self._core.chat_request(request, protocol, stream=True)
-        pipeline = StreamPipeline(wire, request, self._core.max_stream_event_bytes)
-        opener = functools.partial(self._send, prepared, True, bounded=False)
-        return AsyncChatStream(opener, pipeline, self._core.redactor)
+        opener, pipeline = self._stream_parts(request, protocol)
+        retry = functools.partial(self._tool_form_retry, request, protocol)
+        return AsyncChatStream(opener, pipeline, self._core.redactor, retry)
 
     async def embed(
         self,

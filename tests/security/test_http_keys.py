@@ -101,7 +101,7 @@ def test_a_torn_video_download_is_a_typed_error_without_the_request(
     )
 
     def download(client: Any) -> Any:
-        return client.videos.download("video_1", tmp_path / "v.mp4")
+        return client.videos.download("video_1", path=tmp_path / "v.mp4")
 
     with pytest.raises(errors.APIConnectionError) as info:
         run(kind, server.base_url, download)

@@ -15,7 +15,7 @@ import httpx
 from ..errors import APIConnectionError, APIStatusError, APITimeoutError, WenwenError
 from .deadline import Deadline, timeout_error
 from .prepare import ClientCore, PreparedRequest
-from .replies import connection_error, status_error
+from .replies import connection_error, status_error, target
 from .retry import SYSTEM_CLOCK, RetryFlow
 
 RETRYABLE = (APIStatusError, APIConnectionError)
@@ -59,20 +59,22 @@ class Call:
         return self.deadline.remaining()
 
     def timed_out(self, what: str = "request") -> APITimeoutError:
-        return timeout_error(
+        error = timeout_error(
             self.deadline,
             host=self.host,
             per_try=self.core.timeout.read,
             attempts=max(self.attempts, 1),
             what=what,
         )
+        error.port = target(self.prepared.url)[1]
+        return error
 
     def failed(self, exc: BaseException, *, reading: bool = False) -> WenwenError:
         """The typed error for a transport failure (``exc`` is dropped, not chained)."""
         if isinstance(exc, httpx.TimeoutException | TimeoutError):
             return self.timed_out("reading the reply" if reading else "request")
         what = "the connection broke while reading a reply from" if reading else "could not reach"
-        return connection_error(exc, self.core.redactor, what=what)
+        return connection_error(exc, self.core.redactor, what=what, url=self.prepared.url)
 
     def status_failed(
         self, status: int, content: bytes, headers: Mapping[str, str]

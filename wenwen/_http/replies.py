@@ -102,12 +102,35 @@ def request_redactor(redactor: Redactor, exc: BaseException) -> Redactor:
     return redactor.with_secrets(header_secrets(request.headers) if request else ())
 
 
+def target(url: str | None, exc: BaseException | None = None) -> tuple[str | None, int | None]:
+    """The host and port a request went to (``url``, else the failed httpx request's)."""
+    try:
+        if url is not None:
+            where = httpx.URL(url)
+        elif isinstance(exc, httpx.HTTPError):
+            where = exc.request.url
+        else:
+            return None, None
+    except (RuntimeError, httpx.InvalidURL):  # no request attached, or no URL to read
+        return None, None
+    return where.host or None, where.port or {"http": 80, "https": 443}.get(where.scheme)
+
+
 def connection_error(
-    exc: BaseException, redactor: Redactor = NO_SECRETS, *, what: str = "could not reach"
+    exc: BaseException,
+    redactor: Redactor = NO_SECRETS,
+    *,
+    what: str = "could not reach",
+    url: str | None = None,
 ) -> APIConnectionError:
-    """A transport failure as a typed, key-free error (never chained to ``exc``)."""
+    """A transport failure as a typed, key-free error (never chained to ``exc``); its message
+    and ``host`` / ``port`` name where the client tried to connect (``url``)."""
+    host, port = target(url, exc)
+    where = f" at {host}:{port}" if host else ""
     detail = request_redactor(redactor, exc).text(f"{type(exc).__name__}: {exc}")
-    return APIConnectionError(f"{what} the Wenwen API: {detail}")
+    error = APIConnectionError(f"{what} the Wenwen API{where}: {detail}")
+    error.host, error.port = host, port
+    return error
 
 
 def parse_models(body: Any) -> list[ModelInfo]:

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Generic, TypeVar, Unpack
 
 from ..protocols import HttpRequest
+from ._keyword_only import keyword_only, speech_text_and_path
 from .audio import (
     DEFAULT_SPEECH_MODEL,
     DEFAULT_TRANSCRIPTION_MODEL,
@@ -131,13 +132,14 @@ class Images:
     def edit(
         self,
         prompt: str,
-        images: FileInput | Sequence[FileInput],
-        *,
+        *legacy: FileInput | Sequence[FileInput],
+        images: FileInput | Sequence[FileInput] | None = None,
         mask: FileInput | None = None,
         model: str = DEFAULT_IMAGE_MODEL,
         **options: Unpack[EditOptions],
     ) -> ImageResult:
         """``images``: paths, bytes or binary file objects (sent as ``image[]``)."""
+        images = keyword_only("images.edit", "images", images, legacy)
         call = _edit(prompt, images, mask, model, options)
         return call.read(self._client.send(call.spec).json())
 
@@ -157,12 +159,13 @@ class AsyncImages:
     async def edit(
         self,
         prompt: str,
-        images: FileInput | Sequence[FileInput],
-        *,
+        *legacy: FileInput | Sequence[FileInput],
+        images: FileInput | Sequence[FileInput] | None = None,
         mask: FileInput | None = None,
         model: str = DEFAULT_IMAGE_MODEL,
         **options: Unpack[EditOptions],
     ) -> ImageResult:
+        images = keyword_only("images.edit", "images", images, legacy)
         call = _edit(prompt, images, mask, model, options)
         return call.read((await self._client.send(call.spec)).json())
 
@@ -203,16 +206,18 @@ class Audio:
 
     def speech_to_file(
         self,
-        path: str | os.PathLike[str],
         text: str,
-        *,
+        *legacy: str | os.PathLike[str],
+        path: str | os.PathLike[str] | None = None,
         model: str = DEFAULT_SPEECH_MODEL,
         voice: str = DEFAULT_VOICE,
         response_format: str = "mp3",
         **options: Unpack[SpeechOptions],
     ) -> Path:
-        """Stream the spoken audio into ``path`` chunk by chunk (never whole in memory); the
-        file appears only once complete."""
+        """Stream the spoken ``text`` into ``path`` chunk by chunk (never whole in memory);
+        the file appears only once complete. The old ``(path, text)`` order still works,
+        deprecated, when the first argument is plainly a file name."""
+        text, path = speech_text_and_path(text, legacy, path)
         call = _speech(text, model, voice, response_format, options)
         with self._client.send(call.spec, stream=True) as reply, _streamed_file(path) as sink:
             for chunk in reply.iter_bytes():
@@ -252,14 +257,15 @@ class AsyncAudio:
 
     async def speech_to_file(
         self,
-        path: str | os.PathLike[str],
         text: str,
-        *,
+        *legacy: str | os.PathLike[str],
+        path: str | os.PathLike[str] | None = None,
         model: str = DEFAULT_SPEECH_MODEL,
         voice: str = DEFAULT_VOICE,
         response_format: str = "mp3",
         **options: Unpack[SpeechOptions],
     ) -> Path:
+        text, path = speech_text_and_path(text, legacy, path)
         call = _speech(text, model, voice, response_format, options)
         reply = await self._client.send(call.spec, stream=True)
         async with reply:

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from .._http.call import UNSET
 from ..errors import ConfigurationError
+from ..media._keyword_only import keyword_only
 from . import _calls
 from ._common import (
     WaitOptions,
@@ -155,8 +156,14 @@ class Midjourney:
         found = task if isinstance(task, MjTask) else self.fetch(task)
         return fetch_result(found.snapshot())
 
-    def download(self, task: str | MjTask, path: str | os.PathLike[str]) -> Path:
-        """Save the task's image (key-less download of ``imageUrl``)."""
+    def download(
+        self,
+        task: str | MjTask,
+        *legacy: str | os.PathLike[str],
+        path: str | os.PathLike[str] | None = None,
+    ) -> Path:
+        """Save the task's image (key-less download of ``imageUrl``) to ``path``."""
+        path = keyword_only("midjourney.download", "path", path, legacy)
         found = task if isinstance(task, MjTask) else self.fetch(task)
         return download_result(found.snapshot(), path)
 
@@ -263,6 +270,12 @@ class AsyncMidjourney:
         found = task if isinstance(task, MjTask) else await self.fetch(task)
         return await afetch_result(found.snapshot())
 
-    async def download(self, task: str | MjTask, path: str | os.PathLike[str]) -> Path:
+    async def download(
+        self,
+        task: str | MjTask,
+        *legacy: str | os.PathLike[str],
+        path: str | os.PathLike[str] | None = None,
+    ) -> Path:
+        path = keyword_only("midjourney.download", "path", path, legacy)
         found = task if isinstance(task, MjTask) else await self.fetch(task)
         return await adownload_result(found.snapshot(), path)
