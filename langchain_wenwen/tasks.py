@@ -60,6 +60,8 @@ class WenwenTaskRunnable(ClientOwner, RunnableSerializable[TaskInput, dict[str, 
     default_headers: dict[str, str] | None = None
     http_client: httpx.Client | None = Field(default=None, exclude=True)
     http_async_client: httpx.AsyncClient | None = Field(default=None, exclude=True)
+    allow_private_hosts: bool | list[str] = False
+    """Non-public hosts result downloads may reach besides the relay (README "Security")."""
 
     model_config = ConfigDict(populate_by_name=True, arbitrary_types_allowed=True)
 

@@ -7,7 +7,7 @@ the core clients. Nothing here does I/O.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypedDict
 
@@ -47,6 +47,7 @@ class CommonConnectionSettings(TypedDict, total=False):
     http_client: httpx.Client | None
     max_retry_wait: float | None
     async_transport: AsyncTransportName
+    allow_private_hosts: bool | Sequence[str]
 
 
 @dataclass(frozen=True)
@@ -63,6 +64,8 @@ class ConnectionOptions:
     async_http_client: httpx.AsyncClient | None = field(default=None, repr=False, compare=False)
     max_retry_wait: float | None = None
     async_transport: AsyncTransportName = "auto"
+    allow_private_hosts: bool | tuple[str, ...] = False
+    """Non-public hosts result downloads may reach besides the relay (README "Security")."""
     # identity, not equality, decides whether a user's own httpx client changed
     _http_ids: tuple[int, int] = field(default=(0, 0), repr=False, init=False)
 
@@ -88,6 +91,7 @@ class ConnectionOptions:
         async_http_client: httpx.AsyncClient | None = None,
         max_retry_wait: float | None = None,
         async_transport: AsyncTransportName = "auto",
+        allow_private_hosts: bool | Sequence[str] = False,
     ) -> ConnectionOptions:
         """Options from the usual field values (``default_headers`` as a mapping)."""
         return cls(
@@ -100,6 +104,11 @@ class ConnectionOptions:
             async_http_client=async_http_client,
             max_retry_wait=max_retry_wait,
             async_transport=async_transport,
+            allow_private_hosts=(
+                allow_private_hosts
+                if isinstance(allow_private_hosts, bool)
+                else tuple(allow_private_hosts)
+            ),
         )
 
     def headers(self) -> dict[str, str]:
@@ -116,6 +125,7 @@ class ConnectionOptions:
             "max_retries": self.max_retries,
             "default_headers": self.headers() or None,
             "max_retry_wait": self.max_retry_wait,
+            "allow_private_hosts": self.allow_private_hosts,
         }
 
     def client(self) -> WenwenClient:

@@ -134,7 +134,7 @@ class Images:
         """``options``: ``n``, ``size``, ``quality``, ``style``, ``background``,
         ``output_format``, ``response_format``, ``user``, ``extra_body``."""
         call = _generation(prompt, model, options)
-        return call.read(self._client._json(call.spec))
+        return call.read(self._client._json(call.spec)).downloading_for(self._client)
 
     def edit(
         self,
@@ -147,7 +147,7 @@ class Images:
     ) -> ImageResult:
         """``images``: paths, bytes or binary file objects (sent as ``image[]``)."""
         call = _edit(prompt, images, mask, model, options)
-        return call.read(self._client._json(call.spec))
+        return call.read(self._client._json(call.spec)).downloading_for(self._client)
 
 
 class AsyncImages:
@@ -160,7 +160,7 @@ class AsyncImages:
         self, prompt: str, *, model: str = DEFAULT_IMAGE_MODEL, **options: Unpack[GenerateOptions]
     ) -> ImageResult:
         call = _generation(prompt, model, options)
-        return call.read(await self._client._json(call.spec))
+        return call.read(await self._client._json(call.spec)).downloading_for(self._client)
 
     async def edit(
         self,
@@ -172,7 +172,7 @@ class AsyncImages:
         **options: Unpack[EditOptions],
     ) -> ImageResult:
         call = _edit(prompt, images, mask, model, options)
-        return call.read(await self._client._json(call.spec))
+        return call.read(await self._client._json(call.spec)).downloading_for(self._client)
 
 
 class Audio:

@@ -144,12 +144,12 @@ class Midjourney:
     def image(self, task: str | MjTask) -> bytes:
         """The task's image bytes (key-less download of ``imageUrl``)."""
         found = task if isinstance(task, MjTask) else self.fetch(task)
-        return fetch_result(found.snapshot())
+        return fetch_result(found.snapshot(), self._client, "image")
 
     def download(self, task: str | MjTask, path: str | os.PathLike[str]) -> Path:
         """Save the task's image (key-less download of ``imageUrl``)."""
         found = task if isinstance(task, MjTask) else self.fetch(task)
-        return download_result(found.snapshot(), path)
+        return download_result(found.snapshot(), path, self._client, "image")
 
 
 class AsyncMidjourney:
@@ -239,8 +239,8 @@ class AsyncMidjourney:
 
     async def image(self, task: str | MjTask) -> bytes:
         found = task if isinstance(task, MjTask) else await self.fetch(task)
-        return await afetch_result(found.snapshot())
+        return await afetch_result(found.snapshot(), self._client, "image")
 
     async def download(self, task: str | MjTask, path: str | os.PathLike[str]) -> Path:
         found = task if isinstance(task, MjTask) else await self.fetch(task)
-        return await adownload_result(found.snapshot(), path)
+        return await adownload_result(found.snapshot(), path, self._client, "image")

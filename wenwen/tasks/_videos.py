@@ -171,7 +171,7 @@ class Videos:
             target = video_target(path, task_id)
             return stream_to_file(self._client._send(request, stream=True), request.url, target)
         snapshot = task if isinstance(task, TaskSnapshot) else self.retrieve(task_id, route=name)
-        return download_result(snapshot, path)
+        return download_result(snapshot, path, self._client, "video")
 
     def content(self, task: str | TaskSnapshot, *, route: str | None = None) -> bytes:
         """A finished video's bytes in memory (bounded like every download)."""
@@ -179,7 +179,7 @@ class Videos:
         if request is not None:
             return read_bounded(self._client._send(request, stream=True), request.url)
         snapshot = task if isinstance(task, TaskSnapshot) else self.retrieve(task_id, route=name)
-        return fetch_result(snapshot)
+        return fetch_result(snapshot, self._client, "video")
 
     def generate(
         self,
@@ -247,7 +247,7 @@ class AsyncVideos:
         snapshot = (
             task if isinstance(task, TaskSnapshot) else await self.retrieve(task_id, route=name)
         )
-        return await adownload_result(snapshot, path)
+        return await adownload_result(snapshot, path, self._client, "video")
 
     async def content(self, task: str | TaskSnapshot, *, route: str | None = None) -> bytes:
         task_id, name, request = _content_source(self._client._core, task, route)
@@ -256,7 +256,7 @@ class AsyncVideos:
         snapshot = (
             task if isinstance(task, TaskSnapshot) else await self.retrieve(task_id, route=name)
         )
-        return await afetch_result(snapshot)
+        return await afetch_result(snapshot, self._client, "video")
 
     async def generate(
         self,
