@@ -28,6 +28,7 @@ from wenwen import AsyncWenwenClient, WenwenClient
 from wenwen.client_set import ClientSet
 from wenwen.connection import API_KEY_ENV, BASE_URL_ENV, DEFAULT_BASE_URL, DEFAULT_MAX_RETRIES
 from wenwen.errors import ConfigurationError
+from wenwen.media.names import inside, safe_filename
 from wenwen.tasks import MjTask, TaskSnapshot, WaitOptions
 
 from ._connection import ClientOwner
@@ -74,7 +75,8 @@ class WenwenTaskRunnable(ClientOwner, RunnableSerializable[TaskInput, dict[str, 
     def _target(self, task_id: str, suffix: str) -> Path | None:
         if self.output_dir is None:
             return None
-        return Path(self.output_dir) / f"{task_id}{suffix}"
+        # the id comes from the relay: a safe name, checked to land inside output_dir
+        return inside(self.output_dir, safe_filename(task_id, default="task") + suffix)
 
     # --- sync ---------------------------------------------------------------------------
 

@@ -29,6 +29,7 @@ from .download import (
     download,
 )
 from .multipart import FileInput, FileRule, MultipartForm, load_upload
+from .names import reply_field
 
 if TYPE_CHECKING:
     from .._client import AsyncWenwenClient, WenwenClient
@@ -274,18 +275,18 @@ def parse_images(body: Any, *, output_format: str | None = None) -> ImageResult:
     is a ``ProtocolError`` naming the field."""
     if not isinstance(body, dict) or not isinstance(body.get("data"), list):
         raise ProtocolError("image reply has no 'data' list")
-    fmt = _optional(body, "output_format", str, "image reply") or output_format or "png"
+    fmt = reply_field(body, "output_format", str, "image reply") or output_format or "png"
     media_type = _OUTPUT_TYPES.get(fmt, "image/png")
     images = []
     for i, row in enumerate(body["data"]):
         where = f"image reply data[{i}]"
         if not isinstance(row, dict):
             raise ProtocolError(f"{where} is not an object")
-        b64_json = _optional(row, "b64_json", str, where) or None
-        url = _optional(row, "url", str, where) or None
+        b64_json = reply_field(row, "b64_json", str, where) or None
+        url = reply_field(row, "url", str, where) or None
         if not (b64_json or url):
             raise ProtocolError(f"{where} has neither b64_json nor url")
-        revised = _optional(row, "revised_prompt", str, where)
+        revised = reply_field(row, "revised_prompt", str, where)
         images.append(
             GeneratedImage(
                 b64_json=b64_json, url=url, revised_prompt=revised, media_type=media_type
@@ -293,23 +294,10 @@ def parse_images(body: Any, *, output_format: str | None = None) -> ImageResult:
         )
     if not images:
         raise ProtocolError("image reply holds no images")
-    created = _optional(body, "created", int, "image reply")
-    model = _optional(body, "model", str, "image reply")
-    usage = _optional(body, "usage", dict, "image reply")
+    created = reply_field(body, "created", int, "image reply")
+    model = reply_field(body, "model", str, "image reply")
+    usage = reply_field(body, "usage", dict, "image reply")
     return ImageResult(images=images, created=created, model=model, usage=usage, raw=body)
-
-
-def _optional(body: Mapping[str, Any], name: str, kind: type[T], where: str) -> T | None:
-    """``body[name]`` when absent/null or of ``kind`` (a bool is no number); else a
-    ``ProtocolError`` naming the field."""
-    value = body.get(name)
-    if value is None:
-        return None
-    if not isinstance(value, kind) or (isinstance(value, bool) and kind is not bool):
-        raise ProtocolError(
-            f"{where} field {name!r} should be {kind.__name__}, got {type(value).__name__}"
-        )
-    return value
 
 
 __all__ = [

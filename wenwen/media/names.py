@@ -14,10 +14,11 @@ import os
 import re
 import unicodedata
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from ..errors import ConfigurationError, ProtocolError
 
+T = TypeVar("T")
 MAX_ID_LENGTH = 200
 MAX_NAME_LENGTH = 120
 _FORBIDDEN_IN_ID = frozenset("/\\?#%")
@@ -74,6 +75,21 @@ def same_id(requested: str, received: str, what: str) -> str:
     return received
 
 
+def reply_field(body: Any, name: str, kind: type[T] | tuple[type, ...], where: str) -> Any:
+    """``body[name]`` when absent/null (``None``) or of ``kind`` (a bool counts as no number);
+    else a ``ProtocolError`` naming the field, as for every reply reader."""
+    value = body.get(name) if isinstance(body, dict) else None
+    if value is None:
+        return None
+    kinds = kind if isinstance(kind, tuple) else (kind,)
+    if not isinstance(value, kinds) or (isinstance(value, bool) and bool not in kinds):
+        wanted = " or ".join(k.__name__ for k in kinds)
+        raise ProtocolError(
+            f"{where} field {name!r} should be {wanted}, got {type(value).__name__}"
+        )
+    return value
+
+
 def safe_filename(name: str, default: str = "download", suffix: str = "") -> str:
     """``name`` reduced to ``[A-Za-z0-9._-]``, without leading dots, at most
     ``MAX_NAME_LENGTH`` characters (the extension kept); ``default`` when nothing is left.
@@ -107,6 +123,7 @@ __all__ = [
     "check_id",
     "id_problem",
     "inside",
+    "reply_field",
     "reply_id",
     "safe_filename",
     "same_id",

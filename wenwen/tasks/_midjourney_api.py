@@ -105,7 +105,8 @@ class Midjourney:
 
     def fetch(self, task_id: str) -> MjTask:
         task_id, _ = id_and_route(task_id, "mj")
-        return MjTask.parse(self._call("GET", task_path("/task/{id}/fetch", task_id)))
+        body = self._call("GET", task_path("/task/{id}/fetch", task_id))
+        return MjTask.parse(body, expected_id=task_id)
 
     def list_by_condition(self, ids: Sequence[str]) -> list[MjTask]:
         return parse_tasks(self._call("POST", "/task/list-by-condition", {"ids": list(ids)}))
@@ -198,7 +199,8 @@ class AsyncMidjourney:
 
     async def fetch(self, task_id: str) -> MjTask:
         task_id, _ = id_and_route(task_id, "mj")
-        return MjTask.parse(await self._call("GET", task_path("/task/{id}/fetch", task_id)))
+        body = await self._call("GET", task_path("/task/{id}/fetch", task_id))
+        return MjTask.parse(body, expected_id=task_id)
 
     async def list_by_condition(self, ids: Sequence[str]) -> list[MjTask]:
         body = await self._call("POST", "/task/list-by-condition", {"ids": list(ids)})

@@ -22,7 +22,7 @@ from ._common import (
     id_and_route,
     polling,
 )
-from ._files import aread_bounded, astream_to_file, read_bounded, stream_to_file
+from ._files import aread_bounded, astream_to_file, read_bounded, stream_to_file, video_target
 from .engine import TaskSnapshot, wait_async, wait_sync
 from .video import (
     ImageInput,
@@ -66,11 +66,13 @@ class _TaskCall:
     request: PreparedRequest
     route: VideoRoute
     read_poll_hint: bool = False
+    task_id: str | None = None
+    """The task asked for: the reply must be about it."""
 
     def read(self, status: int, content: bytes, headers: Mapping[str, str]) -> TaskSnapshot:
         body = _http.decode_task_json(status, content)
         hint = _http.poll_hint(headers) if self.read_poll_hint else None
-        return parse_video(body, self.route, hint)
+        return parse_video(body, self.route, hint, expected_id=self.task_id)
 
 
 def _create_call(
@@ -97,7 +99,7 @@ def _retrieve_call(core: ClientCore, task_id: str, route: str | None) -> _TaskCa
     task_id, name = id_and_route(task_id, route)
     chosen = get_route(name)
     request = _http.json_request(core, "GET", task_path(chosen.query, task_id))
-    return _TaskCall(request, chosen, read_poll_hint=True)
+    return _TaskCall(request, chosen, read_poll_hint=True, task_id=task_id)
 
 
 def _content_source(
@@ -270,9 +272,3 @@ class AsyncVideos:
         started = await self.create(prompt=prompt, model=model, **create)
         done = await self.wait(started, options=options)
         return GeneratedVideo(done, await self.download(done, path))
-
-
-def video_target(path: str | os.PathLike[str], task_id: str) -> Path:
-    """``path``, or ``<task id>.mp4`` inside it when it is a directory."""
-    target = Path(path)
-    return target / f"{task_id}.mp4" if target.is_dir() else target
