@@ -106,9 +106,8 @@ def test_a_host_with_one_private_address_among_public_ones_is_refused(kind: str)
     "spelling", ["2130706433", "0x7f000001", "017700000001", "0x7f.1", "127.1", "[::ffff:7f00:1]"]
 )
 def test_other_spellings_of_loopback_are_refused(kind: str, spelling: str) -> None:
-    with HostileServer(always(PNG_REPLY)) as server:
-        with pytest.raises(DownloadBlockedError):
-            fetch(kind, f"http://{spelling}:{server.port}/a.png")
+    with HostileServer(always(PNG_REPLY)) as server, pytest.raises(DownloadBlockedError):
+        fetch(kind, f"http://{spelling}:{server.port}/a.png")
     assert server.requests == []
 
 
@@ -142,31 +141,32 @@ def redirecting_to(location: Callable[[], str]) -> Callable[[Seen], Reply]:
 def test_every_redirect_hop_is_checked(kind: str, target: str) -> None:
     with HostileServer(always(PNG_REPLY)) as other:
         location = target.format(other=other.port)
-        with HostileServer(redirecting_to(lambda: location)) as relay:
-            with pytest.raises(DownloadBlockedError):
-                fetch(kind, f"{relay.url}/files/a.png", relay_url=relay.url)
+        relay = HostileServer(redirecting_to(lambda: location))
+        with relay, pytest.raises(DownloadBlockedError):
+            fetch(kind, f"{relay.url}/files/a.png", relay_url=relay.url)
         assert len(relay.requests) == 1
     assert other.requests == []
 
 
 def test_a_redirect_to_an_allowed_host_carries_no_cookie_or_credentials(kind: str) -> None:
-    with HostileServer(always(PNG_REPLY)) as storage:
-        with HostileServer(redirecting_to(lambda: f"{storage.url}/a.png")) as relay:
-            got = fetch(
-                kind,
-                f"{relay.url}/files/a.png",
-                relay_url=relay.url,
-                allow_private_hosts=[f"127.0.0.1/32"],
-            )
+    storage = HostileServer(always(PNG_REPLY))
+    relay = HostileServer(redirecting_to(lambda: f"{storage.url}/a.png"))
+    with storage, relay:
+        got = fetch(
+            kind,
+            f"{relay.url}/files/a.png",
+            relay_url=relay.url,
+            allow_private_hosts=["127.0.0.1/32"],
+        )
     assert got.content == PNG
     (seen,) = storage.requests
     assert "cookie" not in seen.headers and "authorization" not in seen.headers
 
 
 def test_redirects_are_bounded(kind: str) -> None:
-    with HostileServer(lambda seen: Reply(302, {"Location": seen.path + "x"})) as relay:
-        with pytest.raises(DownloadError, match="redirected more than"):
-            fetch(kind, f"{relay.url}/a", relay_url=relay.url)
+    relay = HostileServer(lambda seen: Reply(302, {"Location": seen.path + "x"}))
+    with relay, pytest.raises(DownloadError, match="redirected more than"):
+        fetch(kind, f"{relay.url}/a", relay_url=relay.url)
     assert len(relay.requests) == 6
 
 
@@ -214,11 +214,11 @@ def test_the_connection_goes_to_the_address_that_was_checked(kind: str) -> None:
 
 def test_a_client_downloads_from_its_relay_and_what_it_allows(tmp_path: Path) -> None:
     with HostileServer(always(PNG_REPLY)) as relay, HostileServer(always(PNG_REPLY)) as minio:
-        with WenwenClient(api_key="sk-test", base_url=f"{relay.url}/v1") as client:
-            with Downloader.for_client(client) as downloader:
-                assert downloader.fetch(f"{relay.url}/f.png").content == PNG
-                with pytest.raises(DownloadBlockedError):
-                    downloader.fetch(f"{minio.url}/f.png")
+        client = WenwenClient(api_key="sk-test", base_url=f"{relay.url}/v1")
+        with client, Downloader.for_client(client) as downloader:
+            assert downloader.fetch(f"{relay.url}/f.png").content == PNG
+            with pytest.raises(DownloadBlockedError):
+                downloader.fetch(f"{minio.url}/f.png")
         allowed = WenwenClient(
             api_key="sk-test", base_url=f"{relay.url}/v1", allow_private_hosts=["127.0.0.1"]
         )

@@ -70,9 +70,8 @@ def save(kind: str, server: HostileServer, dest: Path, **options: Any) -> Downlo
 def test_a_body_that_is_not_the_expected_media_is_refused(
     kind: str, reply: Reply, tmp_path: Path
 ) -> None:
-    with HostileServer(always(reply)) as server:
-        with pytest.raises(DownloadContentError):
-            save(kind, server, tmp_path)
+    with HostileServer(always(reply)) as server, pytest.raises(DownloadContentError):
+        save(kind, server, tmp_path)
     assert list(tmp_path.iterdir()) == []
 
 
@@ -85,9 +84,8 @@ def test_generic_types_are_decided_by_the_magic_bytes(kind: str, tmp_path: Path)
 
 def test_a_declared_length_over_the_bound_ends_before_the_body(kind: str, tmp_path: Path) -> None:
     reply = Reply(200, {"Content-Type": "image/png", "Content-Length": str(10**12)}, PNG)
-    with HostileServer(always(reply)) as server:
-        with pytest.raises(DownloadTooLargeError):
-            save(kind, server, tmp_path, max_bytes=1024)
+    with HostileServer(always(reply)) as server, pytest.raises(DownloadTooLargeError):
+        save(kind, server, tmp_path, max_bytes=1024)
     assert list(tmp_path.iterdir()) == []
 
 
@@ -95,17 +93,15 @@ def test_a_body_shorter_than_its_declared_length_is_an_error(kind: str, tmp_path
     reply = Reply(
         200, {"Content-Type": "image/png", "Content-Length": "5000", "Connection": "close"}, PNG
     )
-    with HostileServer(always(reply)) as server:
-        with pytest.raises(DownloadError):
-            save(kind, server, tmp_path)
+    with HostileServer(always(reply)) as server, pytest.raises(DownloadError):
+        save(kind, server, tmp_path)
     assert list(tmp_path.iterdir()) == []
 
 
 def test_an_undeclared_body_past_the_bound_is_cut(kind: str, tmp_path: Path) -> None:
     reply = Reply(200, {"Content-Type": "image/png"}, chunks=trickle(pause=0.0, first=PNG * 64))
-    with HostileServer(always(reply)) as server:
-        with pytest.raises(DownloadTooLargeError):
-            save(kind, server, tmp_path, max_bytes=4096)
+    with HostileServer(always(reply)) as server, pytest.raises(DownloadTooLargeError):
+        save(kind, server, tmp_path, max_bytes=4096)
     assert list(tmp_path.iterdir()) == []
 
 
@@ -114,9 +110,8 @@ def test_a_slow_body_ends_at_the_deadline(kind: str, body: Any, tmp_path: Path) 
     """A server sending one byte at a time (each read well inside the per-read timeout), or
     going silent, cannot hold a download past its total deadline."""
     reply = Reply(200, {"Content-Type": "image/png"}, chunks=body)
-    with HostileServer(always(reply)) as server:
-        with pytest.raises(DownloadTimeoutError):
-            save(kind, server, tmp_path, deadline=0.4, timeout=60.0)
+    with HostileServer(always(reply)) as server, pytest.raises(DownloadTimeoutError):
+        save(kind, server, tmp_path, deadline=0.4, timeout=60.0)
     assert list(tmp_path.iterdir()) == []
 
 
@@ -177,7 +172,7 @@ def test_a_content_route_that_does_not_answer_with_the_video_saves_nothing(
 
 
 def test_a_content_route_with_the_video_saves_it(tmp_path: Path) -> None:
-    with HostileServer(relay(Reply(200, {"Content-Type": "video/mp4"}, MP4))) as server:
-        with WenwenClient(api_key="sk-test", base_url=f"{server.url}/v1") as client:
-            saved = client.videos.download("video_1", tmp_path)
+    server = HostileServer(relay(Reply(200, {"Content-Type": "video/mp4"}, MP4)))
+    with server, WenwenClient(api_key="sk-test", base_url=f"{server.url}/v1") as client:
+        saved = client.videos.download("video_1", tmp_path)
     assert saved == tmp_path / "video_1.mp4" and saved.read_bytes() == MP4
