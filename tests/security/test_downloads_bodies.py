@@ -176,3 +176,22 @@ def test_a_content_route_with_the_video_saves_it(tmp_path: Path) -> None:
     with server, WenwenClient(api_key="sk-test", base_url=f"{server.url}/v1") as client:
         saved = client.videos.download("video_1", tmp_path)
     assert saved == tmp_path / "video_1.mp4" and saved.read_bytes() == MP4
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [
+        Reply(200, {"Content-Type": "text/html"}, HTML),
+        Reply(200, {"Content-Type": "audio/mpeg"}, HTML),
+        Reply(302, {"Location": "https://login.example/", "Content-Type": "text/html"}, HTML),
+    ],
+    ids=["html", "html-as-mp3", "302"],
+)
+def test_speech_that_is_not_audio_is_refused(reply: Reply, tmp_path: Path) -> None:
+    server = HostileServer(always(reply))
+    with server, WenwenClient(api_key="sk-test", base_url=server.url, max_retries=0) as client:
+        with pytest.raises(DownloadContentError):
+            client.audio.speech("hello")
+        with pytest.raises(DownloadContentError):
+            client.audio.speech_to_file(tmp_path / "s.mp3", "hello")
+    assert list(tmp_path.iterdir()) == []

@@ -43,6 +43,7 @@ from .images import (
     parse_images,
 )
 from .multipart import FileInput
+from .sinks import speech_check
 
 if TYPE_CHECKING:
     from .._client import AsyncWenwenClient, WenwenClient
@@ -116,6 +117,9 @@ def _streamed_file(
 def _speech_audio(headers: Mapping[str, str], content: bytes, requested: str) -> SpeechAudio:
     """The audio with the media type the server declared (a relay or the emulator may answer
     in another format than asked), else the one asked for."""
+    check = speech_check(headers.get("content-type"), requested)  # audio, not an error page
+    check.add(content)
+    check.finish()
     declared = headers.get("content-type", "").split(";")[0].strip()
     media_type = declared if declared.startswith("audio/") else SPEECH_FORMATS[requested]
     fmt = next((k for k, v in SPEECH_FORMATS.items() if v == media_type), requested)
@@ -225,9 +229,12 @@ class Audio:
         call = _speech(text, model, voice, response_format, options)
         response = self._client._send(self._client._core.prepare(call.spec), stream=True)
         try:
+            check = speech_check(response.headers.get("content-type"), response_format)
             with _streamed_file(path, self._client) as sink:
                 for chunk in response.iter_bytes():
+                    check.add(chunk)
                     sink.write(chunk)
+                check.finish()
         finally:
             response.close()
         return sink.commit()
@@ -277,9 +284,12 @@ class AsyncAudio:
         call = _speech(text, model, voice, response_format, options)
         response = await self._client._send(self._client._core.prepare(call.spec), stream=True)
         try:
+            check = speech_check(response.headers.get("content-type"), response_format)
             with _streamed_file(path, self._client) as sink:
                 async for chunk in response.aiter_bytes():
+                    check.add(chunk)
                     sink.write(chunk)
+                check.finish()
         finally:
             await response.aclose()
         return sink.commit()

@@ -81,11 +81,11 @@ class MediaCheck:
     """The body must be of the ``expected`` kind: its declared type (when specific) and its
     first bytes (WHATWG sniffing, ``wenwen.media.content``). ``None`` expects nothing."""
 
-    def __init__(self, expected: MediaKind | None, url: str) -> None:
+    def __init__(self, expected: MediaKind | None, url: str, *, sniff: bool = True) -> None:
         self.expected = expected
         self.url = url
         self.head = b""
-        self.done = expected is None
+        self.done = expected is None or not sniff  # raw PCM audio has no magic bytes
 
     def check_declared(self, content_type: str | None) -> None:
         if self.expected is None:
@@ -145,6 +145,29 @@ class FileSink:
         self._temp.unlink(missing_ok=True)
 
 
+class SpeechCheck(MediaCheck):
+    """The check of a speech reply, made once the body is complete (a transfer that breaks
+    stays a transfer error): audio by its declared type, and by its bytes unless it is raw
+    PCM, which has no signature."""
+
+    def __init__(self, content_type: str | None, requested_format: str) -> None:
+        super().__init__("audio", "/v1/audio/speech")
+        self.content_type = content_type
+        self.pcm = requested_format == "pcm" or (content_type or "").startswith("audio/pcm")
+
+    def add(self, chunk: bytes) -> None:
+        self.head += chunk[: SNIFF_BYTES - len(self.head)]
+
+    def finish(self) -> None:
+        self.check_declared(self.content_type)
+        if not self.pcm:
+            super().finish()
+
+
+def speech_check(content_type: str | None, requested_format: str) -> SpeechCheck:
+    return SpeechCheck(content_type, requested_format)
+
+
 def type_extension(content_type: str | None) -> str:
     media_type = (content_type or "").split(";")[0].strip().lower()
     return MEDIA_EXTENSIONS.get(media_type) or mimetypes.guess_extension(media_type) or ".bin"
@@ -176,6 +199,7 @@ __all__ = [
     "MediaCheck",
     "SizeBound",
     "content_filename",
+    "speech_check",
     "target_path",
     "type_extension",
 ]
