@@ -16,6 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
 from tests.security._servers import PNG, HostileServer, Reply, Seen, always
@@ -49,12 +50,13 @@ def test_public_addresses_are_reachable(address: str) -> None:
 
 def fetch(kind: str, url: str, **options: Any) -> Downloaded:
     """One download through the sync or async downloader (default transport)."""
+    options = {"max_retries": 0, **options}
     if kind == "sync":
-        with Downloader(max_retries=0, **options) as downloader:
+        with Downloader(**options) as downloader:
             return downloader.fetch(url, expect="image")
 
     async def main() -> Downloaded:
-        async with AsyncDownloader(max_retries=0, **options) as downloader:
+        async with AsyncDownloader(**options) as downloader:
             return await downloader.fetch(url, expect="image")
 
     return asyncio.run(main())
@@ -226,3 +228,30 @@ def test_a_client_downloads_from_its_relay_and_what_it_allows(tmp_path: Path) ->
             saved = downloader.to_file(f"{minio.url}/f.png", tmp_path, expect="image")
     assert saved.path is not None and saved.path.read_bytes() == PNG
     assert "authorization" not in minio.requests[0].headers
+
+
+def test_an_endless_redirect_is_not_retried(kind: str) -> None:
+    relay = HostileServer(lambda seen: Reply(302, {"Location": seen.path + "x"}))
+    with relay, pytest.raises(DownloadError, match="redirected more than"):
+        fetch(kind, f"{relay.url}/a", relay_url=relay.url, max_retries=2)
+    assert len(relay.requests) == 6
+
+
+def test_with_a_callers_http_client_the_connected_peer_is_checked_too() -> None:
+    """A caller's own client resolves names itself; when its answer differs from the check's
+    (here: the check was told ``localhost`` is public), the peer address it connected to is
+    checked before any byte of the body is read."""
+    with HostileServer(always(PNG_REPLY)) as storage:
+        with (
+            httpx.Client() as http,
+            Downloader(http_client=http, resolver=resolver_to("93.184.215.14")) as downloader,
+            pytest.raises(DownloadBlockedError),
+        ):
+            downloader.fetch(f"http://localhost:{storage.port}/a.png")
+        with (
+            httpx.Client() as http,
+            Downloader(http_client=http) as downloader,
+            pytest.raises(DownloadBlockedError),  # a literal address: refused before sending
+        ):
+            downloader.fetch(f"http://127.0.0.1:{storage.port}/a.png")
+    assert len(storage.requests) == 1

@@ -29,7 +29,8 @@ go through the core's ``RetryFlow``.
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING, Any
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, TypedDict, Unpack
 
 import anyio.to_thread
 import httpx
@@ -124,7 +125,24 @@ class _DownloaderBase:
         return request.url.host, request.url.port or (443 if request.url.scheme == "https" else 80)
 
 
-def _keyword_options(kwargs: dict[str, Any]) -> dict[str, Any]:
+class DownloadOptions(TypedDict, total=False):
+    """The keywords of ``Downloader``, ``AsyncDownloader``, ``download`` and ``adownload``."""
+
+    max_bytes: int
+    timeout: float | httpx.Timeout
+    """Per network operation (connect, each read)."""
+    deadline: float
+    """Seconds for the whole download: attempts, waits, redirects, body (default 900)."""
+    max_retries: int
+    max_redirects: int
+    allow_private_hosts: AllowPrivateHosts
+    relay_url: str | None
+    """The relay's base URL: its origin (scheme, host, port) is trusted."""
+    resolver: Resolver | None
+    clock: Clock | None
+
+
+def _keyword_options(kwargs: Mapping[str, Any]) -> dict[str, Any]:
     defaults: dict[str, Any] = {
         "max_bytes": DEFAULT_MAX_BYTES, "timeout": DEFAULT_TIMEOUT, "max_retries": 2,
         "clock": None, "deadline": DEFAULT_DEADLINE, "max_redirects": MAX_REDIRECTS,
@@ -143,16 +161,21 @@ class Downloader(_DownloaderBase):
     ``resolver`` (``(host, port)`` → addresses), ``clock`` (the waits between attempts, for
     tests), ``http_client`` (used with ``auth=None`` and not closed)."""
 
-    def __init__(self, *, http_client: httpx.Client | None = None, **options: Any) -> None:
+    def __init__(
+        self, *, http_client: httpx.Client | None = None, **options: Unpack[DownloadOptions]
+    ) -> None:
         super().__init__(**_keyword_options(options), caller_client=http_client is not None)
         self._owns_http = http_client is None
         transport = GuardedTransport(self.policy, self.resolver, default_ssl_context())
         self._http = http_client or httpx.Client(transport=transport, trust_env=False)
 
     @classmethod
-    def for_client(cls, client: WenwenClient | AsyncWenwenClient, **options: Any) -> Downloader:
+    def for_client(
+        cls, client: WenwenClient | AsyncWenwenClient, **options: Unpack[DownloadOptions]
+    ) -> Downloader:
         """A downloader that trusts ``client``'s relay origin and its ``allow_private_hosts``."""
-        return cls(**{**client_download_options(client), **options})
+        merged: DownloadOptions = {**client_download_options(client), **options}
+        return cls(**merged)
 
     def fetch(
         self, url: str, *, max_bytes: int | None = None, expect: MediaKind | None = None
@@ -227,7 +250,9 @@ class Downloader(_DownloaderBase):
 class AsyncDownloader(_DownloaderBase):
     """Key-less downloads (async); the same keywords and rules as ``Downloader``."""
 
-    def __init__(self, *, http_client: httpx.AsyncClient | None = None, **options: Any) -> None:
+    def __init__(
+        self, *, http_client: httpx.AsyncClient | None = None, **options: Unpack[DownloadOptions]
+    ) -> None:
         super().__init__(**_keyword_options(options), caller_client=http_client is not None)
         self._owns_http = http_client is None
         transport = AsyncGuardedTransport(self.policy, self.resolver, default_ssl_context())
@@ -235,9 +260,10 @@ class AsyncDownloader(_DownloaderBase):
 
     @classmethod
     def for_client(
-        cls, client: WenwenClient | AsyncWenwenClient, **options: Any
+        cls, client: WenwenClient | AsyncWenwenClient, **options: Unpack[DownloadOptions]
     ) -> AsyncDownloader:
-        return cls(**{**client_download_options(client), **options})
+        merged: DownloadOptions = {**client_download_options(client), **options}
+        return cls(**merged)
 
     async def fetch(
         self, url: str, *, max_bytes: int | None = None, expect: MediaKind | None = None
@@ -316,7 +342,7 @@ def _resolve(resolver: Resolver, host: str, port: int) -> list[str]:
         raise DownloadError(f"could not resolve {host}: {exc}", url=host) from None
 
 
-def client_download_options(client: WenwenClient | AsyncWenwenClient) -> dict[str, Any]:
+def client_download_options(client: WenwenClient | AsyncWenwenClient) -> DownloadOptions:
     """The download keywords a core client implies: its relay origin is trusted, and so is
     what its ``allow_private_hosts`` allows."""
     return {
@@ -330,7 +356,7 @@ def download(
     dest: str | os.PathLike[str] | None = None,
     *,
     expect: MediaKind | None = None,
-    **options: Any,
+    **options: Unpack[DownloadOptions],
 ) -> Downloaded:
     """One key-less download with a private client: to ``dest`` if given, else in memory.
     ``options`` are ``Downloader``'s keywords (``max_bytes``, ``deadline``, ``relay_url``,
@@ -346,7 +372,7 @@ async def adownload(
     dest: str | os.PathLike[str] | None = None,
     *,
     expect: MediaKind | None = None,
-    **options: Any,
+    **options: Unpack[DownloadOptions],
 ) -> Downloaded:
     async with AsyncDownloader(**options) as downloader:
         if dest is None:
@@ -360,6 +386,7 @@ __all__ = [
     "DEFAULT_MAX_BYTES",
     "MEDIA_EXTENSIONS",
     "AsyncDownloader",
+    "DownloadOptions",
     "Downloaded",
     "Downloader",
     "FileSink",

@@ -217,12 +217,13 @@ class Run:
         self.request = None if self.result is not None else build_request(url, owner.timeout)
         self.transfer = Transfer(url, self.limit, dest, expect)
         self.hops = 0
+        self.final = False
         self._flow = RetryFlow(owner.retry, owner.deadline, classify=self._failure)
 
     def next_transfer(self) -> tuple[httpx.Request, Transfer]:
         assert self.request is not None
         self.left()
-        self.hops = 0
+        self.hops, self.final = 0, False
         self.transfer = Transfer(self.url, self.limit, self.dest, self.expect)
         return self.request, self.transfer
 
@@ -243,6 +244,7 @@ class Run:
         if response.status_code not in _REDIRECTS or location is None:
             return None
         self.hops += 1
+        self.final = True  # a bad or endless redirect is no transient failure
         if self.hops > self.owner.max_redirects:
             raise DownloadError(
                 f"download of {self.url} was redirected more than {self.owner.max_redirects} times",
@@ -286,7 +288,7 @@ class Run:
         return wait
 
     def _failure(self, error: Exception) -> Failure | None:
-        if self.transfer.started or type(error) is not DownloadError:
+        if self.transfer.started or self.final or type(error) is not DownloadError:
             return None  # blocked, wrong content, too large, past the deadline: final
         if error.status_code is None:
             return Failure(connection_error=True)
