@@ -46,8 +46,8 @@ _blocks.register()  # content_blocks for messages tagged model_provider="wenwen"
 class ChatWenwen(ClientOwner, BaseChatModel):
     """Chat with any model the Wenwen relay serves, through one API key.
 
-    Setup: ``pip install "wenwen-ai[langchain]"`` and set ``WENWEN_API_KEY`` (and
-    optionally ``WENWEN_BASE_URL``).
+    Setup: ``pip install "wenwen-ai[langchain]"`` (``pip install -e ".[langchain]"`` in a
+    clone) and set ``WENWEN_API_KEY`` (and optionally ``WENWEN_BASE_URL``).
 
     ```python
     from langchain_wenwen import ChatWenwen
@@ -380,9 +380,10 @@ class ChatWenwen(ClientOwner, BaseChatModel):
     ) -> Runnable[LanguageModelInput, dict | Any]:
         """Answers shaped by ``schema`` (pydantic model, TypedDict or JSON schema).
 
-        ``method``: ``"json_schema"`` (default; the relay's structured output, emulated with
-        a forced tool on the Anthropic protocol), ``"function_calling"`` (a forced tool call)
-        or ``"json_mode"`` (JSON object output; put the shape in the prompt).
+        ``method``: ``"json_schema"`` (default; the relay's structured output: on the
+        Anthropic protocol ``output_config.format``, asked again as a forced tool where the
+        relay refuses that field), ``"function_calling"`` (a forced tool call) or
+        ``"json_mode"`` (JSON object output; put the shape in the prompt).
         """
         if method == "json_mode":
             if strict is not None:

@@ -13,14 +13,15 @@ import asyncio
 import functools
 import os
 import threading
-from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from types import TracebackType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import httpx
 from pydantic import SecretStr
 
+from ._hints import explain, needs_model_list
 from ._http.async_io import AsyncReply, AsyncSender, AsyncTransportName, make_sender
 from ._http.pipeline import StreamPipeline
 from ._http.prepare import ClientCore, PreparedRequest, TimeoutTypes
@@ -28,7 +29,7 @@ from ._http.replies import decode_json, is_event_stream, parse_models, status_er
 from ._http.retry import Clock
 from ._http.transport import default_ssl_context
 from ._settings import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT
-from .errors import APIConnectionError, APIStatusError
+from .errors import APIConnectionError, APIStatusError, WenwenError
 from .protocols import HttpRequest, WireProtocol
 from .types import ChatRequest, ChatResponse, EmbeddingResult, ModelInfo, StreamEvent
 
@@ -40,6 +41,7 @@ if TYPE_CHECKING:  # the media and task resources load on first use
 _RETRYABLE = (APIStatusError, APIConnectionError)
 _FLOAT_ONLY_LOCK = threading.Lock()
 EmbedBatch = tuple[list[list[float]], Any, str | None]
+E = TypeVar("E", bound=Exception)
 
 
 def _float_only_models(client: WenwenClient | AsyncWenwenClient) -> embeddings.FloatOnlyModels:
@@ -94,6 +96,7 @@ class WenwenClient:
         self._http_client = http_client or self._new_http()
         self._pid = os.getpid()
         self._float_only_models: embeddings.FloatOnlyModels | None = None
+        self._model_names: list[str] | None = None  # for hints on unknown models
 
     def _new_http(self) -> httpx.Client:
         return httpx.Client(timeout=self._core.timeout, verify=default_ssl_context())
@@ -148,12 +151,31 @@ class WenwenClient:
             failure = exc
         if failure is not None:
             # raised outside the handler: no exception chain that could hold the key
-            raise transport_error(failure, self._core.secret())
+            raise self._explained(
+                transport_error(failure, self._core.secret(), prepared.url), prepared
+            )
         if response.status_code >= 400:
             content = response.read()
             response.close()
-            raise status_error(response.status_code, content, response.headers)
+            raise self._explained(
+                status_error(response.status_code, content, response.headers), prepared
+            )
         return response
+
+    def _explained(self, error: E, prepared: PreparedRequest) -> E:
+        """``error`` saying what to do next (the model list is read only for an unknown
+        model, once per client)."""
+        known = self._known_models() if needs_model_list(error, prepared) else None
+        explain(error, prepared, self._core.settings, known)
+        return error
+
+    def _known_models(self) -> list[str]:
+        if self._model_names is None:
+            try:
+                self._model_names = [m.id for m in self.list_models()]
+            except WenwenError:
+                self._model_names = []
+        return self._model_names
 
     def _send(self, prepared: PreparedRequest, *, stream: bool = False) -> httpx.Response:
         """Send with retries; returns a successful response (a stream not yet read)."""
@@ -170,13 +192,20 @@ class WenwenClient:
 
     def chat(self, request: ChatRequest, *, protocol: str = "openai") -> ChatResponse:
         wire, prepared = self._core.chat_request(request, protocol, stream=False)
-        response = self._send(prepared)
+        try:
+            response = self._send(prepared)
+        except APIStatusError as error:
+            if not _refused_native_format(protocol, request, error):
+                raise
+            wire, prepared = self._core.chat_request(request, protocol, stream=False)
+            response = self._send(prepared)
         body = decode_json(response.status_code, response.content, response.headers)
         return wire.parse_response(body, request)
 
     def stream(self, request: ChatRequest, *, protocol: str = "openai") -> ChatStream:
         wire, prepared = self._core.chat_request(request, protocol, stream=True)
-        return ChatStream(self, prepared, StreamPipeline(wire, request))
+        retry = functools.partial(_tool_form_retry, self._core, request, protocol)
+        return ChatStream(self, prepared, StreamPipeline(wire, request), retry)
 
     def embed(
         self,
@@ -247,22 +276,59 @@ class WenwenClient:
         self.close()
 
 
+def _refused_native_format(protocol: str, request: ChatRequest, error: APIStatusError) -> bool:
+    """A 400 for Anthropic's native structured output: ask again with the tool form."""
+    if protocol != "anthropic" or request.response_format is None:
+        return False
+    from .protocols.anthropic_messages._structured import refused_native_format
+
+    return refused_native_format(protocol, request, error)
+
+
+ToolFormRetry = Callable[[APIStatusError], "tuple[PreparedRequest, StreamPipeline] | None"]
+
+
+def _tool_form_retry(
+    core: ClientCore, request: ChatRequest, protocol: str, error: APIStatusError
+) -> tuple[PreparedRequest, StreamPipeline] | None:
+    """The stream to open instead when ``error`` refused native structured output."""
+    if not _refused_native_format(protocol, request, error):
+        return None
+    wire, prepared = core.chat_request(request, protocol, stream=True)
+    return prepared, StreamPipeline(wire, request)
+
+
 class ChatStream:
     """Iterate for ``StreamEvent``s; ``response()`` is the reply accumulated so far."""
 
     def __init__(
-        self, client: WenwenClient, request: PreparedRequest, pipeline: StreamPipeline
+        self,
+        client: WenwenClient,
+        request: PreparedRequest,
+        pipeline: StreamPipeline,
+        retry: ToolFormRetry | None = None,
     ) -> None:
         self._client = client
         self._request = request
         self._pipeline = pipeline
+        self._retry = retry
         self._response: httpx.Response | None = None
+
+    def _open(self) -> httpx.Response:
+        try:
+            return self._client._send(self._request, stream=True)
+        except APIStatusError as error:
+            again = self._retry(error) if self._retry is not None else None
+            if again is None:
+                raise
+            self._request, self._pipeline = again
+            return self._client._send(self._request, stream=True)
 
     def response(self) -> ChatResponse:
         return self._pipeline.accumulator.response()
 
     def __iter__(self) -> Iterator[StreamEvent]:
-        response = self._response = self._client._send(self._request, stream=True)
+        response = self._response = self._open()
         pipeline = self._pipeline
         try:
             if not is_event_stream(response.headers):
@@ -327,6 +393,7 @@ class AsyncWenwenClient:
         self._sender_now = make_sender(self._core, async_transport, http_client)
         self._pid = os.getpid()
         self._float_only_models: embeddings.FloatOnlyModels | None = None
+        self._model_names: list[str] | None = None  # for hints on unknown models
 
     @property
     def _sender(self) -> AsyncSender:
@@ -380,14 +447,30 @@ class AsyncWenwenClient:
             failure = exc
         if failure is not None:
             # raised outside the handler: no exception chain that could hold the key
-            raise transport_error(failure, self._core.secret())
+            raise await self._explained(
+                transport_error(failure, self._core.secret(), prepared.url), prepared
+            )
         if response.status_code >= 400:
             try:
                 content = await response.aread()
             finally:
                 await response.aclose()
-            raise status_error(response.status_code, content, response.headers)
+            error = status_error(response.status_code, content, response.headers)
+            raise await self._explained(error, prepared)
         return response
+
+    async def _explained(self, error: E, prepared: PreparedRequest) -> E:
+        known = await self._known_models() if needs_model_list(error, prepared) else None
+        explain(error, prepared, self._core.settings, known)
+        return error
+
+    async def _known_models(self) -> list[str]:
+        if self._model_names is None:
+            try:
+                self._model_names = [m.id for m in await self.list_models()]
+            except WenwenError:
+                self._model_names = []
+        return self._model_names
 
     async def _send(self, prepared: PreparedRequest, *, stream: bool = False) -> AsyncReply:
         flow = self._core.retry_flow()
@@ -403,13 +486,20 @@ class AsyncWenwenClient:
 
     async def chat(self, request: ChatRequest, *, protocol: str = "openai") -> ChatResponse:
         wire, prepared = self._core.chat_request(request, protocol, stream=False)
-        response = await self._send(prepared)
+        try:
+            response = await self._send(prepared)
+        except APIStatusError as error:
+            if not _refused_native_format(protocol, request, error):
+                raise
+            wire, prepared = self._core.chat_request(request, protocol, stream=False)
+            response = await self._send(prepared)
         body = decode_json(response.status_code, await response.aread(), response.headers)
         return wire.parse_response(body, request)
 
     def stream(self, request: ChatRequest, *, protocol: str = "openai") -> AsyncChatStream:
         wire, prepared = self._core.chat_request(request, protocol, stream=True)
-        return AsyncChatStream(self, prepared, StreamPipeline(wire, request))
+        retry = functools.partial(_tool_form_retry, self._core, request, protocol)
+        return AsyncChatStream(self, prepared, StreamPipeline(wire, request), retry)
 
     async def embed(
         self,
@@ -473,18 +563,33 @@ class AsyncWenwenClient:
 
 class AsyncChatStream:
     def __init__(
-        self, client: AsyncWenwenClient, request: PreparedRequest, pipeline: StreamPipeline
+        self,
+        client: AsyncWenwenClient,
+        request: PreparedRequest,
+        pipeline: StreamPipeline,
+        retry: ToolFormRetry | None = None,
     ) -> None:
         self._client = client
         self._request = request
         self._pipeline = pipeline
+        self._retry = retry
         self._response: AsyncReply | None = None
+
+    async def _open(self) -> AsyncReply:
+        try:
+            return await self._client._send(self._request, stream=True)
+        except APIStatusError as error:
+            again = self._retry(error) if self._retry is not None else None
+            if again is None:
+                raise
+            self._request, self._pipeline = again
+            return await self._client._send(self._request, stream=True)
 
     def response(self) -> ChatResponse:
         return self._pipeline.accumulator.response()
 
     async def __aiter__(self) -> AsyncIterator[StreamEvent]:
-        response = self._response = await self._client._send(self._request, stream=True)
+        response = self._response = await self._open()
         pipeline = self._pipeline
         try:
             if not is_event_stream(response.headers):

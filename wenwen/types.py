@@ -267,6 +267,10 @@ class JsonSchemaFormat(BaseModel):
     schema_: dict[str, Any] = Field(alias="schema")
     strict: bool | None = None
     description: str | None = None
+    native: bool = False
+    """Anthropic protocol: send it as ``output_config.format`` (structured outputs) rather
+    than as a forced tool; a relay that refuses the field gets the tool form (remembered per
+    model). Other protocols always send their native form."""
 
     model_config = ConfigDict(populate_by_name=True)
 
@@ -347,6 +351,9 @@ class ChatResponse(BaseModel):
     usage: Usage | None = None
     refusal: str | None = None
     raw: dict[str, Any] = Field(default_factory=dict)
+    client_stop: str | None = None
+    """The stop sequence this client cut the text at, when the server did not stop there
+    (the wire has no stop sequences, or the relay dropped them; see ``wenwen.stop``)."""
 
     @property
     def text(self) -> str:
@@ -456,6 +463,8 @@ class Finished(_Deferred):
     raw: dict[str, Any] | None = None
     """The protocol's final object when its stream ends with one (OpenAI Responses), kept
     as the reply's ``raw``."""
+    client_stop: str | None = None
+    """The stop sequence the client cut the stream's text at (see ``wenwen.stop``)."""
 
 
 StreamEvent: TypeAlias = (

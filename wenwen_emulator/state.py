@@ -10,6 +10,7 @@ from typing import Any
 from .clock import EmulatorClock
 from .faults import Fault, parse_faults
 from .models import ModelInfo, user_models
+from .script import ScriptQueue
 from .tasks import TaskStore
 
 DEFAULT_API_KEY = "sk-emulator"
@@ -71,6 +72,8 @@ class EmulatorState:
         self.models: dict[str, ModelInfo] = user_models(models)
         """Models added by the user, served next to the catalogue."""
         self._faults: list[_QueuedFault] = []
+        self.scripts = ScriptQueue()
+        """Scripted replies waiting for their request (:mod:`.script`)."""
         self._lock = threading.Lock()
         self._counter = 0
 
@@ -102,6 +105,7 @@ class EmulatorState:
         with self._lock:
             self.requests.clear()
             self._faults.clear()
+            self.scripts.clear()
             self.cache.clear()
             self.responses.clear()
             self.quirks = set(self._initial_quirks)

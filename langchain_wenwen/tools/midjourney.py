@@ -12,7 +12,7 @@ from typing import Any, Literal
 from langchain_core.callbacks import AsyncCallbackManagerForToolRun, CallbackManagerForToolRun
 from pydantic import BaseModel, Field
 
-from wenwen.errors import ConfigurationError
+from wenwen.errors import InvalidArgumentError
 from wenwen.tasks import MjTask, WaitOptions
 from wenwen.tasks.video import sniff_image_type
 
@@ -58,6 +58,13 @@ class WenwenMidjourneyTool(WenwenBaseTool):
         base = self.wait or WaitOptions()
         return WaitOptions(**{**base.__dict__, "timeout": self.task_timeout})
 
+    def _images(self, kwargs: dict[str, Any]) -> list[bytes | str]:
+        """The image files the arguments name, read through ``file_access`` before any
+        request."""
+        paths = kwargs.get("image_paths") or []
+        checked = self.file_access().read_all(paths, "image", argument="image_paths")
+        return [c.content for c in checked]
+
     def _run(
         self, *, run_manager: CallbackManagerForToolRun | None = None, **kwargs: Any
     ) -> ToolOutput:
@@ -65,11 +72,10 @@ class WenwenMidjourneyTool(WenwenBaseTool):
         operation = kwargs["operation"]
         if operation == "imagine":
             task_id = mj.imagine(
-                _need(kwargs, "prompt"), images=kwargs.get("image_paths"), mode=self.mode
+                _need(kwargs, "prompt"), images=self._images(kwargs), mode=self.mode
             )
         elif operation == "blend":
-            images = kwargs.get("image_paths") or []
-            task_id = mj.blend(images, dimensions=self.dimensions, mode=self.mode)
+            task_id = mj.blend(self._images(kwargs), dimensions=self.dimensions, mode=self.mode)
         else:
             parent = mj.fetch(_need(kwargs, "task_id"))
             task_id = mj.action(parent, _need(kwargs, "button"))
@@ -83,10 +89,10 @@ class WenwenMidjourneyTool(WenwenBaseTool):
         operation = kwargs["operation"]
         if operation == "imagine":
             task_id = await mj.imagine(
-                _need(kwargs, "prompt"), images=kwargs.get("image_paths"), mode=self.mode
+                _need(kwargs, "prompt"), images=self._images(kwargs), mode=self.mode
             )
         elif operation == "blend":
-            images = kwargs.get("image_paths") or []
+            images = self._images(kwargs)
             task_id = await mj.blend(images, dimensions=self.dimensions, mode=self.mode)
         else:
             parent = await mj.fetch(_need(kwargs, "task_id"))
@@ -118,7 +124,7 @@ class WenwenMidjourneyTool(WenwenBaseTool):
 def _need(args: dict[str, Any], name: str) -> str:
     value = args.get(name)
     if not value:
-        raise ConfigurationError(f"this Midjourney operation needs {name}")
+        raise InvalidArgumentError(f"this Midjourney operation needs {name}", argument=name)
     return str(value)
 
 

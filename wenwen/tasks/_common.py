@@ -13,7 +13,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .._http.transport import RetryPolicy
-from ..errors import ConfigurationError
+from ..errors import ConfigurationError, InvalidArgumentError
+from ..media.arguments import check_number
 from ..media.content import MediaKind
 from ..media.download import adownload, client_download_options, download
 from ..media.names import check_id
@@ -26,6 +27,8 @@ if TYPE_CHECKING:
     from .._client import AsyncWenwenClient, WenwenClient
 
     Client: TypeAlias = WenwenClient | AsyncWenwenClient
+
+MAX_WAIT_SECONDS = 30 * 24 * 3600.0
 
 
 @dataclass
@@ -40,6 +43,9 @@ class WaitOptions:
     poll: PollPolicy | None = None
     sleep: Callable[[float], Any] | None = None
     clock: Callable[[], float] | None = None
+
+    def __post_init__(self) -> None:
+        check_number(self.timeout, "timeout", low=0, high=MAX_WAIT_SECONDS)
 
     def poller(self, task_id: str, retry: RetryPolicy) -> tuple[TaskPoller, ProgressBar | None]:
         """A poller for ``task_id`` (and the bar it draws on, to close when the wait ends)."""
@@ -62,6 +68,12 @@ class WaitOptions:
 
 def merge_options(options: WaitOptions | None, overrides: Mapping[str, Any]) -> WaitOptions:
     base = options or WaitOptions()
+    unknown = sorted(set(overrides) - set(WaitOptions.__dataclass_fields__))
+    if unknown:
+        raise InvalidArgumentError(
+            f"unknown wait option(s) {unknown}; known: {sorted(WaitOptions.__dataclass_fields__)}",
+            argument=unknown[0],
+        )
     if overrides:
         base = WaitOptions(**{**base.__dict__, **overrides})
     return base

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import ConfigurationError
+from ..media._keyword_only import keyword_only
 from . import _http
 from ._common import (
     WaitOptions,
@@ -147,8 +148,14 @@ class Midjourney:
         found = task if isinstance(task, MjTask) else self.fetch(task)
         return fetch_result(found.snapshot(), self._client, "image")
 
-    def download(self, task: str | MjTask, path: str | os.PathLike[str]) -> Path:
-        """Save the task's image (key-less download of ``imageUrl``)."""
+    def download(
+        self,
+        task: str | MjTask,
+        *legacy: str | os.PathLike[str],
+        path: str | os.PathLike[str] | None = None,
+    ) -> Path:
+        """Save the task's image (key-less download of ``imageUrl``) to ``path``."""
+        path = keyword_only("midjourney.download", "path", path, legacy)
         found = task if isinstance(task, MjTask) else self.fetch(task)
         return download_result(found.snapshot(), path, self._client, "image")
 
@@ -243,6 +250,12 @@ class AsyncMidjourney:
         found = task if isinstance(task, MjTask) else await self.fetch(task)
         return await afetch_result(found.snapshot(), self._client, "image")
 
-    async def download(self, task: str | MjTask, path: str | os.PathLike[str]) -> Path:
+    async def download(
+        self,
+        task: str | MjTask,
+        *legacy: str | os.PathLike[str],
+        path: str | os.PathLike[str] | None = None,
+    ) -> Path:
+        path = keyword_only("midjourney.download", "path", path, legacy)
         found = task if isinstance(task, MjTask) else await self.fetch(task)
         return await adownload_result(found.snapshot(), path, self._client, "image")
