@@ -156,7 +156,7 @@ def test_a_content_route_that_does_not_answer_with_the_video_saves_nothing(
     with HostileServer(relay(reply)) as server:
         with WenwenClient(api_key="sk-test", base_url=f"{server.url}/v1", max_retries=0) as client:
             with pytest.raises(DownloadContentError):
-                client.videos.download("video_1", tmp_path / "v.mp4")
+                client.videos.download("video_1", path=tmp_path / "v.mp4")
             with pytest.raises(DownloadContentError):
                 client.videos.content("video_1")
 
@@ -165,7 +165,7 @@ def test_a_content_route_that_does_not_answer_with_the_video_saves_nothing(
                 api_key="sk-test", base_url=f"{server.url}/v1", max_retries=0
             ) as client:
                 with pytest.raises(DownloadContentError):
-                    await client.videos.download("video_1", tmp_path / "v.mp4")
+                    await client.videos.download("video_1", path=tmp_path / "v.mp4")
 
         asyncio.run(main())
     assert list(tmp_path.iterdir()) == []
@@ -174,7 +174,7 @@ def test_a_content_route_that_does_not_answer_with_the_video_saves_nothing(
 def test_a_content_route_with_the_video_saves_it(tmp_path: Path) -> None:
     server = HostileServer(relay(Reply(200, {"Content-Type": "video/mp4"}, MP4)))
     with server, WenwenClient(api_key="sk-test", base_url=f"{server.url}/v1") as client:
-        saved = client.videos.download("video_1", tmp_path)
+        saved = client.videos.download("video_1", path=tmp_path)
     assert saved == tmp_path / "video_1.mp4" and saved.read_bytes() == MP4
 
 
@@ -193,5 +193,5 @@ def test_speech_that_is_not_audio_is_refused(reply: Reply, tmp_path: Path) -> No
         with pytest.raises(DownloadContentError):
             client.audio.speech("hello")
         with pytest.raises(DownloadContentError):
-            client.audio.speech_to_file(tmp_path / "s.mp3", "hello")
+            client.audio.speech_to_file("hello", path=tmp_path / "s.mp3")
     assert list(tmp_path.iterdir()) == []

@@ -48,7 +48,7 @@ def test_a_hostile_id_sends_nothing_to_the_relay(task_id: str, tmp_path: Path) -
                 lambda: client.videos.retrieve(task_id),
                 lambda: client.videos.retrieve(task_id, route="kling-text2video"),
                 lambda: client.videos.wait(task_id, sleep=lambda s: None),
-                lambda: client.videos.download(task_id, tmp_path),
+                lambda: client.videos.download(task_id, path=tmp_path),
                 lambda: client.videos.content(task_id),
                 lambda: client.midjourney.fetch(task_id),
                 lambda: client.midjourney.image_seed(task_id),
