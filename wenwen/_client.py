@@ -129,6 +129,17 @@ def _spec(
     return spec
 
 
+def _download_allowance(value: bool | Sequence[str]) -> bool | tuple[str, ...]:
+    """``allow_private_hosts`` checked: which non-public hosts result downloads may reach
+    besides the relay's own origin (``wenwen.media.addresses``)."""
+    if value is False:
+        return False
+    from .media.addresses import check_allow_private_hosts
+
+    check_allow_private_hosts(value)
+    return True if value is True else tuple(value)
+
+
 class WenwenClient(_ClientBase):
     """A synchronous client. ``api_key``/``base_url`` default to ``WENWEN_API_KEY`` and
     ``WENWEN_BASE_URL``; an ``http_client`` you pass in is used as is and not closed.
@@ -138,7 +149,9 @@ class WenwenClient(_ClientBase):
     per-read timeout only). ``max_retry_wait`` bounds the seconds one call spends waiting
     between retries (default 30); ``clock`` replaces the waiting itself (for simulations
     and tests). ``max_stream_event_bytes`` caps one Server-Sent-Events line or event
-    (64 MB)."""
+    (64 MB). ``allow_private_hosts`` (``True`` or host names / IPs / CIDRs) lets result
+    downloads reach those non-public hosts besides the relay's own origin (see README
+    "Security")."""
 
     def __init__(
         self,
@@ -153,12 +166,14 @@ class WenwenClient(_ClientBase):
         clock: Clock | None = None,
         total_timeout: float | None = DEFAULT_TOTAL_TIMEOUT,
         max_stream_event_bytes: int = DEFAULT_MAX_STREAM_EVENT_BYTES,
+        allow_private_hosts: bool | Sequence[str] = False,
     ) -> None:
         self._core = ClientCore(
             api_key, base_url, timeout=timeout, max_retries=max_retries,
             default_headers=default_headers, max_retry_wait=max_retry_wait, clock=clock,
             total_timeout=total_timeout, max_stream_event_bytes=max_stream_event_bytes,
         )  # fmt: skip
+        self.allow_private_hosts = _download_allowance(allow_private_hosts)
         self._owns_http = http_client is None
         self._http_client = http_client or self._new_http()
         self._pid = os.getpid()
@@ -402,12 +417,14 @@ class AsyncWenwenClient(_ClientBase):
         async_transport: AsyncTransportName = "auto",
         total_timeout: float | None = DEFAULT_TOTAL_TIMEOUT,
         max_stream_event_bytes: int = DEFAULT_MAX_STREAM_EVENT_BYTES,
+        allow_private_hosts: bool | Sequence[str] = False,
     ) -> None:
         self._core = ClientCore(
             api_key, base_url, timeout=timeout, max_retries=max_retries,
             default_headers=default_headers, max_retry_wait=max_retry_wait, clock=clock,
             total_timeout=total_timeout, max_stream_event_bytes=max_stream_event_bytes,
         )  # fmt: skip
+        self.allow_private_hosts = _download_allowance(allow_private_hosts)
         self._transport_choice = async_transport
         self._user_http = http_client
         self._sender_now = make_sender(self._core, async_transport, http_client)

@@ -7,7 +7,7 @@ the core clients. Nothing here does I/O.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypedDict
 
@@ -50,6 +50,7 @@ class CommonConnectionSettings(TypedDict, total=False):
     http_client: httpx.Client | None
     max_retry_wait: float | None
     async_transport: AsyncTransportName
+    allow_private_hosts: bool | Sequence[str]
 
 
 @dataclass(frozen=True)
@@ -67,6 +68,8 @@ class ConnectionOptions:
     max_retry_wait: float | None = None
     async_transport: AsyncTransportName = "auto"
     total_timeout: float | None = DEFAULT_TOTAL_TIMEOUT
+    allow_private_hosts: bool | tuple[str, ...] = False
+    """Non-public hosts result downloads may reach besides the relay (README "Security")."""
     # identity, not equality, decides whether a user's own httpx client changed
     _http_ids: tuple[int, int] = field(default=(0, 0), repr=False, init=False)
 
@@ -85,7 +88,8 @@ class ConnectionOptions:
             f"ConnectionOptions(base_url={self.base_url!r}, timeout={self.timeout!r}, "
             f"max_retries={self.max_retries!r}, default_headers={self.redacted_headers()!r}, "
             f"max_retry_wait={self.max_retry_wait!r}, async_transport={self.async_transport!r}, "
-            f"total_timeout={self.total_timeout!r})"
+            f"total_timeout={self.total_timeout!r}, "
+            f"allow_private_hosts={self.allow_private_hosts!r})"
         )
 
     @classmethod
@@ -102,6 +106,7 @@ class ConnectionOptions:
         max_retry_wait: float | None = None,
         async_transport: AsyncTransportName = "auto",
         total_timeout: float | None = DEFAULT_TOTAL_TIMEOUT,
+        allow_private_hosts: bool | Sequence[str] = False,
     ) -> ConnectionOptions:
         """Options from the usual field values (``default_headers`` as a mapping)."""
         return cls(
@@ -115,6 +120,11 @@ class ConnectionOptions:
             max_retry_wait=max_retry_wait,
             async_transport=async_transport,
             total_timeout=total_timeout,
+            allow_private_hosts=(
+                allow_private_hosts
+                if isinstance(allow_private_hosts, bool)
+                else tuple(allow_private_hosts)
+            ),
         )
 
     def headers(self) -> dict[str, str]:
@@ -132,6 +142,7 @@ class ConnectionOptions:
             "default_headers": self.headers() or None,
             "max_retry_wait": self.max_retry_wait,
             "total_timeout": self.total_timeout,
+            "allow_private_hosts": self.allow_private_hosts,
         }
 
     def client(self) -> WenwenClient:

@@ -22,7 +22,10 @@
     │   │                           chosen protocol cannot carry
     │   └── UnsupportedFeatureError
     ├── DownloadError               a result URL could not be fetched (key-less download path)
-    │   └── DownloadTooLargeError
+    │   ├── DownloadTooLargeError
+    │   ├── DownloadBlockedError        the URL (or a redirect) leads to an address not allowed
+    │   ├── DownloadContentError        the body is not the media kind expected (or a 3xx)
+    │   └── DownloadTimeoutError        the download's total deadline passed
     ├── FileAccessError             a tool argument named a file outside ``root_dir``
     ├── TaskTimeoutError            a task wait passed its deadline (``task_id`` to resume)
     ├── TaskCancelledError          a sync task wait was stopped by its stop flag
@@ -226,6 +229,21 @@ class DownloadTooLargeError(DownloadError):
     """A download exceeded its size bound; nothing partial is kept."""
 
 
+class DownloadBlockedError(DownloadError):
+    """A download (or one of its redirects) leads to a scheme or an address that is not
+    allowed: loopback, private, link-local, metadata... unless it is the relay's own origin or
+    a host the user allowed (``allow_private_hosts``). Nothing was sent to it."""
+
+
+class DownloadContentError(DownloadError):
+    """A download's body is not the media kind expected (by content type or magic bytes), or a
+    content route answered with a redirect; nothing is kept."""
+
+
+class DownloadTimeoutError(DownloadError, TimeoutError):
+    """A download passed its total deadline (slow bodies included); nothing partial is kept."""
+
+
 class TaskFailedError(WenwenError):
     def __init__(self, message: str, *, task: Any = None) -> None:
         super().__init__(message)
@@ -280,7 +298,10 @@ __all__ = [
     "ConfigurationError",
     "ConflictError",
     "ContentBlockedError",
+    "DownloadBlockedError",
+    "DownloadContentError",
     "DownloadError",
+    "DownloadTimeoutError",
     "DownloadTooLargeError",
     "FileAccessError",
     "InternalServerError",

@@ -19,6 +19,7 @@ from wenwen.redaction import MASK, Redactor, redact_headers, redact_urls
 
 KEY = "sk-hostile-3c9e1f7a5b2d"
 TRANSPORTS = ["sync", "httpx", "aiohttp"]
+MP4 = b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom"  # an MP4 file's first box
 GEMINI_REPLY = {"candidates": [{"content": {"parts": [{"text": "ok"}]}, "finishReason": "STOP"}]}
 
 
@@ -97,7 +98,7 @@ def test_a_torn_video_download_is_a_typed_error_without_the_request(
 ) -> None:
     server.route(
         "/v1/videos/video_1/content",
-        Reply(headers={"Content-Type": "video/mp4"}, body=b"\x00" * 100_000, torn_after=1000),
+        Reply(headers={"Content-Type": "video/mp4"}, body=MP4 + b"\x00" * 100_000, torn_after=1000),
     )
 
     def download(client: Any) -> Any:

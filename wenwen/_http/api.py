@@ -1,6 +1,7 @@
 """The request API a resource needs from a client (``client.images``, ``client.videos``, any
-future resource): ``send`` an ``HttpRequest`` and get a reply, and the retry policy that task
-waits reuse for failed polls. ``WenwenClient`` and ``AsyncWenwenClient`` implement it;
+future resource): ``send`` an ``HttpRequest`` and get a reply, the retry policy that task waits
+reuse for failed polls, and what result downloads may reach (the relay's ``base_url`` and
+``allow_private_hosts``). ``WenwenClient`` and ``AsyncWenwenClient`` implement it;
 resources are typed against it, so they never import the clients.
 """
 
@@ -15,6 +16,12 @@ from .retry import RetryPolicy
 
 
 class RequestClient(Protocol):
+    allow_private_hosts: bool | tuple[str, ...]
+    """Non-public hosts result downloads may reach besides the relay."""
+
+    @property
+    def base_url(self) -> str: ...
+
     @property
     def retry_policy(self) -> RetryPolicy: ...
 
@@ -29,6 +36,11 @@ class RequestClient(Protocol):
 
 
 class AsyncRequestClient(Protocol):
+    allow_private_hosts: bool | tuple[str, ...]
+
+    @property
+    def base_url(self) -> str: ...
+
     @property
     def retry_policy(self) -> RetryPolicy: ...
 
@@ -42,4 +54,6 @@ class AsyncRequestClient(Protocol):
     ) -> AsyncHttpReply: ...
 
 
-__all__ = ["AsyncRequestClient", "RequestClient"]
+AnyRequestClient = RequestClient | AsyncRequestClient
+
+__all__ = ["AnyRequestClient", "AsyncRequestClient", "RequestClient"]

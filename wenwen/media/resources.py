@@ -41,6 +41,7 @@ from .images import (
     parse_images,
 )
 from .multipart import FileInput
+from .sinks import speech_check
 
 if TYPE_CHECKING:
     from .._http.api import AsyncRequestClient, RequestClient
@@ -109,6 +110,9 @@ def _streamed_file(path: str | os.PathLike[str]) -> Iterator[FileSink]:
 def _speech_audio(headers: Mapping[str, str], content: bytes, requested: str) -> SpeechAudio:
     """The audio with the media type the server declared (a relay or the emulator may answer
     in another format than asked), else the one asked for."""
+    check = speech_check(headers.get("content-type"), requested)  # audio, not an error page
+    check.add(content)
+    check.finish()
     declared = headers.get("content-type", "").split(";")[0].strip()
     media_type = declared if declared.startswith("audio/") else SPEECH_FORMATS[requested]
     fmt = next((k for k, v in SPEECH_FORMATS.items() if v == media_type), requested)
@@ -127,7 +131,7 @@ class Images:
         """``options``: ``n``, ``size``, ``quality``, ``style``, ``background``,
         ``output_format``, ``response_format``, ``user``, ``extra_body``."""
         call = _generation(prompt, model, options)
-        return call.read(self._client.send(call.spec).json())
+        return call.read(self._client.send(call.spec).json()).downloading_for(self._client)
 
     def edit(
         self,
@@ -141,7 +145,7 @@ class Images:
         """``images``: paths, bytes or binary file objects (sent as ``image[]``)."""
         images = keyword_only("images.edit", "images", images, legacy)
         call = _edit(prompt, images, mask, model, options)
-        return call.read(self._client.send(call.spec).json())
+        return call.read(self._client.send(call.spec).json()).downloading_for(self._client)
 
 
 class AsyncImages:
@@ -154,7 +158,8 @@ class AsyncImages:
         self, prompt: str, *, model: str = DEFAULT_IMAGE_MODEL, **options: Unpack[GenerateOptions]
     ) -> ImageResult:
         call = _generation(prompt, model, options)
-        return call.read((await self._client.send(call.spec)).json())
+        reply = await self._client.send(call.spec)
+        return call.read(reply.json()).downloading_for(self._client)
 
     async def edit(
         self,
@@ -167,7 +172,8 @@ class AsyncImages:
     ) -> ImageResult:
         images = keyword_only("images.edit", "images", images, legacy)
         call = _edit(prompt, images, mask, model, options)
-        return call.read((await self._client.send(call.spec)).json())
+        reply = await self._client.send(call.spec)
+        return call.read(reply.json()).downloading_for(self._client)
 
 
 class Audio:
@@ -220,8 +226,11 @@ class Audio:
         text, path = speech_text_and_path(text, legacy, path)
         call = _speech(text, model, voice, response_format, options)
         with self._client.send(call.spec, stream=True) as reply, _streamed_file(path) as sink:
+            check = speech_check(reply.headers.get("content-type"), response_format)
             for chunk in reply.iter_bytes():
+                check.add(chunk)
                 sink.write(chunk)
+            check.finish()
         return sink.commit()
 
 
@@ -270,8 +279,11 @@ class AsyncAudio:
         reply = await self._client.send(call.spec, stream=True)
         async with reply:
             with _streamed_file(path) as sink:
+                check = speech_check(reply.headers.get("content-type"), response_format)
                 async for chunk in reply.aiter_bytes():
+                    check.add(chunk)
                     sink.write(chunk)
+                check.finish()
         return sink.commit()
 
 

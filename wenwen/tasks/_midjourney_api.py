@@ -117,7 +117,7 @@ class Midjourney:
         """One status read (``total_timeout`` bounds it; default: the client's)."""
         task_id, _ = id_and_route(task_id, "mj")
         path = task_path("/task/{id}/fetch", task_id)
-        return MjTask.parse(self._call("GET", path, budget=total_timeout))
+        return MjTask.parse(self._call("GET", path, budget=total_timeout), expected_id=task_id)
 
     def list_by_condition(self, ids: Sequence[str]) -> list[MjTask]:
         return parse_tasks(self._call("POST", "/task/list-by-condition", {"ids": list(ids)}))
@@ -154,7 +154,7 @@ class Midjourney:
     def image(self, task: str | MjTask) -> bytes:
         """The task's image bytes (key-less download of ``imageUrl``)."""
         found = task if isinstance(task, MjTask) else self.fetch(task)
-        return fetch_result(found.snapshot())
+        return fetch_result(found.snapshot(), self._client, "image")
 
     def download(
         self,
@@ -165,7 +165,7 @@ class Midjourney:
         """Save the task's image (key-less download of ``imageUrl``) to ``path``."""
         path = keyword_only("midjourney.download", "path", path, legacy)
         found = task if isinstance(task, MjTask) else self.fetch(task)
-        return download_result(found.snapshot(), path)
+        return download_result(found.snapshot(), path, self._client, "image")
 
 
 class AsyncMidjourney:
@@ -223,7 +223,8 @@ class AsyncMidjourney:
     async def fetch(self, task_id: str, *, total_timeout: float | None = None) -> MjTask:
         task_id, _ = id_and_route(task_id, "mj")
         path = task_path("/task/{id}/fetch", task_id)
-        return MjTask.parse(await self._call("GET", path, budget=total_timeout))
+        body = await self._call("GET", path, budget=total_timeout)
+        return MjTask.parse(body, expected_id=task_id)
 
     async def list_by_condition(self, ids: Sequence[str]) -> list[MjTask]:
         body = await self._call("POST", "/task/list-by-condition", {"ids": list(ids)})
@@ -268,7 +269,7 @@ class AsyncMidjourney:
 
     async def image(self, task: str | MjTask) -> bytes:
         found = task if isinstance(task, MjTask) else await self.fetch(task)
-        return await afetch_result(found.snapshot())
+        return await afetch_result(found.snapshot(), self._client, "image")
 
     async def download(
         self,
@@ -278,4 +279,4 @@ class AsyncMidjourney:
     ) -> Path:
         path = keyword_only("midjourney.download", "path", path, legacy)
         found = task if isinstance(task, MjTask) else await self.fetch(task)
-        return await adownload_result(found.snapshot(), path)
+        return await adownload_result(found.snapshot(), path, self._client, "image")

@@ -26,7 +26,7 @@ from ._common import (
     id_and_route,
     polling,
 )
-from ._files import aread_bounded, astream_to_file, read_bounded, stream_to_file
+from ._files import aread_bounded, astream_to_file, read_bounded, stream_to_file, video_target
 from .engine import TaskSnapshot, wait_async, wait_sync
 from .video import (
     ImageInput,
@@ -70,11 +70,13 @@ class _TaskCall:
     request: HttpRequest
     route: VideoRoute
     read_poll_hint: bool = False
+    task_id: str | None = None
+    """The task asked for: the reply must be about it."""
 
     def read(self, reply: HttpReply | AsyncHttpReply) -> TaskSnapshot:
         body = _calls.decode_task_json(reply.status_code, reply.content)
         hint = _calls.poll_hint(reply.headers) if self.read_poll_hint else None
-        return parse_video(body, self.route, hint)
+        return parse_video(body, self.route, hint, expected_id=self.task_id)
 
 
 def _create_call(
@@ -100,7 +102,7 @@ def _retrieve_call(task_id: str, route: str | None) -> _TaskCall:
     task_id, name = id_and_route(task_id, route)
     chosen = get_route(name)
     request = _calls.json_request("GET", task_path(chosen.query, task_id))
-    return _TaskCall(request, chosen, read_poll_hint=True)
+    return _TaskCall(request, chosen, read_poll_hint=True, task_id=task_id)
 
 
 def _budget(seconds: float | None) -> float | Unset:
@@ -181,7 +183,7 @@ class Videos:
             reply = self._client.send(request, stream=True)
             return stream_to_file(reply, reply.url, target)  # type: ignore[arg-type]
         snapshot = task if isinstance(task, TaskSnapshot) else self.retrieve(task_id, route=name)
-        return download_result(snapshot, path)
+        return download_result(snapshot, path, self._client, "video")
 
     def content(self, task: str | TaskSnapshot, *, route: str | None = None) -> bytes:
         """A finished video's bytes in memory (bounded like every download)."""
@@ -190,7 +192,7 @@ class Videos:
             reply = self._client.send(request, stream=True)
             return read_bounded(reply, reply.url)  # type: ignore[arg-type]
         snapshot = task if isinstance(task, TaskSnapshot) else self.retrieve(task_id, route=name)
-        return fetch_result(snapshot)
+        return fetch_result(snapshot, self._client, "video")
 
     def generate(
         self,
@@ -264,7 +266,7 @@ class AsyncVideos:
         snapshot = (
             task if isinstance(task, TaskSnapshot) else await self.retrieve(task_id, route=name)
         )
-        return await adownload_result(snapshot, path)
+        return await adownload_result(snapshot, path, self._client, "video")
 
     async def content(self, task: str | TaskSnapshot, *, route: str | None = None) -> bytes:
         task_id, name, request = _content_source(task, route)
@@ -274,7 +276,7 @@ class AsyncVideos:
         snapshot = (
             task if isinstance(task, TaskSnapshot) else await self.retrieve(task_id, route=name)
         )
-        return await afetch_result(snapshot)
+        return await afetch_result(snapshot, self._client, "video")
 
     async def generate(
         self,
@@ -307,9 +309,3 @@ def generate_arguments(
     if not isinstance(text, str):
         raise ConfigurationError("videos.generate() needs a prompt: generate(prompt, path=...)")
     return text, keyword_only("videos.generate", "path", path, ())
-
-
-def video_target(path: str | os.PathLike[str], task_id: str) -> Path:
-    """``path``, or ``<task id>.mp4`` inside it when it is a directory."""
-    target = Path(path)
-    return target / f"{task_id}.mp4" if target.is_dir() else target
