@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from .errors import StreamConsumedError
 from .types import (
     ChatResponse,
     Citation,
@@ -182,25 +181,3 @@ class StreamAccumulator:
             client_stop=self.client_stop,
         )
         return self._finalize(response) if self._finalize else response
-
-
-class OneShot:
-    """Guards a stream whose request is sent once, when it is first iterated: iterating it
-    again raises ``StreamConsumedError`` (carrying the reply the first iteration accumulated)
-    rather than sending the request a second time. ``completed`` is set once the first
-    iteration read the stream to its end."""
-
-    __slots__ = ("completed", "started")
-
-    def __init__(self) -> None:
-        self.started = False
-        self.completed = False
-
-    def begin(self, accumulated: Callable[[], ChatResponse]) -> None:
-        if self.started:
-            raise StreamConsumedError(
-                "this stream was iterated already and its request is sent only once; use "
-                "response() for the reply it accumulated, or start a new stream",
-                partial=accumulated(),
-            )
-        self.started = True

@@ -22,7 +22,6 @@ from ...errors import (
     PermissionDeniedError,
     ProtocolError,
     RateLimitError,
-    parse_error_body,
 )
 from ...types import (
     ChatRequest,
@@ -43,6 +42,7 @@ from .._read import (
     view,
     wrong_type,
 )
+from ..error_body import parse_error_body
 from ._structured import finish_reason, synthetic_tool_name
 from ._wire import ReplyBlock, ReplyMessage, ReplyUsage
 

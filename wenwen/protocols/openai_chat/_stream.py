@@ -14,7 +14,7 @@ from typing import Any
 
 import pydantic_core
 
-from ...errors import StreamError, parse_error_body
+from ...errors import StreamError
 from ...types import (
     ChatRequest,
     Finished,
@@ -30,6 +30,7 @@ from ...types import (
 from .._read import items, mapping, optional_string
 from ..base import ServerSentEvent
 from ..base import StreamDecoder as BaseStreamDecoder
+from ..error_body import parse_error_body
 from ._response import (
     NAME,
     arguments_text,

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ...errors import ProtocolError, error_from_response, parse_error_body
+from ...errors import ProtocolError
 from ...types import (
     ChatRequest,
     ChatResponse,
@@ -19,6 +19,7 @@ from ...types import (
     Usage,
 )
 from .._read import count, items, mapping, string
+from ..error_body import error_from_response, parse_error_body
 from ._wire import citation, summary_text
 
 NAME = "responses"

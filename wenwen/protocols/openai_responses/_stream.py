@@ -18,7 +18,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from ...errors import StreamError, parse_error_body
+from ...errors import StreamError
 from ...types import (
     ChatRequest,
     CitationDelta,
@@ -35,6 +35,7 @@ from ...types import (
 from .._read import count, items, mapping, string
 from ..base import ServerSentEvent
 from ..base import StreamDecoder as BaseStreamDecoder
+from ..error_body import parse_error_body
 from ._response import (
     NAME,
     finish_of,
