@@ -33,13 +33,14 @@ __all__ = ["StopSequenceFilter", "cut_at_stop", "enforce_stop"]
 
 
 def _first_stop(text: str, stops: Sequence[str]) -> tuple[int, str] | None:
-    """``(index, sequence)`` of the earliest stop sequence in ``text`` (the longest one when
-    two start at the same place), or ``None``."""
+    """``(index, sequence)`` of the earliest stop sequence in ``text`` (the shortest one when
+    two start at the same place: it is the one a stream completes first, so a stream and the
+    whole text stop at the same sequence), or ``None``."""
     best: tuple[int, str] | None = None
     for stop in stops:
         at = text.find(stop)
         if at >= 0 and (
-            best is None or at < best[0] or (at == best[0] and len(stop) > len(best[1]))
+            best is None or at < best[0] or (at == best[0] and len(stop) < len(best[1]))
         ):
             best = (at, stop)
     return best
