@@ -13,7 +13,8 @@ import asyncio
 import functools
 import os
 import threading
-from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
+import weakref
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
@@ -28,9 +29,10 @@ from ._http.replies import decode_json, is_event_stream, parse_models, status_er
 from ._http.retry import Clock
 from ._http.transport import default_ssl_context
 from ._settings import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT
-from .errors import APIConnectionError, APIStatusError
+from .concurrency import Limiter, RateLimit
+from .errors import APIConnectionError, APIStatusError, ConfigurationError
 from .protocols import HttpRequest, WireProtocol
-from .types import ChatRequest, ChatResponse, EmbeddingResult, ModelInfo, StreamEvent
+from .types import ChatRequest, ChatResponse, EmbeddingResult, ModelInfo, StreamEvent, Usage
 
 if TYPE_CHECKING:  # the media and task resources load on first use
     from .media import embeddings
@@ -39,7 +41,33 @@ if TYPE_CHECKING:  # the media and task resources load on first use
 
 _RETRYABLE = (APIStatusError, APIConnectionError)
 _FLOAT_ONLY_LOCK = threading.Lock()
+# Pools inherited across a fork: never used or closed in the child (the parent still owns the
+# sockets), only kept referenced so that collecting them does not touch the sockets either.
+_INHERITED: list[object] = []
 EmbedBatch = tuple[list[list[float]], Any, str | None]
+
+
+def _limiter(rate_limit: float | RateLimit | None, limiter: Limiter | None) -> Limiter:
+    if limiter is not None and rate_limit is not None:
+        raise ConfigurationError("pass rate_limit or limiter, not both (a limiter has its own)")
+    return limiter if limiter is not None else Limiter(rate_limit)
+
+
+def _outcome(one: Callable[[list[str]], EmbedBatch], batch: list[str]) -> EmbedBatch | Exception:
+    try:
+        return one(batch)
+    except Exception as error:  # kept: the other batches' vectors still count
+        return error
+
+
+def _tokens(usage: Usage | None) -> int:
+    if usage is None:
+        return 0
+    return usage.total_tokens or usage.input_tokens + usage.output_tokens
+
+
+def _rate_limited(error: Exception) -> bool:
+    return isinstance(error, APIStatusError) and error.status_code == 429
 
 
 def _float_only_models(client: WenwenClient | AsyncWenwenClient) -> embeddings.FloatOnlyModels:
@@ -57,7 +85,12 @@ class WenwenClient:
     """A synchronous client. ``api_key``/``base_url`` default to ``WENWEN_API_KEY`` and
     ``WENWEN_BASE_URL``; an ``http_client`` you pass in is used as is and not closed.
     ``max_retry_wait`` bounds the seconds one call spends waiting between retries
-    (default 30); ``clock`` replaces the waiting itself (for simulations and tests)."""
+    (default 30); ``clock`` replaces the waiting itself (for simulations and tests).
+    Requests in flight adapt to the key's rate limit (``wenwen.concurrency``): a 429 pauses
+    every request of the client's ``limiter`` and lowers its in-flight limit; pass one
+    ``limiter`` to several clients to share it, or ``rate_limit`` (requests per second, or a
+    ``RateLimit``) for a fixed budget. The pool closes with ``close()``, the ``with`` block,
+    or when the client is collected (or the interpreter exits)."""
 
     def __init__(
         self,
@@ -70,23 +103,32 @@ class WenwenClient:
         http_client: httpx.Client | None = None,
         max_retry_wait: float | None = None,
         clock: Clock | None = None,
+        rate_limit: float | RateLimit | None = None,
+        limiter: Limiter | None = None,
     ) -> None:
         self._core = ClientCore(
             api_key, base_url, timeout=timeout, max_retries=max_retries,
             default_headers=default_headers, max_retry_wait=max_retry_wait, clock=clock,
         )  # fmt: skip
+        self.limiter = _limiter(rate_limit, limiter)
         self._owns_http = http_client is None
         self._http_client = http_client or self._new_http()
         self._pid = os.getpid()
         self._float_only_models: embeddings.FloatOnlyModels | None = None
 
     def _new_http(self) -> httpx.Client:
-        return httpx.Client(timeout=self._core.timeout, verify=default_ssl_context())
+        client = httpx.Client(timeout=self._core.timeout, verify=default_ssl_context())
+        # an owned pool closes when this client is collected or at interpreter exit (a worker
+        # or actor that never calls close() leaves no "unclosed socket" behind)
+        self._finalizer = weakref.finalize(self, client.close)
+        return client
 
     @property
     def _http(self) -> httpx.Client:
         # after os.fork the child never uses (or closes) the parent's pooled sockets
         if self._pid != os.getpid() and self._owns_http:
+            self._finalizer.detach()
+            _INHERITED.append(self._http_client)
             self._http_client, self._pid = self._new_http(), os.getpid()
         return self._http_client
 
@@ -141,13 +183,31 @@ class WenwenClient:
         return response
 
     def _send(self, prepared: PreparedRequest, *, stream: bool = False) -> httpx.Response:
-        """Send with retries; returns a successful response (a stream not yet read)."""
-        flow = self._core.retry_flow()
-        while True:
-            try:
-                return self._attempt(prepared, stream)
-            except _RETRYABLE as error:
-                self._core.clock.sleep(flow.wait_after(error))
+        """Send with retries; returns a successful response (a stream not yet read). The
+        request holds one of the limiter's slots from its first attempt to its last."""
+        flow, limiter, clock = self._core.retry_flow(), self.limiter, self._core.clock
+        limiter.acquire()
+        try:
+            own_pause_served = False
+            while True:
+                delay = limiter.attempt_delay(own_pause_served=own_pause_served)
+                if delay > 0:
+                    clock.sleep(delay)
+                if limiter.gate is not None:
+                    limiter.gate.acquire()
+                try:
+                    response = self._attempt(prepared, stream)
+                except _RETRYABLE as error:
+                    wait = flow.wait_after(error)
+                    if _rate_limited(error):
+                        limiter.rate_limited(wait)
+                    clock.sleep(wait)
+                    own_pause_served = True
+                else:
+                    limiter.succeeded()
+                    return response
+        finally:
+            limiter.release()
 
     def _json(self, spec: HttpRequest, protocol: WireProtocol | None = None) -> Any:
         response = self._send(self._core.prepare(spec, protocol))
@@ -157,7 +217,9 @@ class WenwenClient:
         wire, prepared = self._core.chat_request(request, protocol, stream=False)
         response = self._send(prepared)
         body = decode_json(response.status_code, response.content, response.headers)
-        return wire.parse_response(body, request)
+        reply = wire.parse_response(body, request)
+        self.limiter.spend_tokens(_tokens(reply.usage))
+        return reply
 
     def stream(self, request: ChatRequest, *, protocol: str = "openai") -> ChatStream:
         wire, prepared = self._core.chat_request(request, protocol, stream=True)
@@ -192,14 +254,18 @@ class WenwenClient:
                     raise
                 float_only.remember(model)
                 body = self._json(embeddings.request(model, batch, dimensions, extra_body, "float"))
-            return embeddings.parse(body, len(batch))
+            parsed = embeddings.parse(body, len(batch))
+            self.limiter.spend_tokens(_tokens(parsed[1]))
+            return parsed
 
         batches = embeddings.batches(texts, batch_size)
         workers = min(max(max_concurrency, 1), len(batches))
         if workers <= 1:
-            return embeddings.merge(model, [one(b) for b in batches])
+            return embeddings.merge_outcomes(model, batches, [_outcome(one, b) for b in batches])
         with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="wenwen-embed") as pool:
-            return embeddings.merge(model, list(pool.map(one, batches)))
+            futures = [pool.submit(one, batch) for batch in batches]
+            outcomes = [future.exception() or future.result() for future in futures]
+        return embeddings.merge_outcomes(model, batches, outcomes)  # type: ignore[arg-type]
 
     def count_tokens(self, request: ChatRequest, *, protocol: str = "anthropic") -> int:
         """The exact input tokens of ``request`` from the protocol's counting endpoint (one
@@ -219,6 +285,7 @@ class WenwenClient:
     def close(self) -> None:
         if self._owns_http:
             self._http.close()
+            self._finalizer.detach()
 
     def __enter__(self) -> WenwenClient:
         return self
@@ -286,7 +353,8 @@ class AsyncWenwenClient:
     """The asynchronous client. Its connection pool belongs to the event loop it first runs
     on; make one client per loop (nothing is cached process-wide). ``async_transport``:
     ``"auto"`` (aiohttp when installed and no ``http_client`` is given), ``"aiohttp"`` or
-    ``"httpx"``. ``max_retry_wait`` and ``clock`` as for ``WenwenClient``."""
+    ``"httpx"``. ``max_retry_wait``, ``clock``, ``rate_limit`` and ``limiter`` as for
+    ``WenwenClient`` (one limiter may serve clients on several loops and threads)."""
 
     def __init__(
         self,
@@ -300,11 +368,14 @@ class AsyncWenwenClient:
         max_retry_wait: float | None = None,
         clock: Clock | None = None,
         async_transport: AsyncTransportName = "auto",
+        rate_limit: float | RateLimit | None = None,
+        limiter: Limiter | None = None,
     ) -> None:
         self._core = ClientCore(
             api_key, base_url, timeout=timeout, max_retries=max_retries,
             default_headers=default_headers, max_retry_wait=max_retry_wait, clock=clock,
         )  # fmt: skip
+        self.limiter = _limiter(rate_limit, limiter)
         self._transport_choice = async_transport
         self._user_http = http_client
         self._sender_now = make_sender(self._core, async_transport, http_client)
@@ -373,12 +444,29 @@ class AsyncWenwenClient:
         return response
 
     async def _send(self, prepared: PreparedRequest, *, stream: bool = False) -> AsyncReply:
-        flow = self._core.retry_flow()
-        while True:
-            try:
-                return await self._attempt(prepared, stream)
-            except _RETRYABLE as error:
-                await self._core.clock.async_sleep(flow.wait_after(error))
+        flow, limiter, clock = self._core.retry_flow(), self.limiter, self._core.clock
+        await limiter.aacquire()
+        try:
+            own_pause_served = False
+            while True:
+                delay = limiter.attempt_delay(own_pause_served=own_pause_served)
+                if delay > 0:
+                    await clock.async_sleep(delay)
+                if limiter.gate is not None:
+                    await limiter.gate.aacquire()
+                try:
+                    response = await self._attempt(prepared, stream)
+                except _RETRYABLE as error:
+                    wait = flow.wait_after(error)
+                    if _rate_limited(error):
+                        limiter.rate_limited(wait)
+                    await clock.async_sleep(wait)
+                    own_pause_served = True
+                else:
+                    limiter.succeeded()
+                    return response
+        finally:
+            limiter.release()
 
     async def _json(self, spec: HttpRequest, protocol: WireProtocol | None = None) -> Any:
         response = await self._send(self._core.prepare(spec, protocol))
@@ -388,7 +476,9 @@ class AsyncWenwenClient:
         wire, prepared = self._core.chat_request(request, protocol, stream=False)
         response = await self._send(prepared)
         body = decode_json(response.status_code, await response.aread(), response.headers)
-        return wire.parse_response(body, request)
+        reply = wire.parse_response(body, request)
+        self.limiter.spend_tokens(_tokens(reply.usage))
+        return reply
 
     def stream(self, request: ChatRequest, *, protocol: str = "openai") -> AsyncChatStream:
         wire, prepared = self._core.chat_request(request, protocol, stream=True)
@@ -426,10 +516,15 @@ class AsyncWenwenClient:
                     body = await self._json(
                         embeddings.request(model, batch, dimensions, extra_body, "float")
                     )
-            return embeddings.parse(body, len(batch))
+            parsed = embeddings.parse(body, len(batch))
+            self.limiter.spend_tokens(_tokens(parsed[1]))
+            return parsed
 
-        results = await asyncio.gather(*(one(b) for b in batches))
-        return embeddings.merge(model, list(results))
+        outcomes = await asyncio.gather(*(one(b) for b in batches), return_exceptions=True)
+        for outcome in outcomes:
+            if isinstance(outcome, BaseException) and not isinstance(outcome, Exception):
+                raise outcome  # a cancellation is no failed batch
+        return embeddings.merge_outcomes(model, batches, outcomes)  # type: ignore[arg-type]
 
     async def count_tokens(self, request: ChatRequest, *, protocol: str = "anthropic") -> int:
         """The exact input tokens of ``request`` (see ``WenwenClient.count_tokens``)."""

@@ -29,6 +29,7 @@ from ._settings import (
     resolve_base_url,
 )
 from ._version import __version__
+from .concurrency import Limiter, RateLimit
 from .errors import ConfigurationError, redact_headers
 
 Timeout = float | httpx.Timeout | None
@@ -47,6 +48,7 @@ class CommonConnectionSettings(TypedDict, total=False):
     http_client: httpx.Client | None
     max_retry_wait: float | None
     async_transport: AsyncTransportName
+    rate_limit: float | RateLimit | None
 
 
 @dataclass(frozen=True)
@@ -63,11 +65,17 @@ class ConnectionOptions:
     async_http_client: httpx.AsyncClient | None = field(default=None, repr=False, compare=False)
     max_retry_wait: float | None = None
     async_transport: AsyncTransportName = "auto"
+    rate_limit: float | RateLimit | None = None
+    """Requests per second (or a ``RateLimit``) for the clients' shared ``limiter``."""
+    limiter: Limiter | None = field(default=None, repr=False, compare=False)
+    """The limiter the clients share (a ``ClientSet`` gives its own); ``None``: each client
+    makes one from ``rate_limit``."""
     # identity, not equality, decides whether a user's own httpx client changed
     _http_ids: tuple[int, int] = field(default=(0, 0), repr=False, init=False)
 
     def __post_init__(self) -> None:
         check_timeout(self.timeout)
+        RateLimit.of(self.rate_limit)  # a ConfigurationError naming rate_limit
         if isinstance(self.max_retries, bool) or not isinstance(self.max_retries, int):
             raise ConfigurationError(f"max_retries must be an int, got {self.max_retries!r}")
         if self.max_retries < 0:
@@ -88,6 +96,7 @@ class ConnectionOptions:
         async_http_client: httpx.AsyncClient | None = None,
         max_retry_wait: float | None = None,
         async_transport: AsyncTransportName = "auto",
+        rate_limit: float | RateLimit | None = None,
     ) -> ConnectionOptions:
         """Options from the usual field values (``default_headers`` as a mapping)."""
         return cls(
@@ -100,6 +109,7 @@ class ConnectionOptions:
             async_http_client=async_http_client,
             max_retry_wait=max_retry_wait,
             async_transport=async_transport,
+            rate_limit=rate_limit,
         )
 
     def headers(self) -> dict[str, str]:
@@ -116,6 +126,11 @@ class ConnectionOptions:
             "max_retries": self.max_retries,
             "default_headers": self.headers() or None,
             "max_retry_wait": self.max_retry_wait,
+            **(
+                {"limiter": self.limiter}
+                if self.limiter is not None
+                else {"rate_limit": self.rate_limit}
+            ),
         }
 
     def client(self) -> WenwenClient:

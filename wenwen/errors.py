@@ -441,3 +441,67 @@ class ContentBlockedError(WenwenError):
 
 
 __all__ += ["ContentBlockedError"]
+
+
+class PartialEmbeddingError(WenwenError):
+    """Some batches of an embedding call failed after their retries; the vectors of the
+    others are kept. ``vectors[i]`` is input ``i``'s vector, or ``None`` when its batch
+    failed; ``failed_indices`` and ``failed_texts`` name what to embed again, ``errors`` holds
+    each failed batch's error (in input order). ``complete(redone)`` fills the gaps with the
+    vectors of ``failed_texts`` embedded again::
+
+        try:
+            vectors = embeddings.embed_documents(texts)
+        except PartialEmbeddingError as partial:
+            vectors = partial.complete(embeddings.embed_documents(partial.failed_texts))
+    """
+
+    def __init__(
+        self,
+        vectors: list[list[float] | None],
+        failed_indices: list[int],
+        failed_texts: list[str],
+        errors: list[Exception],
+    ) -> None:
+        self.vectors = vectors
+        self.failed_indices = failed_indices
+        self.failed_texts = failed_texts
+        self.errors = errors
+        first = errors[0] if errors else None
+        super().__init__(
+            f"{len(failed_indices)} of {len(vectors)} texts were not embedded "
+            f"({len(errors)} failed batch{'es' if len(errors) != 1 else ''}; the other "
+            f"vectors are in .vectors); first error: {type(first).__name__}: {first}"
+        )
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # engines (Ray, Dask, Spark) ship a worker's error to the driver by pickle
+        return (type(self), (self.vectors, self.failed_indices, self.failed_texts, self.errors))
+
+    def complete(self, redone: list[list[float]]) -> list[list[float]]:
+        """Every vector: the kept ones, and ``redone`` (for ``failed_texts``, in order) in
+        the gaps."""
+        if len(redone) != len(self.failed_indices):
+            raise ConfigurationError(
+                f"redone has {len(redone)} vectors for {len(self.failed_indices)} failed texts"
+            )
+        vectors = list(self.vectors)
+        for index, vector in zip(self.failed_indices, redone, strict=True):
+            vectors[index] = vector
+        return [v for v in vectors if v is not None]
+
+
+__all__ += ["PartialEmbeddingError"]
+
+
+class ClientNotPickledWarning(UserWarning):
+    """A model was pickled (shipped to a worker) without the ``http_client`` you gave it:
+    sockets and locks cannot travel, so the copy builds its own connection pool. ``field``
+    names the setting."""
+
+    def __init__(self, message: str, field: str = "") -> None:
+        super().__init__(message)
+        self.field = field
+
+
+__all__ += ["ClientNotPickledWarning"]

@@ -137,7 +137,11 @@ class RetryFlow:
     """One call's retries: ``wait_after(error)`` is the pause before the next attempt, or
     raises ``error`` — its message then says how many attempts and how much waiting it took,
     and why no further attempt was made. ``classify`` reads an error as a ``Failure`` (or
-    ``None``: not retryable); the default reads the relay's API errors."""
+    ``None``: not retryable); the default reads the relay's API errors.
+
+    A 429 (the key's rate limit) costs no attempt from ``max_retries`` when retries are on:
+    it is waited out (``Retry-After``, else the backoff) while ``max_wait`` lasts, so a
+    worker that shares its key with others slows down instead of giving up."""
 
     def __init__(
         self,
@@ -150,6 +154,7 @@ class RetryFlow:
         self.max_wait = max_wait
         self.classify = classify
         self.attempt = 0
+        self.rate_limited = 0
         self.waited = 0.0
 
     def wait_after(self, error: Exception) -> float:
@@ -167,11 +172,14 @@ class RetryFlow:
                     f"the next wait of {wait:.1f} s would pass max_retry_wait={self.max_wait:g} s"
                 )
             else:
-                self.attempt += 1
+                if self._free_rate_limit(error):
+                    self.rate_limited += 1
+                else:
+                    self.attempt += 1
                 self.waited += wait
                 return wait
             _annotate(error, f"gave up after {self._summary()}: {reason}")
-        elif self.attempt:
+        elif self.attempt or self.rate_limited:
             _annotate(error, f"gave up after {self._summary()}: {reason}")
         raise error
 
@@ -180,7 +188,7 @@ class RetryFlow:
         failure = self.classify(error)
         if failure is None:
             return "not a retryable error"
-        if policy.should_retry(
+        if self._free_rate_limit(error) or policy.should_retry(
             self.attempt,
             status=failure.status,
             code=failure.code,
@@ -191,11 +199,15 @@ class RetryFlow:
             return f"max_retries={policy.max_retries} reached"
         return "not retryable"
 
+    def _free_rate_limit(self, error: Exception) -> bool:
+        failure = self.classify(error)
+        return self.policy.max_retries > 0 and failure is not None and failure.status == 429
+
     def _wait(self, error: Exception) -> float | None:
-        return self.policy.delay(self.attempt, _headers(error))
+        return self.policy.delay(self.attempt + self.rate_limited, _headers(error))
 
     def _summary(self) -> str:
-        attempts = self.attempt + 1
+        attempts = self.attempt + self.rate_limited + 1
         return f"{attempts} attempt{'s' if attempts > 1 else ''} and {self.waited:.1f} s of waiting"
 
 
