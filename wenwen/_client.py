@@ -376,6 +376,8 @@ class AsyncWenwenClient:
             default_headers=default_headers, max_retry_wait=max_retry_wait, clock=clock,
         )  # fmt: skip
         self.limiter = _limiter(rate_limit, limiter)
+        self._closer_loop: asyncio.AbstractEventLoop | None = None
+        self._closer: AsyncIterator[None] | None = None
         self._transport_choice = async_transport
         self._user_http = http_client
         self._sender_now = make_sender(self._core, async_transport, http_client)
@@ -443,7 +445,21 @@ class AsyncWenwenClient:
             raise status_error(response.status_code, content, response.headers)
         return response
 
+    async def _close_with_loop(self) -> None:
+        """On a loop's first request: have the loop close this client's pool when it shuts
+        down (``asyncio.run`` does so before closing), so that a worker calling
+        ``asyncio.run`` per batch leaves no unclosed socket behind; the next loop gets a
+        new pool."""
+        loop = asyncio.get_running_loop()
+        if self._closer_loop is loop:
+            return
+        self._closer_loop = loop
+        self._closer = _pool_closer(weakref.ref(self))
+        await anext(self._closer)  # registers with the loop's async-generator hooks
+
     async def _send(self, prepared: PreparedRequest, *, stream: bool = False) -> AsyncReply:
+        if self._closer_loop is not asyncio.get_running_loop():
+            await self._close_with_loop()
         flow, limiter, clock = self._core.retry_flow(), self.limiter, self._core.clock
         await limiter.aacquire()
         try:
@@ -547,6 +563,15 @@ class AsyncWenwenClient:
 
     async def __aexit__(self, *exc_info: object) -> None:
         await self.aclose()
+
+
+async def _pool_closer(client: weakref.ref[AsyncWenwenClient]) -> AsyncIterator[None]:
+    try:
+        yield
+    finally:
+        owner = client()
+        if owner is not None and owner._user_http is None:
+            await owner._sender.aclose()
 
 
 class AsyncChatStream:

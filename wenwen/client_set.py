@@ -36,6 +36,7 @@ from .errors import ClientNotPickledWarning
 
 T = TypeVar("T")
 _creation_lock = threading.Lock()
+_limiter_lock = threading.Lock()
 _live_sets: weakref.WeakSet[ClientSet] = weakref.WeakSet()
 # Pools inherited across a fork: never used or closed in the child (the parent still owns the
 # sockets), only kept referenced so that collecting them does not touch the sockets either.
@@ -147,7 +148,7 @@ class ClientSet:
         """The one limiter of this set's clients (the sync one and every loop's): they share
         a key, so they slow down together when it is rate limited."""
         wanted = RateLimit.of(rate_limit)
-        with _creation_lock:
+        with _limiter_lock:  # not _creation_lock: client makers ask for the limiter
             limiter = self._limiter
             if limiter is None or limiter.rate_limit != wanted or limiter.gate != gate:
                 limiter = self._limiter = Limiter(wanted, gate=gate)

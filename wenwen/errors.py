@@ -52,6 +52,19 @@ _REQUEST_ID_IN_MESSAGE = re.compile(r"\(request id: ([^)]+)\)\s*$")
 class WenwenError(Exception):
     """Base class of every error this package raises."""
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Engines (Ray, Dask, Spark) ship a worker's error to the driver by pickle; the
+        # default would call __init__ again with ``args`` only and lose (or fail on) the
+        # keyword-only fields.
+        return (_restored_error, (type(self), self.args, self.__dict__))
+
+
+def _restored_error(cls: type[WenwenError], args: tuple[Any, ...], state: dict[str, Any]) -> Any:
+    error = cls.__new__(cls)
+    error.args = args
+    error.__dict__.update(state)
+    return error
+
 
 class ConfigurationError(WenwenError, ValueError):
     """The client was set up or called with something it cannot use."""
@@ -473,10 +486,6 @@ class PartialEmbeddingError(WenwenError):
             f"({len(errors)} failed batch{'es' if len(errors) != 1 else ''}; the other "
             f"vectors are in .vectors); first error: {type(first).__name__}: {first}"
         )
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        # engines (Ray, Dask, Spark) ship a worker's error to the driver by pickle
-        return (type(self), (self.vectors, self.failed_indices, self.failed_texts, self.errors))
 
     def complete(self, redone: list[list[float]]) -> list[list[float]]:
         """Every vector: the kept ones, and ``redone`` (for ``failed_texts``, in order) in
