@@ -6,8 +6,11 @@ import asyncio
 import pickle
 import threading
 
+import httpx
 import pytest
 
+from tests._clock import RecordedWaits
+from wenwen import AsyncWenwenClient, WenwenClient
 from wenwen.concurrency import AdaptiveLimit, Limiter, RateLimit
 from wenwen.errors import ConfigurationError
 
@@ -192,3 +195,51 @@ async def test_a_woken_waiter_that_is_cancelled_passes_the_slot_on() -> None:
         await first
     await asyncio.wait_for(second, 5)
     assert limiter.in_flight == 1
+
+
+# --- the clients drive it -------------------------------------------------------------
+
+MODELS = {"object": "list", "data": [{"id": "gpt-4o", "object": "model"}]}
+
+
+def mock_client(
+    replies: list[httpx.Response], limiter: Limiter, waits: RecordedWaits
+) -> WenwenClient:
+    http = httpx.Client(transport=httpx.MockTransport(lambda request: replies.pop(0)))
+    return WenwenClient(
+        api_key="sk-test", base_url="http://relay.test", http_client=http, clock=waits.clock,
+        limiter=limiter,
+    )  # fmt: skip
+
+
+def test_a_429_pauses_the_clients_other_requests_too() -> None:
+    clock, waits = FakeTime(), RecordedWaits()
+    limiter = Limiter(now=clock)
+    busy = httpx.Response(429, headers={"retry-after-ms": "2000"}, json={"error": "busy"})
+    ok = [httpx.Response(200, json=MODELS) for _ in range(2)]
+    client = mock_client([busy, *ok], limiter, waits)
+    client.list_models()
+    assert waits == [2.0]  # the request told to wait slept once, and went on
+    mock_client([httpx.Response(200, json=MODELS)], limiter, waits).list_models()
+    assert waits == [2.0, 2.0]  # a request of another client sharing the limiter waits too
+    # halved to one by the 429, then each success at the limit added one
+    assert limiter.rate_limited_count == 1 and limiter.limit == 2
+
+
+def test_requests_per_second_through_a_client() -> None:
+    clock, waits = FakeTime(), RecordedWaits()
+    limiter = Limiter(RateLimit(requests_per_second=2), now=clock)
+    replies = [httpx.Response(200, json=MODELS) for _ in range(3)]
+    client = mock_client(replies, limiter, waits)
+    for _ in range(3):
+        client.list_models()
+    assert waits == [0.5, 1.0]  # starts reserved 0.5 s apart (the clock did not move)
+
+
+def test_a_client_takes_a_rate_limit_or_a_shared_limiter() -> None:
+    shared = Limiter()
+    assert WenwenClient(api_key="k", limiter=shared).limiter is shared
+    assert AsyncWenwenClient(api_key="k", limiter=shared).limiter is shared
+    assert WenwenClient(api_key="k", rate_limit=2).limiter.rate_limit == RateLimit(2.0)
+    with pytest.raises(ConfigurationError, match="rate_limit or limiter"):
+        WenwenClient(api_key="k", rate_limit=2, limiter=shared)
