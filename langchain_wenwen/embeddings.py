@@ -17,9 +17,10 @@ from typing import Any, Literal
 
 import httpx
 from langchain_core.embeddings import Embeddings
+from langchain_core.load import Serializable
 from langchain_core.rate_limiters import BaseRateLimiter
 from langchain_core.utils import from_env, secret_from_env
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, SecretStr, model_validator
+from pydantic import ConfigDict, Field, PrivateAttr, SecretStr, model_validator
 
 from wenwen.client_set import ClientSet
 from wenwen.concurrency import ExternalGate, RateLimit
@@ -32,7 +33,7 @@ from ._connection import ClientOwner, RateLimiterGate
 DEFAULT_TIMEOUT = 120.0
 
 
-class WenwenEmbeddings(ClientOwner, BaseModel, Embeddings):
+class WenwenEmbeddings(ClientOwner, Serializable, Embeddings):
     """Embeddings from any embedding model the Wenwen relay serves.
 
     ```python
@@ -91,6 +92,19 @@ class WenwenEmbeddings(ClientOwner, BaseModel, Embeddings):
 
     def _rate_gate(self) -> ExternalGate | None:
         return RateLimiterGate(self.rate_limiter) if self.rate_limiter is not None else None
+
+    # LangChain serialization (``dumpd``/``to_json``): the key travels as a secret reference
+    @property
+    def lc_secrets(self) -> dict[str, str]:
+        return {"api_key": API_KEY_ENV}
+
+    @classmethod
+    def is_lc_serializable(cls) -> bool:
+        return True
+
+    @classmethod
+    def get_lc_namespace(cls) -> list[str]:
+        return ["langchain_wenwen", "embeddings"]
 
     def _embed_args(self) -> dict[str, Any]:
         return {

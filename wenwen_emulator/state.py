@@ -11,6 +11,7 @@ from .clock import EmulatorClock
 from .faults import Fault, parse_faults
 from .models import ModelInfo, user_models
 from .rate_limit import KeyRateLimit
+from .script import ScriptQueue
 from .tasks import TaskStore
 
 DEFAULT_API_KEY = "sk-emulator"
@@ -72,6 +73,8 @@ class EmulatorState:
         self.models: dict[str, ModelInfo] = user_models(models)
         """Models added by the user, served next to the catalogue."""
         self._faults: list[_QueuedFault] = []
+        self.scripts = ScriptQueue()
+        """Scripted replies waiting for their request (:mod:`.script`)."""
         self._lock = threading.Lock()
         self._counter = 0
         self.rate_limit: KeyRateLimit | None = None
@@ -105,6 +108,7 @@ class EmulatorState:
         with self._lock:
             self.requests.clear()
             self._faults.clear()
+            self.scripts.clear()
             self.cache.clear()
             self.responses.clear()
             self.quirks = set(self._initial_quirks)
