@@ -17,11 +17,12 @@ import weakref
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from types import TracebackType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import httpx
 from pydantic import SecretStr
 
+from ._hints import explain, needs_model_list
 from ._http.async_io import AsyncReply, AsyncSender, AsyncTransportName, make_sender
 from ._http.pipeline import StreamPipeline
 from ._http.prepare import ClientCore, PreparedRequest, TimeoutTypes
@@ -30,7 +31,7 @@ from ._http.retry import Clock
 from ._http.transport import default_ssl_context
 from ._settings import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT
 from .concurrency import Limiter, RateLimit
-from .errors import APIConnectionError, APIStatusError, ConfigurationError
+from .errors import APIConnectionError, APIStatusError, ConfigurationError, WenwenError
 from .protocols import HttpRequest, WireProtocol
 from .types import ChatRequest, ChatResponse, EmbeddingResult, ModelInfo, StreamEvent, Usage
 
@@ -45,6 +46,7 @@ _FLOAT_ONLY_LOCK = threading.Lock()
 # sockets), only kept referenced so that collecting them does not touch the sockets either.
 _INHERITED: list[object] = []
 EmbedBatch = tuple[list[list[float]], Any, str | None]
+E = TypeVar("E", bound=Exception)
 
 
 def _limiter(rate_limit: float | RateLimit | None, limiter: Limiter | None) -> Limiter:
@@ -115,6 +117,7 @@ class WenwenClient:
         self._http_client = http_client or self._new_http()
         self._pid = os.getpid()
         self._float_only_models: embeddings.FloatOnlyModels | None = None
+        self._model_names: list[str] | None = None  # for hints on unknown models
 
     def _new_http(self) -> httpx.Client:
         client = httpx.Client(timeout=self._core.timeout, verify=default_ssl_context())
@@ -175,12 +178,36 @@ class WenwenClient:
             failure = exc
         if failure is not None:
             # raised outside the handler: no exception chain that could hold the key
-            raise transport_error(failure, self._core.secret())
+            raise self._explained(
+                transport_error(failure, self._core.secret(), prepared.url), prepared
+            )
         if response.status_code >= 400:
             content = response.read()
             response.close()
-            raise status_error(response.status_code, content, response.headers)
+            raise self._explained(
+                status_error(response.status_code, content, response.headers), prepared
+            )
         return response
+
+    def _explained(self, error: E, prepared: PreparedRequest) -> E:
+        """``error`` saying what to do next (the model list is read only for an unknown
+        model, once per client)."""
+        known = self._known_models() if needs_model_list(error, prepared) else None
+        explain(error, prepared, self._core.settings, known)
+        return error
+
+    def _known_models(self) -> list[str]:
+        if self._model_names is None:
+            try:
+                # one attempt outside the limiter: the failing request still holds its slot
+                response = self._attempt(
+                    self._core.prepare(HttpRequest("GET", "/v1/models")), False
+                )
+                body = decode_json(response.status_code, response.content, response.headers)
+                self._model_names = [m.id for m in parse_models(body)]
+            except WenwenError:
+                self._model_names = []
+        return self._model_names
 
     def _send(self, prepared: PreparedRequest, *, stream: bool = False) -> httpx.Response:
         """Send with retries; returns a successful response (a stream not yet read). The
@@ -427,6 +454,7 @@ class AsyncWenwenClient:
         self._sender_now = make_sender(self._core, async_transport, http_client)
         self._pid = os.getpid()
         self._float_only_models: embeddings.FloatOnlyModels | None = None
+        self._model_names: list[str] | None = None  # for hints on unknown models
 
     @property
     def _sender(self) -> AsyncSender:
@@ -480,13 +508,16 @@ class AsyncWenwenClient:
             failure = exc
         if failure is not None:
             # raised outside the handler: no exception chain that could hold the key
-            raise transport_error(failure, self._core.secret())
+            raise await self._explained(
+                transport_error(failure, self._core.secret(), prepared.url), prepared
+            )
         if response.status_code >= 400:
             try:
                 content = await response.aread()
             finally:
                 await response.aclose()
-            raise status_error(response.status_code, content, response.headers)
+            error = status_error(response.status_code, content, response.headers)
+            raise await self._explained(error, prepared)
         return response
 
     async def _close_with_loop(self) -> None:
@@ -500,6 +531,24 @@ class AsyncWenwenClient:
         self._closer_loop = loop
         self._closer = _pool_closer(weakref.ref(self))
         await anext(self._closer)  # registers with the loop's async-generator hooks
+
+    async def _explained(self, error: E, prepared: PreparedRequest) -> E:
+        known = await self._known_models() if needs_model_list(error, prepared) else None
+        explain(error, prepared, self._core.settings, known)
+        return error
+
+    async def _known_models(self) -> list[str]:
+        if self._model_names is None:
+            try:
+                # one attempt outside the limiter: the failing request still holds its slot
+                response = await self._attempt(
+                    self._core.prepare(HttpRequest("GET", "/v1/models")), False
+                )
+                body = decode_json(response.status_code, await response.aread(), response.headers)
+                self._model_names = [m.id for m in parse_models(body)]
+            except WenwenError:
+                self._model_names = []
+        return self._model_names
 
     async def _send(self, prepared: PreparedRequest, *, stream: bool = False) -> AsyncReply:
         if self._closer_loop is not asyncio.get_running_loop():

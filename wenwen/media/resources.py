@@ -19,6 +19,7 @@ import httpx
 
 from .._http.replies import transport_error
 from ..protocols import HttpRequest
+from ._keyword_only import keyword_only, speech_text_and_path
 from .audio import (
     DEFAULT_SPEECH_MODEL,
     DEFAULT_TRANSCRIPTION_MODEL,
@@ -139,13 +140,14 @@ class Images:
     def edit(
         self,
         prompt: str,
-        images: FileInput | Sequence[FileInput],
-        *,
+        *legacy: FileInput | Sequence[FileInput],
+        images: FileInput | Sequence[FileInput] | None = None,
         mask: FileInput | None = None,
         model: str = DEFAULT_IMAGE_MODEL,
         **options: Unpack[EditOptions],
     ) -> ImageResult:
         """``images``: paths, bytes or binary file objects (sent as ``image[]``)."""
+        images = keyword_only("images.edit", "images", images, legacy)
         call = _edit(prompt, images, mask, model, options)
         return call.read(self._client._json(call.spec))
 
@@ -165,12 +167,13 @@ class AsyncImages:
     async def edit(
         self,
         prompt: str,
-        images: FileInput | Sequence[FileInput],
-        *,
+        *legacy: FileInput | Sequence[FileInput],
+        images: FileInput | Sequence[FileInput] | None = None,
         mask: FileInput | None = None,
         model: str = DEFAULT_IMAGE_MODEL,
         **options: Unpack[EditOptions],
     ) -> ImageResult:
+        images = keyword_only("images.edit", "images", images, legacy)
         call = _edit(prompt, images, mask, model, options)
         return call.read(await self._client._json(call.spec))
 
@@ -212,16 +215,18 @@ class Audio:
 
     def speech_to_file(
         self,
-        path: str | os.PathLike[str],
         text: str,
-        *,
+        *legacy: str | os.PathLike[str],
+        path: str | os.PathLike[str] | None = None,
         model: str = DEFAULT_SPEECH_MODEL,
         voice: str = DEFAULT_VOICE,
         response_format: str = "mp3",
         **options: Unpack[SpeechOptions],
     ) -> Path:
-        """Stream the spoken audio into ``path`` chunk by chunk (never whole in memory); the
-        file appears only once complete."""
+        """Stream the spoken ``text`` into ``path`` chunk by chunk (never whole in memory);
+        the file appears only once complete. The old ``(path, text)`` order still works,
+        deprecated, when the first argument is plainly a file name."""
+        text, path = speech_text_and_path(text, legacy, path)
         call = _speech(text, model, voice, response_format, options)
         response = self._client._send(self._client._core.prepare(call.spec), stream=True)
         try:
@@ -266,14 +271,15 @@ class AsyncAudio:
 
     async def speech_to_file(
         self,
-        path: str | os.PathLike[str],
         text: str,
-        *,
+        *legacy: str | os.PathLike[str],
+        path: str | os.PathLike[str] | None = None,
         model: str = DEFAULT_SPEECH_MODEL,
         voice: str = DEFAULT_VOICE,
         response_format: str = "mp3",
         **options: Unpack[SpeechOptions],
     ) -> Path:
+        text, path = speech_text_and_path(text, legacy, path)
         call = _speech(text, model, voice, response_format, options)
         response = await self._client._send(self._client._core.prepare(call.spec), stream=True)
         try:
