@@ -72,6 +72,7 @@ class ClientOwner:
             max_retry_wait=self.max_retry_wait,
             async_transport=self.async_transport,
             rate_limit=getattr(self, "rate_limit", None),
+            allow_private_hosts=getattr(self, "allow_private_hosts", False),
         )
 
     def _rate_gate(self) -> ExternalGate | None:

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 from ..errors import APIConnectionError, APIStatusError, ConfigurationError
+from .deadline import Deadline
 
 RETRYABLE_STATUS = frozenset({408, 409, 429, 500, 502, 503, 504, 520, 521, 522, 523, 524, 529})
 # The relay reports configuration problems with 5xx statuses; retrying cannot fix them
@@ -149,10 +150,12 @@ class RetryFlow:
         max_wait: float,
         *,
         classify: Callable[[Exception], Failure | None] = api_failure,
+        deadline: Deadline | None = None,
     ) -> None:
         self.policy = policy
         self.max_wait = max_wait
         self.classify = classify
+        self.deadline = deadline or Deadline(None)
         self.attempt = 0
         self.rate_limited = 0
         self.waited = 0.0
@@ -171,6 +174,11 @@ class RetryFlow:
                 reason = (
                     f"the next wait of {wait:.1f} s would pass max_retry_wait={self.max_wait:g} s"
                 )
+            elif not self.deadline.allows_wait(wait):
+                reason = (
+                    f"the next wait of {wait:.1f} s would pass the call's "
+                    f"total_timeout={self.deadline.seconds:g} s"
+                )
             else:
                 if self._free_rate_limit(error):
                     self.rate_limited += 1
@@ -178,9 +186,9 @@ class RetryFlow:
                     self.attempt += 1
                 self.waited += wait
                 return wait
-            _annotate(error, f"gave up after {self._summary()}: {reason}")
+            _annotate(error, f"gave up after {self._summary()}: {reason}; {self._in_all()}")
         elif self.attempt or self.rate_limited:
-            _annotate(error, f"gave up after {self._summary()}: {reason}")
+            _annotate(error, f"gave up after {self._summary()}: {reason}; {self._in_all()}")
         raise error
 
     def _refusal(self, error: Exception) -> str | None:
@@ -188,6 +196,8 @@ class RetryFlow:
         failure = self.classify(error)
         if failure is None:
             return "not a retryable error"
+        if self.deadline.expired:
+            return f"the call's total_timeout={self.deadline.seconds:g} s is spent"
         if self._free_rate_limit(error) or policy.should_retry(
             self.attempt,
             status=failure.status,
@@ -209,6 +219,9 @@ class RetryFlow:
     def _summary(self) -> str:
         attempts = self.attempt + self.rate_limited + 1
         return f"{attempts} attempt{'s' if attempts > 1 else ''} and {self.waited:.1f} s of waiting"
+
+    def _in_all(self) -> str:
+        return f"{self.deadline.elapsed():.1f} s in all"
 
 
 def _headers(error: Exception) -> Mapping[str, str]:
