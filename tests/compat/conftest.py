@@ -1,0 +1,16 @@
+"""Third-party clients against the emulator. These tests run in their own venv (the clients'
+pins conflict with [dev]): `bash .ci/compat` creates it and runs them; the main run does not
+collect this folder (tests/conftest.py)."""
+
+from __future__ import annotations
+
+import os
+
+# litellm reads its model price map from the network at import unless told to use its copy
+os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
+
+OPENAI_MODEL = "gpt-4o"
+CLAUDE_MODEL = "claude-sonnet-4-5-20250929"
+GEMINI_MODEL = "gemini-2.5-flash"
+PERSON_PROMPT = 'Extract the person: "Alice Smith" is 30 years old.'
+WEATHER_PROMPT = "What is the weather in Paris? Use get_weather."
