@@ -8,9 +8,3 @@ import os
 
 # litellm reads its model price map from the network at import unless told to use its copy
 os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
-
-OPENAI_MODEL = "gpt-4o"
-CLAUDE_MODEL = "claude-sonnet-4-5-20250929"
-GEMINI_MODEL = "gemini-2.5-flash"
-PERSON_PROMPT = 'Extract the person: "Alice Smith" is 30 years old.'
-WEATHER_PROMPT = "What is the weather in Paris? Use get_weather."

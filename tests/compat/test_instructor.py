@@ -10,8 +10,7 @@ import anthropic
 import instructor
 import openai
 import pytest
-from _common import ALICE, Person
-from conftest import CLAUDE_MODEL, GEMINI_MODEL, OPENAI_MODEL, PERSON_PROMPT
+from compat_common import ALICE, CLAUDE_MODEL, GEMINI_MODEL, OPENAI_MODEL, PERSON_PROMPT, Person
 from google import genai
 from google.genai import types as gtypes
 

@@ -6,8 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from _common import ALICE, Person, get_weather
-from conftest import CLAUDE_MODEL, PERSON_PROMPT, WEATHER_PROMPT
+from compat_common import ALICE, CLAUDE_MODEL, PERSON_PROMPT, WEATHER_PROMPT, Person, get_weather
 from langchain_anthropic import ChatAnthropic
 from langchain_core.messages import HumanMessage, ToolMessage
 

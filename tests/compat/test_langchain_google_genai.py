@@ -7,8 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from _common import ALICE, Person, get_weather
-from conftest import GEMINI_MODEL, PERSON_PROMPT, WEATHER_PROMPT
+from compat_common import ALICE, GEMINI_MODEL, PERSON_PROMPT, WEATHER_PROMPT, Person, get_weather
 from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
 from langchain_google_genai import ChatGoogleGenerativeAI
 

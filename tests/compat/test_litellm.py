@@ -8,8 +8,15 @@ from typing import Any
 
 import litellm
 import pytest
-from _common import ALICE, Person
-from conftest import CLAUDE_MODEL, GEMINI_MODEL, OPENAI_MODEL, PERSON_PROMPT, WEATHER_PROMPT
+from compat_common import (
+    ALICE,
+    CLAUDE_MODEL,
+    GEMINI_MODEL,
+    OPENAI_MODEL,
+    PERSON_PROMPT,
+    WEATHER_PROMPT,
+    Person,
+)
 
 from wenwen_emulator.pytest_plugin import EmulatorHandle
 

@@ -7,8 +7,16 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from _common import ALICE, Person, get_weather
-from conftest import CLAUDE_MODEL, GEMINI_MODEL, OPENAI_MODEL, PERSON_PROMPT, WEATHER_PROMPT
+from compat_common import (
+    ALICE,
+    CLAUDE_MODEL,
+    GEMINI_MODEL,
+    OPENAI_MODEL,
+    PERSON_PROMPT,
+    WEATHER_PROMPT,
+    Person,
+    get_weather,
+)
 from google.genai import types as gtypes
 from llama_index.core.llms import ChatMessage, MessageRole
 from llama_index.core.prompts import PromptTemplate

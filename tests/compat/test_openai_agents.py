@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from _common import ALICE, Person
 from agents import (
     Agent,
     OpenAIChatCompletionsModel,
@@ -15,7 +14,7 @@ from agents import (
     function_tool,
     set_tracing_disabled,
 )
-from conftest import OPENAI_MODEL, PERSON_PROMPT, WEATHER_PROMPT
+from compat_common import ALICE, OPENAI_MODEL, PERSON_PROMPT, WEATHER_PROMPT, Person
 from openai import AsyncOpenAI
 from openai.types.responses import ResponseTextDeltaEvent
 

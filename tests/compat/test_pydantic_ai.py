@@ -8,8 +8,16 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from _common import ALICE, Person, get_weather
-from conftest import CLAUDE_MODEL, GEMINI_MODEL, OPENAI_MODEL, PERSON_PROMPT, WEATHER_PROMPT
+from compat_common import (
+    ALICE,
+    CLAUDE_MODEL,
+    GEMINI_MODEL,
+    OPENAI_MODEL,
+    PERSON_PROMPT,
+    WEATHER_PROMPT,
+    Person,
+    get_weather,
+)
 from pydantic_ai import Agent, NativeOutput, PromptedOutput, ToolOutput
 from pydantic_ai.models.anthropic import AnthropicModel
 from pydantic_ai.models.google import GoogleModel
