@@ -20,6 +20,12 @@ BASE_URL_ENV = "WENWEN_BASE_URL"
 DEFAULT_TIMEOUT = 120.0
 DEFAULT_CONNECT_TIMEOUT = 10.0
 DEFAULT_MAX_RETRIES = 2
+DEFAULT_TOTAL_TIMEOUT = 600.0
+"""Seconds one call may take in all (every attempt, every wait between attempts, every read of
+its body): ten minutes, the default request timeout of OpenAI's and Anthropic's Python SDKs."""
+DEFAULT_MAX_STREAM_EVENT_BYTES = 64 * 1024 * 1024
+"""The largest Server-Sent-Events line or event a stream may carry (a base64 image or audio
+clip fits many times over); a larger one ends the stream with ``StreamError``."""
 
 
 def normalize_base_url(url: str) -> str:
@@ -108,6 +114,25 @@ def check_timeout(timeout: object) -> None:
         )
 
 
+def check_total_timeout(value: object) -> float | None:
+    """A call's budget: positive, finite seconds, or ``None`` (no overall bound)."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ConfigurationError(f"total_timeout must be seconds (a number) or None, got {value!r}")
+    if not (value > 0 and math.isfinite(value)):
+        raise ConfigurationError(
+            f"total_timeout must be a positive number of seconds, got {value!r}"
+        )
+    return float(value)
+
+
+def check_byte_limit(value: object, name: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ConfigurationError(f"{name} must be a positive number of bytes, got {value!r}")
+    return value
+
+
 def check_headers(headers: Mapping[str, str] | None) -> dict[str, str]:
     """Extra headers as sent; names and values must be usable in HTTP (a value is never
     echoed: it may be a credential)."""
@@ -126,18 +151,40 @@ def check_headers(headers: Mapping[str, str] | None) -> dict[str, str]:
     return checked
 
 
+def _source(explicit: object, env_name: str, argument: str, default: str) -> str:
+    """Where a setting came from, for error messages (never its value). Framework classes
+    read the variable themselves and pass it on, so an argument equal to the variable is
+    reported as the variable."""
+    env = os.environ.get(env_name)
+    if isinstance(explicit, SecretStr):
+        explicit = explicit.get_secret_value()
+    if isinstance(explicit, str) and explicit.strip():
+        if env is not None and env.strip() == explicit.strip():
+            return f"the {env_name} environment variable"
+        return f"the {argument} argument"
+    return f"the {env_name} environment variable" if env else default
+
+
 @dataclass(frozen=True)
 class Settings:
-    """Resolved connection settings. The key is a ``SecretStr``: never printed."""
+    """Resolved connection settings. The key is a ``SecretStr``: never printed.
+    ``key_source`` / ``base_url_source`` say where each came from (for error messages)."""
 
     api_key: SecretStr | None
     base_url: str
+    key_source: str = "the api_key argument"
+    base_url_source: str = "the base_url argument"
 
     @classmethod
     def resolve(
         cls, api_key: str | SecretStr | None = None, base_url: str | None = None
     ) -> Settings:
-        return cls(api_key=resolve_api_key(api_key), base_url=resolve_base_url(base_url))
+        return cls(
+            api_key=resolve_api_key(api_key),
+            base_url=resolve_base_url(base_url),
+            key_source=_source(api_key, API_KEY_ENV, "api_key", "nowhere"),
+            base_url_source=_source(base_url, BASE_URL_ENV, "base_url", "the default"),
+        )
 
     def require_key(self) -> str:
         if self.api_key is None:

@@ -63,11 +63,15 @@ class ImageTools(ToolGroup):
         return [i.content for i in images], mask.content if mask else None
 
     def _fetch(self, result: ImageResult) -> list[bytes]:
-        with Downloader(max_bytes=self.max_download_bytes) as downloader:
+        client = self.connection.client()
+        with Downloader.for_client(client, max_bytes=self.max_download_bytes) as downloader:
             return [image.bytes(downloader) for image in result.images]
 
     async def _afetch(self, result: ImageResult) -> list[bytes]:
-        async with AsyncDownloader(max_bytes=self.max_download_bytes) as downloader:
+        client = await self.connection.aclient()
+        async with AsyncDownloader.for_client(
+            client, max_bytes=self.max_download_bytes
+        ) as downloader:
             return [await image.abytes(downloader) for image in result.images]
 
     def generate_image(self, prompt: str, size: str | None = None) -> list[ContentBlock]:
@@ -94,7 +98,11 @@ class ImageTools(ToolGroup):
         images, mask = self._edit_files(image_paths, mask_path)
         client = self.connection.client()
         result = client.images.edit(
-            prompt, images, mask=mask, model=self._edit_model(), **self._image_options()
+            prompt,
+            images=images,
+            mask=mask,
+            model=self._edit_model(),
+            **self._image_options(),
         )
         return self._image_blocks("Edited", prompt, result, self._fetch(result))
 
@@ -106,6 +114,10 @@ class ImageTools(ToolGroup):
         images, mask = self._edit_files(image_paths, mask_path)
         client = await self.connection.aclient()
         result = await client.images.edit(
-            prompt, images, mask=mask, model=self._edit_model(), **self._image_options()
+            prompt,
+            images=images,
+            mask=mask,
+            model=self._edit_model(),
+            **self._image_options(),
         )
         return self._image_blocks("Edited", prompt, result, await self._afetch(result))
