@@ -74,6 +74,8 @@ def response_raw(response: wt.ChatResponse) -> dict[str, Any]:
     raw["stop_reason"] = response.stop_reason_raw
     if response.usage is not None:
         raw["usage"] = usage_dict(response.usage)
+    if response.cost is not None:  # when costs are tracked (wenwen.billing)
+        raw["cost"] = response.cost.as_dict()
     return raw
 
 

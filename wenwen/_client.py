@@ -28,11 +28,14 @@ from ._http.replies import decode_json, is_event_stream, parse_models, status_er
 from ._http.retry import Clock
 from ._http.transport import default_ssl_context
 from ._settings import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT
+from .cost import Cost
 from .errors import APIConnectionError, APIStatusError
 from .protocols import HttpRequest, WireProtocol
 from .types import ChatRequest, ChatResponse, EmbeddingResult, ModelInfo, StreamEvent
 
 if TYPE_CHECKING:  # the media and task resources load on first use
+    from .billing import AsyncBilling, Billing, CostMeter, Quota
+    from .cost import PriceTable
     from .media import embeddings
     from .media.resources import AsyncAudio, AsyncImages, Audio, Images
     from .tasks.resources import AsyncMidjourney, AsyncVideos, Midjourney, Videos
@@ -51,6 +54,35 @@ def _float_only_models(client: WenwenClient | AsyncWenwenClient) -> embeddings.F
 
             client._float_only_models = FloatOnlyModels()
         return client._float_only_models
+
+
+def _billing() -> Any:
+    from . import billing  # loads with the first call (cost is opt-in)
+
+    return billing
+
+
+def _with_cost(reply: ChatResponse, cost: Cost | None) -> ChatResponse:
+    if cost is not None:
+        reply.cost = cost
+    return reply
+
+
+def _priced(call: Any, request: ChatRequest, reply: ChatResponse) -> ChatResponse:
+    """``reply`` with its cost when costs are tracked (``wenwen.billing``)."""
+    return reply if call is None else _with_cost(reply, call.end(request.model, reply.usage))
+
+
+def _batch_priced(call: Any, model: str, batch: Any) -> Any:
+    if call is not None:
+        call.end(model, batch[1])
+    return batch
+
+
+def _embedding_priced(call: Any, result: EmbeddingResult) -> EmbeddingResult:
+    if call is not None:
+        result.cost = call.total()
+    return result
 
 
 class WenwenClient:
@@ -125,6 +157,34 @@ class WenwenClient:
 
         return Midjourney(self)
 
+    # --- cost and quota (wenwen.billing, over the public ``request_json``) ----------------
+
+    @property
+    def costs(self) -> CostMeter:
+        """Whether replies carry ``cost``: ``client.costs.configure(track_cost=True)``."""
+        from . import billing
+
+        return billing.meter_of(self)
+
+    @functools.cached_property
+    def billing(self) -> Billing:
+        """``subscription()`` and ``usage(start, end)`` (OpenAI-compatible, USD)."""
+        from .billing import Billing
+
+        return Billing(self)
+
+    def pricing(self, *, refresh: bool = False) -> PriceTable:
+        """The relay's price table (``GET /api/pricing``), cached for ``costs.ttl`` s."""
+        from . import billing
+
+        return billing.pricing(self, refresh)
+
+    def quota(self) -> Quota:
+        """This key's quota: granted, used, available (quota units and USD), expiry."""
+        from . import billing
+
+        return billing.quota(self)
+
     def _attempt(self, prepared: PreparedRequest, stream: bool) -> httpx.Response:
         failure: httpx.HTTPError | None = None
         try:
@@ -155,9 +215,10 @@ class WenwenClient:
 
     def chat(self, request: ChatRequest, *, protocol: str = "openai") -> ChatResponse:
         wire, prepared = self._core.chat_request(request, protocol, stream=False)
+        call = _billing().begin(self)  # cost: budgets before the request
         response = self._send(prepared)
         body = decode_json(response.status_code, response.content, response.headers)
-        return wire.parse_response(body, request)
+        return _priced(call, request, wire.parse_response(body, request))
 
     def stream(self, request: ChatRequest, *, protocol: str = "openai") -> ChatStream:
         wire, prepared = self._core.chat_request(request, protocol, stream=True)
@@ -182,6 +243,7 @@ class WenwenClient:
 
         explicit = embeddings.chosen_format(encoding_format, extra_body)
         float_only = _float_only_models(self)
+        call = _billing().begin(self)  # cost: budgets before the requests
 
         def one(batch: list[str]) -> EmbedBatch:
             fmt = float_only.format_for(model, explicit)
@@ -192,14 +254,14 @@ class WenwenClient:
                     raise
                 float_only.remember(model)
                 body = self._json(embeddings.request(model, batch, dimensions, extra_body, "float"))
-            return embeddings.parse(body, len(batch))
+            return _batch_priced(call, model, embeddings.parse(body, len(batch)))
 
         batches = embeddings.batches(texts, batch_size)
         workers = min(max(max_concurrency, 1), len(batches))
         if workers <= 1:
-            return embeddings.merge(model, [one(b) for b in batches])
+            return _embedding_priced(call, embeddings.merge(model, [one(b) for b in batches]))
         with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="wenwen-embed") as pool:
-            return embeddings.merge(model, list(pool.map(one, batches)))
+            return _embedding_priced(call, embeddings.merge(model, list(pool.map(one, batches))))
 
     def count_tokens(self, request: ChatRequest, *, protocol: str = "anthropic") -> int:
         """The exact input tokens of ``request`` from the protocol's counting endpoint (one
@@ -242,17 +304,19 @@ class ChatStream:
         self._request = request
         self._pipeline = pipeline
         self._response: httpx.Response | None = None
+        self._cost: Cost | None = None
 
     def response(self) -> ChatResponse:
-        return self._pipeline.accumulator.response()
+        return _with_cost(self._pipeline.accumulator.response(), self._cost)
 
     def __iter__(self) -> Iterator[StreamEvent]:
+        call = _billing().begin(self._client)  # cost: budgets before the request
         response = self._response = self._client._send(self._request, stream=True)
         pipeline = self._pipeline
         try:
             if not is_event_stream(response.headers):
                 body = decode_json(response.status_code, response.read(), response.headers)
-                yield from pipeline.from_json_reply(body)
+                yield from _stream_priced(self, call, pipeline.from_json_reply(body))
                 return
             failure: httpx.HTTPError | None = None
             try:
@@ -262,7 +326,7 @@ class ChatStream:
                 failure = exc
             if failure is not None:
                 raise pipeline.broken(failure, self._client._core.secret())
-            yield from pipeline.close()
+            yield from _stream_priced(self, call, pipeline.close())
         finally:
             response.close()
 
@@ -355,6 +419,30 @@ class AsyncWenwenClient:
 
         return AsyncMidjourney(self)
 
+    # --- cost and quota (wenwen.billing, over the public ``request_json``) ----------------
+
+    @property
+    def costs(self) -> CostMeter:
+        from . import billing
+
+        return billing.meter_of(self)
+
+    @functools.cached_property
+    def billing(self) -> AsyncBilling:
+        from .billing import AsyncBilling
+
+        return AsyncBilling(self)
+
+    async def pricing(self, *, refresh: bool = False) -> PriceTable:
+        from . import billing
+
+        return await billing.apricing(self, refresh)
+
+    async def quota(self) -> Quota:
+        from . import billing
+
+        return await billing.aquota(self)
+
     async def _attempt(self, prepared: PreparedRequest, stream: bool) -> AsyncReply:
         failure: httpx.HTTPError | None = None
         try:
@@ -386,9 +474,10 @@ class AsyncWenwenClient:
 
     async def chat(self, request: ChatRequest, *, protocol: str = "openai") -> ChatResponse:
         wire, prepared = self._core.chat_request(request, protocol, stream=False)
+        call = await _billing().abegin(self)  # cost: budgets before the request
         response = await self._send(prepared)
         body = decode_json(response.status_code, await response.aread(), response.headers)
-        return wire.parse_response(body, request)
+        return _priced(call, request, wire.parse_response(body, request))
 
     def stream(self, request: ChatRequest, *, protocol: str = "openai") -> AsyncChatStream:
         wire, prepared = self._core.chat_request(request, protocol, stream=True)
@@ -411,6 +500,7 @@ class AsyncWenwenClient:
         batches = embeddings.batches(texts, batch_size)
         gate = asyncio.Semaphore(max(max_concurrency, 1))
         float_only = _float_only_models(self)
+        call = await _billing().abegin(self)  # cost: budgets before the requests
 
         async def one(batch: list[str]) -> EmbedBatch:
             fmt = float_only.format_for(model, explicit)
@@ -426,10 +516,10 @@ class AsyncWenwenClient:
                     body = await self._json(
                         embeddings.request(model, batch, dimensions, extra_body, "float")
                     )
-            return embeddings.parse(body, len(batch))
+            return _batch_priced(call, model, embeddings.parse(body, len(batch)))
 
         results = await asyncio.gather(*(one(b) for b in batches))
-        return embeddings.merge(model, list(results))
+        return _embedding_priced(call, embeddings.merge(model, list(results)))
 
     async def count_tokens(self, request: ChatRequest, *, protocol: str = "anthropic") -> int:
         """The exact input tokens of ``request`` (see ``WenwenClient.count_tokens``)."""
@@ -462,17 +552,19 @@ class AsyncChatStream:
         self._request = request
         self._pipeline = pipeline
         self._response: AsyncReply | None = None
+        self._cost: Cost | None = None
 
     def response(self) -> ChatResponse:
-        return self._pipeline.accumulator.response()
+        return _with_cost(self._pipeline.accumulator.response(), self._cost)
 
     async def __aiter__(self) -> AsyncIterator[StreamEvent]:
+        call = await _billing().abegin(self._client)  # cost: budgets before the request
         response = self._response = await self._client._send(self._request, stream=True)
         pipeline = self._pipeline
         try:
             if not is_event_stream(response.headers):
                 body = decode_json(response.status_code, await response.aread(), response.headers)
-                for event in pipeline.from_json_reply(body):
+                for event in _stream_priced(self, call, pipeline.from_json_reply(body)):
                     yield event
                 return
             failure: httpx.HTTPError | None = None
@@ -484,7 +576,7 @@ class AsyncChatStream:
                 failure = exc
             if failure is not None:
                 raise pipeline.broken(failure, self._client._core.secret())
-            for event in pipeline.close():
+            for event in _stream_priced(self, call, pipeline.close()):
                 yield event
         finally:
             await response.aclose()
@@ -503,6 +595,16 @@ class AsyncChatStream:
 
     async def __aexit__(self, *exc_info: object) -> None:
         await self.aclose()
+
+
+def _stream_priced(
+    stream: ChatStream | AsyncChatStream, call: Any, events: list[StreamEvent]
+) -> list[StreamEvent]:
+    """Prices the stream when it ends, before its last events reach the caller."""
+    if call is not None:
+        reply = stream._pipeline.accumulator.response()
+        stream._cost = call.end(stream._pipeline.request.model, reply.usage)
+    return events
 
 
 __all__ = ["AsyncChatStream", "AsyncWenwenClient", "ChatStream", "WenwenClient"]

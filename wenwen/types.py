@@ -10,6 +10,8 @@ from typing import Annotated, Any, Literal, TypeAlias
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from .cost import Cost
+
 CacheControl: TypeAlias = dict[str, Any]
 """A prompt-cache marker, e.g. ``{"type": "ephemeral"}``; honoured by protocols that cache."""
 
@@ -347,6 +349,8 @@ class ChatResponse(BaseModel):
     usage: Usage | None = None
     refusal: str | None = None
     raw: dict[str, Any] = Field(default_factory=dict)
+    cost: Cost | None = None
+    """What the call cost in the relay's prices, when costs are tracked (``wenwen.billing``)."""
 
     @property
     def text(self) -> str:
@@ -476,6 +480,7 @@ class EmbeddingResult(_Deferred):
     vectors: list[list[float]]
     model: str
     usage: Usage = Field(default_factory=Usage)
+    cost: Cost | None = None
 
 
 class ModelInfo(_Deferred):

@@ -17,6 +17,7 @@ from starlette.routing import Route
 
 from . import (
     anthropic_routes,
+    billing_routes,
     embeddings,
     gemini_routes,
     openai_routes,
@@ -53,6 +54,7 @@ ROUTES: dict[tuple[str, str], Handler] = {
     ("POST", "/v1/audio/transcriptions"): transcriptions,
     ("POST", "/v1/audio/speech"): speech_route,
 }
+ROUTES.update(billing_routes.ROUTES)  # pricing, quota and billing (new-api's /api, /dashboard)
 # Routes whose path ends with an id: (method, prefix) -> handler(ctx, id).
 ID_ROUTES: dict[tuple[str, str], Callable[[Ctx, str], Awaitable[Response]]] = {
     ("GET", responses_routes.PREFIX): responses_routes.retrieve,
@@ -88,7 +90,7 @@ async def _with_id(
 def _authorised(state: EmulatorState, request: Request, path: str) -> bool:
     if not state.require_auth:
         return True
-    if path.startswith(task_routes.PUBLIC_PREFIXES):
+    if path.startswith(task_routes.PUBLIC_PREFIXES) or path in billing_routes.PUBLIC_PATHS:
         return True
     auth = request.headers.get("authorization", "").strip()
     key = auth[7:].strip() if auth.lower().startswith("bearer ") else auth  # new-api: raw ok
@@ -238,8 +240,11 @@ async def _handle(state: EmulatorState, request: Request, request_id: str) -> Re
     multipart = request.headers.get("content-type", "").startswith("multipart/form-data")
     if raw and not valid_json and not multipart:
         return error(kind, 400, "Invalid request body: malformed JSON", request_id)
+    refused = billing_routes.refusal(ctx, path)  # a spent balance: 403 before the call
+    if refused is not None:
+        return refused
     try:
-        response = await handler(ctx)
+        response = billing_routes.metered(ctx, path, await handler(ctx))
     except ErrorResponse as exc:
         response = exc.response
     except Exception as exc:  # an emulator bug: say so in the relay's shape
