@@ -77,6 +77,8 @@ class UsageTracker:
         self.by_model: dict[str, ModelTotals] = {}
         self.errors = 0
         self.balance_usd: float | None = None
+        self.last_cost: Cost | None = None
+        """The cost of the last priced reply."""
         self.quota_per_unit: float = QUOTA_PER_UNIT
         self._balance_read_at: float | None = None
         self._lock = threading.Lock()
@@ -119,6 +121,7 @@ class UsageTracker:
             if cost is None:
                 totals.unpriced += 1
             else:
+                self.last_cost = cost
                 totals.quota += cost.quota
                 totals.usd = totals.quota / self.quota_per_unit
 
