@@ -13,6 +13,10 @@ Gemini (:mod:`.gemini_routes`): ``POST /v1beta/models/{model}:generateContent`` 
 Media routes: ``POST /v1/images/generations``, ``POST /v1/images/edits`` (multipart),
 ``POST /v1/audio/transcriptions`` (multipart), ``POST /v1/audio/speech``, and key-less
 ``GET /files/<name>`` for result URLs (see :mod:`.images_routes`, :mod:`.audio_routes`).
+Pricing and billing (:mod:`.billing_routes`): ``GET /api/pricing`` (public),
+``GET /api/usage/token/``, ``GET /dashboard/billing/subscription`` and ``/usage``; every
+billed reply decreases the key's balance by new-api's formula (``emu.billing``), and a spent
+balance answers ``403 insufficient_user_quota``.
 
 ``Emulator(api_keys=["sk-emulator"], require_auth=True, latency=0.0, quirks=(),
 stall_timeout=30.0, host="127.0.0.1", port=0)`` runs uvicorn in a thread; ``base_url``,

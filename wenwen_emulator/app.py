@@ -176,6 +176,8 @@ async def _control(state: EmulatorState, request: Request, path: str) -> Respons
         return JSONResponse(items)
     if path.startswith(("/_emulator/tasks/", "/_emulator/clock/")):
         return await task_routes.control(state, request, path)
+    if path == "/_emulator/billing" and request.method == "POST":
+        return await billing_routes.control(state, request)
     if path == "/_emulator/health":
         return JSONResponse({"ok": True, "quirks": sorted(QUIRKS)})
     return JSONResponse({"ok": False, "error": "unknown control endpoint"}, status_code=404)
@@ -244,7 +246,7 @@ async def _handle(state: EmulatorState, request: Request, request_id: str) -> Re
     if refused is not None:
         return refused
     try:
-        response = billing_routes.metered(ctx, path, await handler(ctx))
+        response = await billing_routes.metered(ctx, path, await handler(ctx))
     except ErrorResponse as exc:
         response = exc.response
     except Exception as exc:  # an emulator bug: say so in the relay's shape

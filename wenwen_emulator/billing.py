@@ -3,7 +3,8 @@
 Every catalogued model has a price: chat and embedding models per token (``quota_type`` 0:
 ``model_ratio``, ``completion_ratio`` and, for models with prompt caching, ``cache_ratio`` /
 ``create_cache_ratio``), image, video and audio models per call (``quota_type`` 1:
-``model_price`` USD per call or per image). Two groups bill at different ratios
+``model_price`` USD per call or per image). The ratios are new-api's defaults for the models
+it ships with; the per-call prices are the vendors' list prices. Two groups bill at different ratios
 (``default`` 1.0, ``vip`` 0.8). Each key has an account (a balance in quota units, 500,000 to
 the dollar) that every billed reply decreases by new-api's formula, applied to the usage the
 reply reports (``postConsumeQuota`` in

@@ -10,7 +10,12 @@
 
 ``refusal`` answers ``403 insufficient_user_quota`` before a billed route runs when the key's
 balance is spent; ``metered`` charges the balance from the usage a reply reports (a stream is
-charged as its usage passes through, before those bytes reach the client).
+charged as its usage passes through, before those bytes reach the client). Billed: chat on
+all four wires, embeddings, image generations and edits (per image), speech and
+transcriptions (per call). Video and Midjourney tasks are priced but not billed.
+
+``POST /_emulator/billing`` ``{"key", "usd" | "quota", "group", "unlimited"}`` sets a key's
+balance and group (the Python API is ``emu.billing``).
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ from .billing import quota_for as _quota_for
 from .context import Ctx
 from .errors import error
 from .models import get
+from .multipart_in import read_form
 
 PUBLIC_PATHS = ("/api/pricing",)
 PRICING_VERSION = "emulator-1"
@@ -110,6 +116,27 @@ ROUTES: dict[tuple[str, str], Handler] = {
 }
 
 
+async def control(state: Any, request: Request) -> Response:
+    """``POST /_emulator/billing``: a key's balance (``usd`` or ``quota``) and ``group``."""
+    try:
+        body = json.loads(await request.body() or b"{}")
+        key = str(body["key"])
+        if "group" in body:
+            state.billing.set_group(key, str(body["group"]))
+        if any(k in body for k in ("usd", "quota", "unlimited")):
+            quota = body.get("quota")
+            state.billing.set_balance(
+                key,
+                usd=float(body.get("usd") or 0),
+                quota=int(quota) if quota is not None else None,
+                unlimited=bool(body.get("unlimited", False)),
+            )
+    except (ValueError, KeyError, TypeError) as exc:
+        return JSONResponse({"ok": False, "error": str(exc)}, status_code=400)
+    account = state.billing.account(key)
+    return JSONResponse({"ok": True, "group": account.group, "remain": account.remain})
+
+
 # --- metering ------------------------------------------------------------------------------
 
 
@@ -125,18 +152,20 @@ def _billed(method: str, path: str) -> str | None:
         return "anthropic"
     if ":generateContent" in path or ":streamGenerateContent" in path:
         return "gemini"
-    if path == "/v1/images/generations":
+    if path in ("/v1/images/generations", "/v1/images/edits"):
         return "images"
-    if path in ("/v1/audio/speech", "/v1/videos"):
+    if path in ("/v1/audio/speech", "/v1/audio/transcriptions"):
         return "call"
     return None
 
 
-def _model_name(ctx: Ctx, path: str, how: str) -> str | None:
+async def _model_name(ctx: Ctx, path: str, how: str) -> str | None:
     if how == "gemini":
         return path.split("/models/", 1)[-1].split(":", 1)[0] or None
     body: dict[str, Any] = ctx.body if isinstance(ctx.body, dict) else {}
     name = body.get("model")
+    if ctx.request.headers.get("content-type", "").startswith("multipart/form-data"):
+        name = (await read_form(ctx)).value("model")
     if how == "images" and not name:
         name = "dall-e-2"
     return name if isinstance(name, str) and name else None
@@ -236,12 +265,12 @@ def _gemini(use: Any) -> Tokens | None:
     return Tokens(prompt, output, _n(use, "cachedContentTokenCount"))
 
 
-def metered(ctx: Ctx, path: str, response: Response) -> Response:
+async def metered(ctx: Ctx, path: str, response: Response) -> Response:
     """``response``, its usage charged to the key that asked (successful replies only)."""
     how = _billed(ctx.request.method, path)
     if how is None or response.status_code >= 300:
         return response
-    model = _model_name(ctx, path, how)
+    model = await _model_name(ctx, path, how)
     if model is None:
         return response
     meter = _Meter(ctx, how, model)

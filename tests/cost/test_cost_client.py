@@ -203,3 +203,18 @@ def test_a_relay_without_pricing_gives_no_cost_and_says_why(
 
 def test_price_table_type_is_shared(client: WenwenClient) -> None:
     assert isinstance(client.pricing(), PriceTable)
+
+
+def test_media_results_carry_their_per_call_cost(
+    client: WenwenClient, emu: Emulator, tmp_path: Any
+) -> None:
+    before = _balance(emu)
+    images = client.images.generate("a red square", model="dall-e-2", n=2, size="256x256")
+    assert images.cost is not None and images.cost.calls == 2
+    assert images.cost.quota == before - _balance(emu) == 2 * 0.02 * 500_000
+    before = _balance(emu)
+    speech = client.audio.speech("Wenwen speaks.", model="tts-1", response_format="wav")
+    transcript = client.audio.transcribe(speech.content, model="whisper-1")
+    client.audio.speech_to_file(tmp_path / "s.wav", "Again.", model="tts-1", response_format="wav")
+    assert speech.cost is not None and transcript.cost is not None
+    assert speech.cost.quota * 2 + transcript.cost.quota == before - _balance(emu)

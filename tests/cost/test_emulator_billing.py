@@ -113,3 +113,18 @@ def test_spent_balance_gets_new_apis_403(emu: Emulator) -> None:
     assert reply.status_code == 403
     assert reply.json()["error"]["code"] == "insufficient_user_quota"
     assert _get(emu, "/api/pricing").status_code == 200  # not billed: still answered
+
+
+def test_the_control_endpoint_sets_balance_and_group(emu: Emulator) -> None:
+    control = emu.base_url + "/_emulator/billing"
+    try:
+        done = httpx.post(control, json={"key": emu.api_key, "usd": 1.5, "group": "vip"})
+        assert done.json() == {"ok": True, "group": "vip", "remain": 750_000}
+        body = {"model": "gpt-4o", "messages": [{"role": "user", "content": "Hello"}]}
+        usage = _chat(emu, body).json()["usage"]
+        expected = (usage["prompt_tokens"] + usage["completion_tokens"] * 4) * 1.25 * 0.8
+        assert emu.billing.account(emu.api_key).used == round(expected)
+        assert httpx.post(control, json={"key": emu.api_key, "group": "gold"}).status_code == 400
+    finally:
+        emu.billing.set_group(emu.api_key, "default")
+        emu.billing.set_balance(emu.api_key, usd=100.0)

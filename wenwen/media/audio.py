@@ -14,6 +14,7 @@ from typing import Any, Literal, TypedDict
 
 from pydantic import BaseModel, Field
 
+from ..cost import Cost
 from ..errors import ConfigurationError, ProtocolError
 from ..protocols import HttpRequest
 from .multipart import FileInput, FileRule, MultipartForm, load_upload
@@ -89,6 +90,8 @@ class Transcript(BaseModel):
     words: list[TranscriptWord] = Field(default_factory=list)
     usage: dict[str, Any] | None = None
     document: str | None = None
+    cost: Cost | None = None
+    """What the call cost, when costs are tracked (``wenwen.billing``)."""
 
 
 def transcription_request(
@@ -236,6 +239,8 @@ class SpeechAudio(BaseModel):
     content: bytes = Field(repr=False)
     format: str
     media_type: str
+    cost: Cost | None = None
+    """What the call cost, when costs are tracked (``wenwen.billing``)."""
 
 
 __all__ = [

@@ -18,6 +18,7 @@ from typing import Any, TypedDict
 
 from pydantic import BaseModel, Field
 
+from ..cost import Cost
 from ..errors import ConfigurationError, DownloadError, ProtocolError
 from ..protocols import HttpRequest
 from .download import AsyncDownloader, Downloader, FileSink, adownload, download
@@ -118,6 +119,8 @@ class ImageResult(BaseModel):
     model: str | None = None
     usage: dict[str, Any] | None = None
     raw: dict[str, Any] = Field(default_factory=dict, repr=False)
+    cost: Cost | None = None
+    """What the call cost, when costs are tracked (``wenwen.billing``)."""
 
     def __len__(self) -> int:
         return len(self.images)

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Generic, TypeVar, Unpack
 
 import httpx
 
+from .. import billing
 from .._http.replies import transport_error
 from ..protocols import HttpRequest
 from .audio import (
@@ -134,7 +135,8 @@ class Images:
         """``options``: ``n``, ``size``, ``quality``, ``style``, ``background``,
         ``output_format``, ``response_format``, ``user``, ``extra_body``."""
         call = _generation(prompt, model, options)
-        return call.read(self._client._json(call.spec))
+        meter = billing.begin(self._client)  # cost: budgets before the request
+        return _priced(meter, model, call.read(self._client._json(call.spec)))
 
     def edit(
         self,
@@ -147,7 +149,8 @@ class Images:
     ) -> ImageResult:
         """``images``: paths, bytes or binary file objects (sent as ``image[]``)."""
         call = _edit(prompt, images, mask, model, options)
-        return call.read(self._client._json(call.spec))
+        meter = billing.begin(self._client)  # cost: budgets before the request
+        return _priced(meter, model, call.read(self._client._json(call.spec)))
 
 
 class AsyncImages:
@@ -160,7 +163,8 @@ class AsyncImages:
         self, prompt: str, *, model: str = DEFAULT_IMAGE_MODEL, **options: Unpack[GenerateOptions]
     ) -> ImageResult:
         call = _generation(prompt, model, options)
-        return call.read(await self._client._json(call.spec))
+        meter = await billing.abegin(self._client)  # cost: budgets before the request
+        return _priced(meter, model, call.read(await self._client._json(call.spec)))
 
     async def edit(
         self,
@@ -172,7 +176,8 @@ class AsyncImages:
         **options: Unpack[EditOptions],
     ) -> ImageResult:
         call = _edit(prompt, images, mask, model, options)
-        return call.read(await self._client._json(call.spec))
+        meter = await billing.abegin(self._client)  # cost: budgets before the request
+        return _priced(meter, model, call.read(await self._client._json(call.spec)))
 
 
 class Audio:
@@ -192,8 +197,9 @@ class Audio:
         """``options``: ``language``, ``prompt``, ``temperature``,
         ``timestamp_granularities``, ``extra_body``."""
         call = _transcription(file, model, response_format, options)
+        meter = billing.begin(self._client)  # cost: budgets before the request
         response = self._client._send(self._client._core.prepare(call.spec))
-        return call.read(response.content)
+        return _priced(meter, model, call.read(response.content))
 
     def speech(
         self,
@@ -207,8 +213,9 @@ class Audio:
         """The spoken audio in memory. ``options``: ``speed``, ``instructions``,
         ``extra_body``."""
         call = _speech(text, model, voice, response_format, options)
+        meter = billing.begin(self._client)  # cost: budgets before the request
         response = self._client._send(self._client._core.prepare(call.spec))
-        return call.read(response.headers, response.content)
+        return _priced(meter, model, call.read(response.headers, response.content))
 
     def speech_to_file(
         self,
@@ -223,6 +230,7 @@ class Audio:
         """Stream the spoken audio into ``path`` chunk by chunk (never whole in memory); the
         file appears only once complete."""
         call = _speech(text, model, voice, response_format, options)
+        meter = billing.begin(self._client)  # cost: budgets before the request
         response = self._client._send(self._client._core.prepare(call.spec), stream=True)
         try:
             with _streamed_file(path, self._client) as sink:
@@ -230,7 +238,7 @@ class Audio:
                     sink.write(chunk)
         finally:
             response.close()
-        return sink.commit()
+        return _priced(meter, model, sink.commit())
 
 
 class AsyncAudio:
@@ -248,8 +256,9 @@ class AsyncAudio:
         **options: Unpack[TranscribeOptions],
     ) -> Transcript:
         call = _transcription(file, model, response_format, options)
+        meter = await billing.abegin(self._client)  # cost: budgets before the request
         response = await self._client._send(self._client._core.prepare(call.spec))
-        return call.read(await response.aread())
+        return _priced(meter, model, call.read(await response.aread()))
 
     async def speech(
         self,
@@ -261,8 +270,9 @@ class AsyncAudio:
         **options: Unpack[SpeechOptions],
     ) -> SpeechAudio:
         call = _speech(text, model, voice, response_format, options)
+        meter = await billing.abegin(self._client)  # cost: budgets before the request
         response = await self._client._send(self._client._core.prepare(call.spec))
-        return call.read(response.headers, await response.aread())
+        return _priced(meter, model, call.read(response.headers, await response.aread()))
 
     async def speech_to_file(
         self,
@@ -275,6 +285,7 @@ class AsyncAudio:
         **options: Unpack[SpeechOptions],
     ) -> Path:
         call = _speech(text, model, voice, response_format, options)
+        meter = await billing.abegin(self._client)  # cost: budgets before the request
         response = await self._client._send(self._client._core.prepare(call.spec), stream=True)
         try:
             with _streamed_file(path, self._client) as sink:
@@ -282,7 +293,20 @@ class AsyncAudio:
                     sink.write(chunk)
         finally:
             await response.aclose()
-        return sink.commit()
+        return _priced(meter, model, sink.commit())
+
+
+R = TypeVar("R")
+
+
+def _priced(meter: billing.Call | None, model: str, result: R) -> R:
+    """``result`` priced per call (per image for images) when costs are tracked."""
+    if meter is not None:
+        calls = len(result.images) if isinstance(result, ImageResult) else 1
+        cost = meter.end(model, None, calls=calls)
+        if isinstance(result, ImageResult | Transcript | SpeechAudio):
+            result.cost = cost
+    return result
 
 
 __all__ = ["AsyncAudio", "AsyncImages", "Audio", "Images"]
