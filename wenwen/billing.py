@@ -195,6 +195,15 @@ class CostMeter:
         self._unavailable_until: float | None = None
         self._lock = threading.Lock()
 
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        del state["_lock"]  # a pickled client (a worker's copy) gets a fresh lock
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._lock = threading.Lock()
+
     def configure(
         self,
         *,
@@ -393,6 +402,9 @@ _METER_LOCK = threading.Lock()
 
 def meter_of(client: WenwenClient | AsyncWenwenClient) -> CostMeter:
     """The client's ``CostMeter``, made on first use."""
+    meter = client.__dict__.get("_cost_meter")
+    if meter is not None:
+        return meter
     with _METER_LOCK:
         meter = client.__dict__.get("_cost_meter")
         if meter is None:

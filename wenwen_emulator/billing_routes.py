@@ -12,7 +12,8 @@
 balance is spent; ``metered`` charges the balance from the usage a reply reports (a stream is
 charged as its usage passes through, before those bytes reach the client). Billed: chat on
 all four wires, embeddings, image generations and edits (per image), speech and
-transcriptions (per call). Video and Midjourney tasks are priced but not billed.
+transcriptions and video tasks (per call, when the task is accepted). Midjourney is not
+billed.
 
 ``POST /_emulator/billing`` ``{"key", "usd" | "quota", "group", "unlimited"}`` sets a key's
 balance and group (the Python API is ``emu.billing``).
@@ -154,8 +155,10 @@ def _billed(method: str, path: str) -> str | None:
         return "gemini"
     if path in ("/v1/images/generations", "/v1/images/edits"):
         return "images"
-    if path in ("/v1/audio/speech", "/v1/audio/transcriptions"):
+    if path in ("/v1/audio/speech", "/v1/audio/transcriptions", "/v1/videos"):
         return "call"
+    if path in ("/kling/v1/videos/text2video", "/kling/v1/videos/image2video"):
+        return "kling"
     return None
 
 
@@ -163,7 +166,7 @@ async def _model_name(ctx: Ctx, path: str, how: str) -> str | None:
     if how == "gemini":
         return path.split("/models/", 1)[-1].split(":", 1)[0] or None
     body: dict[str, Any] = ctx.body if isinstance(ctx.body, dict) else {}
-    name = body.get("model")
+    name = body.get("model_name" if how == "kling" else "model")
     if ctx.request.headers.get("content-type", "").startswith("multipart/form-data"):
         name = (await read_form(ctx)).value("model")
     if how == "images" and not name:
@@ -277,7 +280,7 @@ async def metered(ctx: Ctx, path: str, response: Response) -> Response:
     if isinstance(response, StreamingResponse):
         response.body_iterator = _watched(response.body_iterator, meter)
         return response
-    if how == "call":
+    if how in ("call", "kling"):
         meter.bill(None)
     elif how == "images":
         try:

@@ -17,6 +17,7 @@ from wenwen.billing import Quota
 from wenwen.cost import PriceTable
 from wenwen.errors import AuthenticationError, QuotaExceededError
 from wenwen.types import ChatResponse
+from wenwen.usage import UsageTracker
 from wenwen_emulator import Emulator
 
 PROTOCOLS = [
@@ -218,3 +219,15 @@ def test_media_results_carry_their_per_call_cost(
     client.audio.speech_to_file(tmp_path / "s.wav", "Again.", model="tts-1", response_format="wav")
     assert speech.cost is not None and transcript.cost is not None
     assert speech.cost.quota * 2 + transcript.cost.quota == before - _balance(emu)
+
+
+def test_video_tasks_are_counted_when_accepted(emu: Emulator) -> None:
+    with WenwenClient(emu.api_key, emu.base_url) as client, UsageTracker() as tracker:
+        client.videos.create(prompt="a cat on a boat", model="veo3")
+        client.videos.create(prompt="a cat on a boat", model="sora-2")  # not priced: not billed
+    assert tracker.quota == _balance_used(emu) == 2.0 * 500_000
+    assert tracker.summary()["unpriced_calls"] == 1
+
+
+def _balance_used(emu: Emulator) -> int:
+    return emu.billing.account(emu.api_key).used

@@ -128,3 +128,14 @@ def test_the_control_endpoint_sets_balance_and_group(emu: Emulator) -> None:
     finally:
         emu.billing.set_group(emu.api_key, "default")
         emu.billing.set_balance(emu.api_key, usd=100.0)
+
+
+@pytest.mark.parametrize("route", [":streamGenerateContent", ":streamGenerateContent?alt=sse"])
+def test_gemini_streams_are_billed_like_the_plain_call(emu: Emulator, route: str) -> None:
+    body = {"contents": [{"role": "user", "parts": [{"text": "Tell me about the sea please."}]}]}
+    url = emu.base_url + "/v1beta/models/gemini-2.5-flash"
+    headers = {"x-goog-api-key": emu.api_key}
+    assert httpx.post(url + ":generateContent", json=body, headers=headers).status_code == 200
+    plain = emu.billing.account(emu.api_key).used
+    assert httpx.post(url + route, json=body, headers=headers).status_code == 200
+    assert emu.billing.account(emu.api_key).used == 2 * plain > 0

@@ -18,7 +18,7 @@ from llama_index.core.tools import FunctionTool
 
 from llama_index_wenwen import Wenwen, WenwenEmbedding
 from llama_index_wenwen.usage import WenwenUsageHandler
-from wenwen.errors import BudgetExceededError
+from wenwen.errors import BadRequestError, BudgetExceededError
 from wenwen_emulator import Emulator
 
 DOCS = [
@@ -129,3 +129,13 @@ def test_a_function_agent_run_is_counted(emu: Emulator, make_llm: Callable[..., 
     with WenwenUsageHandler() as usage:
         asyncio.run(run())
     assert usage.calls == 2 and usage.quota == _used(emu)
+
+
+def test_failed_calls_count_as_errors(emu: Emulator, make_llm: Callable[..., Wenwen]) -> None:
+    handler = WenwenUsageHandler()
+    llm = make_llm(callback_manager=CallbackManager([handler]), max_retries=0)
+    emu.inject("status:400")
+    with handler, pytest.raises(BadRequestError):
+        llm.chat([ChatMessage(role="user", content="Hello")])
+    llm.chat([ChatMessage(role="user", content="Hello")])
+    assert handler.summary()["errors"] == 1 and handler.calls == 1

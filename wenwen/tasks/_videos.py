@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypedDict, Unpack
 
+from .. import billing
 from . import _http
 from ._common import (
     WaitOptions,
@@ -112,6 +113,14 @@ def _content_source(
     return task_id, name, _http.download_request(core, task_path(chosen.content, task_id))
 
 
+def _billed(meter: billing.Call | None, model: str, task: TaskSnapshot) -> TaskSnapshot:
+    """The relay bills a video task when it is accepted (its price per call): counted by
+    the active usage trackers (the task's cost is not on the snapshot)."""
+    if meter is not None:
+        meter.end(model, None)
+    return task
+
+
 class Videos:
     """Video tasks: ``create`` → ``wait`` (progress, deadline, stop flag) → ``download``."""
 
@@ -125,8 +134,10 @@ class Videos:
         image-to-video), ``last_frame`` (Kling adds the last frame), ``route`` (by default it
         follows the model: ``kling-*`` → Kling), ``extra_body``."""
         call = _create_call(self._client._core, prompt=prompt, model=model, **options)
+        meter = billing.begin(self._client)  # cost: budgets before the request
         response = self._client._send(call.request)
-        return call.read(response.status_code, response.content, response.headers)
+        return _billed(meter, model, call.read(response.status_code, response.content,
+                                               response.headers))  # fmt: skip
 
     def retrieve(self, task_id: str, *, route: str | None = None) -> TaskSnapshot:
         """One status read. ``route='task'`` reads any platform's task through new-api's
@@ -207,8 +218,10 @@ class AsyncVideos:
         self, *, prompt: str, model: str = "sora-2", **options: Unpack[CreateOptions]
     ) -> TaskSnapshot:
         call = _create_call(self._client._core, prompt=prompt, model=model, **options)
+        meter = await billing.abegin(self._client)  # cost: budgets before the request
         response = await self._client._send(call.request)
-        return call.read(response.status_code, await response.aread(), response.headers)
+        return _billed(meter, model, call.read(response.status_code, await response.aread(),
+                                               response.headers))  # fmt: skip
 
     async def retrieve(self, task_id: str, *, route: str | None = None) -> TaskSnapshot:
         call = _retrieve_call(self._client._core, task_id, route)
