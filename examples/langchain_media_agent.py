@@ -69,7 +69,8 @@ def main() -> None:
             WenwenTextToSpeechTool(
                 name="narrate", audio_format="wav", output_dir=str(out_dir), **connection
             ),
-            WenwenSpeechToTextTool(name="transcribe", **connection),
+            # a tool reads only the files inside root_dir (or its own output_dir)
+            WenwenSpeechToTextTool(name="transcribe", root_dir=str(out_dir), **connection),
         ]
         llm = ChatWenwen(
             model=os.environ.get("WENWEN_MODEL", "gpt-4o-mini"), temperature=0, **connection

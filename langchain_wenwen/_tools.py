@@ -16,7 +16,12 @@ from langchain_core.utils.function_calling import convert_to_openai_function, co
 from langchain_core.utils.pydantic import is_basemodel_subclass
 from pydantic import ValidationError
 
-from wenwen.errors import ConfigurationError, UnsupportedFeatureError, invalid_input
+from wenwen.errors import (
+    ConfigurationError,
+    InvalidArgumentError,
+    UnsupportedFeatureError,
+    invalid_input,
+)
 from wenwen.types import (
     AllowedTools,
     JsonObjectFormat,
@@ -56,7 +61,7 @@ def format_tool(tool: Any, *, strict: bool | None = None) -> dict[str, Any]:
             "the OpenAI Responses protocol only (protocol='responses')"
         )
     if isinstance(tool, dict) and tool.get("type") == "function" and "function" in tool:
-        formatted: dict[str, Any] = {"type": "function", "function": dict(tool["function"])}
+        formatted: dict[str, Any] = {"type": "function", "function": _function_dict(tool)}
         if strict is not None:
             formatted["function"]["strict"] = strict
     else:
@@ -67,6 +72,28 @@ def format_tool(tool: Any, *, strict: bool | None = None) -> dict[str, Any]:
     if isinstance(tool, dict) and tool.get("cache_control"):
         formatted["cache_control"] = tool["cache_control"]
     return formatted
+
+
+def _function_dict(tool: dict[str, Any]) -> dict[str, Any]:
+    """The ``function`` of an OpenAI-style tool dict, checked: a dict with a non-empty string
+    ``name`` (and, when present, a string ``description`` and a dict ``parameters``)."""
+    function = tool["function"]
+    if not isinstance(function, dict):
+        raise InvalidArgumentError(
+            f"a tool's 'function' must be a dict, got {type(function).__name__}", argument="tools"
+        )
+    name = function.get("name")
+    if not isinstance(name, str) or not name.strip():
+        raise InvalidArgumentError(
+            f"a tool's function needs a non-empty string 'name', got {name!r}", argument="tools"
+        )
+    if not isinstance(function.get("description", ""), str | None):
+        raise InvalidArgumentError(
+            f"tool {name!r}: 'description' must be a string", argument="tools"
+        )
+    if not isinstance(function.get("parameters", {}), dict | None):
+        raise InvalidArgumentError(f"tool {name!r}: 'parameters' must be a dict", argument="tools")
+    return dict(function)
 
 
 def to_wenwen_tool(tool: Any) -> Tool:

@@ -15,8 +15,9 @@ from typing import Any, Literal
 
 import httpx
 from langchain_core.embeddings import Embeddings
+from langchain_core.load import Serializable
 from langchain_core.utils import from_env, secret_from_env
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, SecretStr, model_validator
+from pydantic import ConfigDict, Field, PrivateAttr, SecretStr, model_validator
 
 from wenwen.client_set import ClientSet
 from wenwen.connection import API_KEY_ENV, BASE_URL_ENV, DEFAULT_BASE_URL, DEFAULT_MAX_RETRIES
@@ -27,7 +28,7 @@ from ._connection import ClientOwner
 DEFAULT_TIMEOUT = 120.0
 
 
-class WenwenEmbeddings(ClientOwner, BaseModel, Embeddings):
+class WenwenEmbeddings(ClientOwner, Serializable, Embeddings):
     """Embeddings from any embedding model the Wenwen relay serves.
 
     ```python
@@ -77,6 +78,19 @@ class WenwenEmbeddings(ClientOwner, BaseModel, Embeddings):
         if self.dimensions is not None and self.dimensions < 1:
             raise ConfigurationError(f"dimensions must be >= 1, got {self.dimensions}")
         return self
+
+    # LangChain serialization (``dumpd``/``to_json``): the key travels as a secret reference
+    @property
+    def lc_secrets(self) -> dict[str, str]:
+        return {"api_key": API_KEY_ENV}
+
+    @classmethod
+    def is_lc_serializable(cls) -> bool:
+        return True
+
+    @classmethod
+    def get_lc_namespace(cls) -> list[str]:
+        return ["langchain_wenwen", "embeddings"]
 
     def _embed_args(self) -> dict[str, Any]:
         return {

@@ -15,6 +15,7 @@ Progress goes to the callbacks as ``wenwen_task_progress`` custom events.
 
 from __future__ import annotations
 
+from os import PathLike
 from pathlib import Path
 from typing import Any, Literal
 
@@ -28,7 +29,9 @@ from wenwen import AsyncWenwenClient, WenwenClient
 from wenwen.client_set import ClientSet
 from wenwen.connection import API_KEY_ENV, BASE_URL_ENV, DEFAULT_BASE_URL, DEFAULT_MAX_RETRIES
 from wenwen.errors import ConfigurationError
+from wenwen.media.uploads import DEFAULT_MAX_UPLOAD_BYTES, FileAccess
 from wenwen.tasks import MjTask, TaskSnapshot, WaitOptions
+from wenwen.tasks.video import is_url
 
 from ._connection import ClientOwner
 from .tools._task_progress import AsyncProgress, sync_wait_options
@@ -48,6 +51,12 @@ class WenwenTaskRunnable(ClientOwner, RunnableSerializable[TaskInput, dict[str, 
     task_timeout: float | None = 900.0
     output_dir: str | None = None
     """Also save the result (``<task id>.mp4`` / ``.png``) here; the output names the path."""
+    root_dir: str | Path | list[str | Path] | None = None
+    """The folders whose files an input's ``image`` / ``last_frame`` path may name (relative
+    paths are taken inside them); ``None``: only ``output_dir``, or no file at all. URLs,
+    ``data:`` URLs and bytes need no folder. Anything else is a ``FileAccessError``."""
+    max_upload_bytes: int = DEFAULT_MAX_UPLOAD_BYTES
+    """The largest image file read for upload (checked by ``stat`` before reading)."""
     wait: WaitOptions | None = Field(default=None, exclude=True)
     api_key: SecretStr | None = Field(default_factory=secret_from_env(API_KEY_ENV, default=None))
     base_url: str = Field(default_factory=from_env(BASE_URL_ENV, default=DEFAULT_BASE_URL))
@@ -74,6 +83,21 @@ class WenwenTaskRunnable(ClientOwner, RunnableSerializable[TaskInput, dict[str, 
             return None
         return Path(self.output_dir) / f"{task_id}{suffix}"
 
+    def _create_args(self, args: dict[str, Any]) -> dict[str, Any]:
+        """The create options of an input; image paths are read through the ``root_dir``
+        gate here, before any request."""
+        options = {k: args[k] for k in _CREATE_KEYS if args.get(k) is not None}
+        access = FileAccess.of(
+            self.root_dir, output_dir=self.output_dir, max_bytes=self.max_upload_bytes
+        )
+        for key in ("image", "last_frame"):
+            value = options.get(key)
+            if isinstance(value, str) and (is_url(value) or value.startswith("data:")):
+                continue
+            if isinstance(value, str | PathLike):
+                options[key] = access.read(value, "image", argument=key).content
+        return options
+
     # --- sync ---------------------------------------------------------------------------
 
     def invoke(
@@ -97,7 +121,7 @@ class WenwenTaskRunnable(ClientOwner, RunnableSerializable[TaskInput, dict[str, 
             return _mj_result(task, mj.download(task, path) if path else None)
         videos = client.videos
         started: str | TaskSnapshot = args.get("task_id") or videos.create(
-            prompt=_prompt(args), model=self.model, **_create_args(args)
+            prompt=_prompt(args), model=self.model, **self._create_args(args)
         )
         done = videos.wait(started, route=args.get("route"), options=options)
         path = self._target(done.id, ".mp4")
@@ -131,7 +155,7 @@ class WenwenTaskRunnable(ClientOwner, RunnableSerializable[TaskInput, dict[str, 
                 return _mj_result(task, await mj.download(task, path) if path else None)
             videos = client.videos
             started: str | TaskSnapshot = args.get("task_id") or await videos.create(
-                prompt=_prompt(args), model=self.model, **_create_args(args)
+                prompt=_prompt(args), model=self.model, **self._create_args(args)
             )
             done = await videos.wait(started, route=args.get("route"), options=options)
             path = self._target(done.id, ".mp4")
@@ -153,10 +177,6 @@ def _prompt(args: dict[str, Any]) -> str:
     if not isinstance(prompt, str) or not prompt.strip():
         raise ConfigurationError("give a 'prompt' to start a job or a 'task_id' to resume one")
     return prompt
-
-
-def _create_args(args: dict[str, Any]) -> dict[str, Any]:
-    return {k: args[k] for k in _CREATE_KEYS if args.get(k) is not None}
 
 
 def _video_result(done: TaskSnapshot, path: Path | None) -> dict[str, Any]:

@@ -2,7 +2,8 @@
 
     WenwenError
     ├── ConfigurationError          missing key, bad base URL, bad argument
-    │   └── InvalidFileError            an upload that is missing, empty, of the wrong type or too big
+    │   ├── InvalidFileError            an upload that is missing, empty, of the wrong type or too big
+    │   └── InvalidArgumentError        an argument of the wrong type, range or value (``argument``)
     ├── APIConnectionError          could not reach the relay, or the connection broke
     │   └── APITimeoutError
     ├── APIStatusError              the relay answered 4xx/5xx (status, message, code, request_id)
@@ -22,6 +23,7 @@
     │   └── UnsupportedFeatureError
     ├── DownloadError               a result URL could not be fetched (key-less download path)
     │   └── DownloadTooLargeError
+    ├── FileAccessError             a tool argument named a file outside ``root_dir``
     ├── TaskTimeoutError            a task wait passed its deadline (``task_id`` to resume)
     ├── TaskCancelledError          a sync task wait was stopped by its stop flag
     ├── TaskFailedError             an asynchronous media task ended in failure
@@ -156,7 +158,37 @@ class UnsupportedFeatureError(ProtocolError):
 
 
 class InvalidFileError(ConfigurationError):
-    """A file given for upload is missing, empty, of the wrong type or too large."""
+    """A file given for upload is missing, empty, of the wrong type or too large.
+    ``reason`` is one of ``missing``, ``not_a_file``, ``empty``, ``too_large``, ``wrong_kind``
+    (``None`` when not given); ``path`` the file as it was named, when it was a path."""
+
+    def __init__(self, message: str, *, reason: str | None = None, path: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.reason = reason
+        self.path = path
+
+
+class InvalidArgumentError(ConfigurationError):
+    """A call argument of the wrong type, out of its range or not one of the values the relay
+    documents; ``argument`` names it. Raised before any request."""
+
+    def __init__(self, message: str, *, argument: str) -> None:
+        super().__init__(message)
+        self.message = message
+        self.argument = argument
+
+
+class FileAccessError(WenwenError, ValueError):
+    """A tool was asked to read a file outside the folders its user allowed. ``path`` is the
+    path as the tool's caller named it; ``setting`` names the setting that allows folders
+    (``root_dir``). Raised before the file is opened."""
+
+    def __init__(self, message: str, *, path: str, setting: str = "root_dir") -> None:
+        super().__init__(message)
+        self.message = message
+        self.path = path
+        self.setting = setting
 
 
 class DownloadError(WenwenError):
@@ -404,7 +436,9 @@ __all__ = [
     "ConflictError",
     "DownloadError",
     "DownloadTooLargeError",
+    "FileAccessError",
     "InternalServerError",
+    "InvalidArgumentError",
     "InvalidFileError",
     "ModelNotFoundError",
     "NotFoundError",

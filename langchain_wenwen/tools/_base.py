@@ -26,6 +26,7 @@ from wenwen import AsyncWenwenClient, WenwenClient
 from wenwen.client_set import ClientSet
 from wenwen.connection import API_KEY_ENV, BASE_URL_ENV, DEFAULT_BASE_URL, DEFAULT_MAX_RETRIES
 from wenwen.media.download import DEFAULT_MAX_BYTES, content_filename
+from wenwen.media.uploads import DEFAULT_MAX_UPLOAD_BYTES, FileAccess
 
 from .._connection import ClientOwner
 
@@ -51,7 +52,14 @@ class WenwenBaseTool(ClientOwner, BaseTool):
     http_client: httpx.Client | None = Field(default=None, exclude=True)
     http_async_client: httpx.AsyncClient | None = Field(default=None, exclude=True)
     output_dir: str | None = None
-    """Also save results here (the text for the agent then names the files)."""
+    """Also save results here (the text for the agent then names the files). The tool may
+    also read files from here (a result it saved, say)."""
+    root_dir: str | Path | list[str | Path] | None = None
+    """The folders whose files the tool may read when its arguments name a path (relative
+    paths are taken inside them). ``None``: only ``output_dir``, or no file at all. Paths are
+    resolved with links followed; anything outside is a ``FileAccessError``."""
+    max_upload_bytes: int = DEFAULT_MAX_UPLOAD_BYTES
+    """The largest file the tool reads for upload (checked by ``stat`` before reading)."""
     max_download_bytes: int = DEFAULT_MAX_BYTES
     """Bound for results fetched from URLs (key-less, see ``wenwen.media.download``)."""
     response_format: Literal["content", "content_and_artifact"] = "content_and_artifact"
@@ -67,6 +75,12 @@ class WenwenBaseTool(ClientOwner, BaseTool):
     async def aclient(self) -> AsyncWenwenClient:
         """The async core client of the running event loop."""
         return await self._clients.for_running_loop(self._make_async_client)
+
+    def file_access(self) -> FileAccess:
+        """The gate for files named by this tool's arguments (``root_dir`` + ``output_dir``)."""
+        return FileAccess.of(
+            self.root_dir, output_dir=self.output_dir, max_bytes=self.max_upload_bytes
+        )
 
     def output_path(self, content: bytes, media_type: str) -> Path | None:
         """Where to save a result (``None`` without ``output_dir``)."""

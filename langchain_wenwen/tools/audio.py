@@ -103,16 +103,17 @@ class WenwenSpeechToTextTool(WenwenBaseTool):
         block["extras"] = transcript.model_dump(exclude={"text", "document"}, exclude_none=True)
         return transcript.text, [block]
 
+    def _audio(self, kwargs: dict[str, Any]) -> bytes:
+        """The audio file the arguments name, read through ``file_access``."""
+        return self.file_access().read(kwargs["audio_path"], "audio", argument="audio_path").content
+
     def _call(self, **kwargs: Any) -> ToolOutput:
-        client = self.client()
-        transcript = client.audio.transcribe(
-            kwargs["audio_path"], **self._options(kwargs.get("language"))
-        )
+        audio = self._audio(kwargs)
+        transcript = self.client().audio.transcribe(audio, **self._options(kwargs.get("language")))
         return self._package(transcript)
 
     async def _acall(self, **kwargs: Any) -> ToolOutput:
+        audio = self._audio(kwargs)
         client = await self.aclient()
-        transcript = await client.audio.transcribe(
-            kwargs["audio_path"], **self._options(kwargs.get("language"))
-        )
+        transcript = await client.audio.transcribe(audio, **self._options(kwargs.get("language")))
         return self._package(transcript)

@@ -141,25 +141,28 @@ class WenwenImageEditTool(_ImageTool):
     )
     args_schema: type[BaseModel] = ImageEditInput
 
+    def _files(self, kwargs: dict[str, Any]) -> tuple[list[bytes], bytes | None]:
+        """The images and mask the arguments name, read through ``file_access`` before any
+        request."""
+        access = self.file_access()
+        images = access.read_all(kwargs["image_paths"], "image", argument="image_paths")
+        mask_path = kwargs.get("mask_path")
+        mask = access.read(mask_path, "image", argument="mask_path") if mask_path else None
+        return [i.content for i in images], mask.content if mask else None
+
     def _call(self, **kwargs: Any) -> ToolOutput:
         prompt = kwargs["prompt"]
+        images, mask = self._files(kwargs)
         result = self.client().images.edit(
-            prompt,
-            kwargs["image_paths"],
-            mask=kwargs.get("mask_path"),
-            model=self.model,
-            **self._options(None),
+            prompt, images, mask=mask, model=self.model, **self._options(None)
         )
         return self._output("Edited", prompt, result)
 
     async def _acall(self, **kwargs: Any) -> ToolOutput:
         prompt = kwargs["prompt"]
+        images, mask = self._files(kwargs)
         client = await self.aclient()
         result = await client.images.edit(
-            prompt,
-            kwargs["image_paths"],
-            mask=kwargs.get("mask_path"),
-            model=self.model,
-            **self._options(None),
+            prompt, images, mask=mask, model=self.model, **self._options(None)
         )
         return await self._aoutput("Edited", prompt, result)

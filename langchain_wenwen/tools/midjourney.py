@@ -58,6 +58,13 @@ class WenwenMidjourneyTool(WenwenBaseTool):
         base = self.wait or WaitOptions()
         return WaitOptions(**{**base.__dict__, "timeout": self.task_timeout})
 
+    def _images(self, kwargs: dict[str, Any]) -> list[bytes | str]:
+        """The image files the arguments name, read through ``file_access`` before any
+        request."""
+        paths = kwargs.get("image_paths") or []
+        checked = self.file_access().read_all(paths, "image", argument="image_paths")
+        return [c.content for c in checked]
+
     def _run(
         self, *, run_manager: CallbackManagerForToolRun | None = None, **kwargs: Any
     ) -> ToolOutput:
@@ -65,11 +72,10 @@ class WenwenMidjourneyTool(WenwenBaseTool):
         operation = kwargs["operation"]
         if operation == "imagine":
             task_id = mj.imagine(
-                _need(kwargs, "prompt"), images=kwargs.get("image_paths"), mode=self.mode
+                _need(kwargs, "prompt"), images=self._images(kwargs), mode=self.mode
             )
         elif operation == "blend":
-            images = kwargs.get("image_paths") or []
-            task_id = mj.blend(images, dimensions=self.dimensions, mode=self.mode)
+            task_id = mj.blend(self._images(kwargs), dimensions=self.dimensions, mode=self.mode)
         else:
             parent = mj.fetch(_need(kwargs, "task_id"))
             task_id = mj.action(parent, _need(kwargs, "button"))
@@ -83,10 +89,10 @@ class WenwenMidjourneyTool(WenwenBaseTool):
         operation = kwargs["operation"]
         if operation == "imagine":
             task_id = await mj.imagine(
-                _need(kwargs, "prompt"), images=kwargs.get("image_paths"), mode=self.mode
+                _need(kwargs, "prompt"), images=self._images(kwargs), mode=self.mode
             )
         elif operation == "blend":
-            images = kwargs.get("image_paths") or []
+            images = self._images(kwargs)
             task_id = await mj.blend(images, dimensions=self.dimensions, mode=self.mode)
         else:
             parent = await mj.fetch(_need(kwargs, "task_id"))

@@ -66,10 +66,18 @@ class WenwenVideoGenerationTool(WenwenBaseTool):
         return WaitOptions(**{**base.__dict__, "timeout": self.task_timeout})
 
     def _create_args(self, args: dict[str, Any]) -> dict[str, Any]:
+        """The create arguments; the image files are read through ``file_access`` here,
+        before any request."""
         out: dict[str, Any] = {"prompt": args["prompt"], "model": self.model}
+        access = self.file_access()
+        images = {
+            key: access.read(args[name], "image", argument=name).content
+            for key, name in (("image", "image_path"), ("last_frame", "last_frame_path"))
+            if args.get(name)
+        }
         for key, value in (
-            ("image", args.get("image_path")),
-            ("last_frame", args.get("last_frame_path")),
+            ("image", images.get("image")),
+            ("last_frame", images.get("last_frame")),
             ("seconds", args.get("seconds")),
             ("size", self.size),
             ("route", self.route),

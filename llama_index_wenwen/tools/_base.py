@@ -30,6 +30,7 @@ from wenwen.connection import (
 )
 from wenwen.errors import ConfigurationError
 from wenwen.media.download import DEFAULT_MAX_BYTES, content_filename
+from wenwen.media.uploads import DEFAULT_MAX_UPLOAD_BYTES, FileAccess, RootDir
 
 
 class ConnectionSettings(CommonConnectionSettings, total=False):
@@ -75,6 +76,7 @@ class ToolGroup:
     connection: WenwenConnection
     output_dir: Path | None
     max_download_bytes: int
+    files: FileAccess
 
     def output_path(self, content: bytes, media_type: str) -> Path | None:
         """Where to save a result (``None`` without ``output_dir``)."""
@@ -88,7 +90,12 @@ class WenwenToolSpecBase(BaseToolSpec):
     """Tool groups + connection. ``groups`` picks some groups (default: all of them);
     ``**options`` takes the connection settings (``ConnectionSettings``: ``api_key``,
     ``base_url``, ``timeout``, ...) and overrides group settings (unknown names are an
-    error)."""
+    error).
+
+    Functions that take a file path read it only inside ``root_dir`` (a folder or a list of
+    them; relative paths are taken inside them) or ``output_dir``; any other path, a link
+    leading out of them included, is a ``FileAccessError`` raised before the file is opened.
+    Files are checked by their bytes and by ``stat`` against ``max_upload_bytes``."""
 
     spec_functions: list[Any] = []
 
@@ -110,6 +117,8 @@ class WenwenToolSpecBase(BaseToolSpec):
         *,
         groups: Iterable[str] | None = None,
         output_dir: str | Path | None = None,
+        root_dir: RootDir = None,
+        max_upload_bytes: int = DEFAULT_MAX_UPLOAD_BYTES,
         max_download_bytes: int = DEFAULT_MAX_BYTES,
         **options: Any,
     ) -> None:
@@ -130,6 +139,7 @@ class WenwenToolSpecBase(BaseToolSpec):
             raise ConfigurationError(f"unknown options {wrong}; known: {sorted(self.options)}")
         self.options.update(options)
         self.output_dir = Path(output_dir) if output_dir is not None else None
+        self.files = FileAccess.of(root_dir, output_dir=output_dir, max_bytes=max_upload_bytes)
         self.max_download_bytes = max_download_bytes
         self.spec_functions = [f for g in chosen for f in available[g].FUNCTIONS]
 

@@ -75,14 +75,16 @@ class AudioTools(ToolGroup):
     def speech_to_text(self, audio_path: str, language: str | None = None) -> str:
         """Transcribe the speech in an audio file (path); ``language`` is an optional
         ISO-639-1 code. Returns the transcript."""
+        audio = self.files.read(audio_path, "audio", argument="audio_path").content
         client = self.connection.client()
         model = self.options["transcription_model"]
-        return client.audio.transcribe(audio_path, model=model, language=language).text
+        return client.audio.transcribe(audio, model=model, language=language).text
 
     async def aspeech_to_text(self, audio_path: str, language: str | None = None) -> str:
         """Transcribe the speech in an audio file (path); ``language`` is an optional
         ISO-639-1 code. Returns the transcript."""
+        audio = self.files.read(audio_path, "audio", argument="audio_path").content
         client = await self.connection.aclient()
         model = self.options["transcription_model"]
-        transcript = await client.audio.transcribe(audio_path, model=model, language=language)
+        transcript = await client.audio.transcribe(audio, model=model, language=language)
         return transcript.text

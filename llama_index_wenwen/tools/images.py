@@ -54,6 +54,14 @@ class ImageTools(ToolGroup):
             text += " Saved to: " + ", ".join(saved) + "."
         return [TextBlock(text=text), *images]
 
+    def _edit_files(
+        self, image_paths: list[str], mask_path: str | None
+    ) -> tuple[list[bytes], bytes | None]:
+        """The files an edit names, read through ``files`` (the ``root_dir`` gate)."""
+        images = self.files.read_all(image_paths, "image", argument="image_paths")
+        mask = self.files.read(mask_path, "image", argument="mask_path") if mask_path else None
+        return [i.content for i in images], mask.content if mask else None
+
     def _fetch(self, result: ImageResult) -> list[bytes]:
         with Downloader(max_bytes=self.max_download_bytes) as downloader:
             return [image.bytes(downloader) for image in result.images]
@@ -83,9 +91,10 @@ class ImageTools(ToolGroup):
     ) -> list[ContentBlock]:
         """Edit existing image files (PNG/JPG/WEBP paths) following an instruction; an
         optional PNG mask marks the area to change. Returns a confirmation and the image."""
+        images, mask = self._edit_files(image_paths, mask_path)
         client = self.connection.client()
         result = client.images.edit(
-            prompt, image_paths, mask=mask_path, model=self._edit_model(), **self._image_options()
+            prompt, images, mask=mask, model=self._edit_model(), **self._image_options()
         )
         return self._image_blocks("Edited", prompt, result, self._fetch(result))
 
@@ -94,8 +103,9 @@ class ImageTools(ToolGroup):
     ) -> list[ContentBlock]:
         """Edit existing image files (PNG/JPG/WEBP paths) following an instruction; an
         optional PNG mask marks the area to change. Returns a confirmation and the image."""
+        images, mask = self._edit_files(image_paths, mask_path)
         client = await self.connection.aclient()
         result = await client.images.edit(
-            prompt, image_paths, mask=mask_path, model=self._edit_model(), **self._image_options()
+            prompt, images, mask=mask, model=self._edit_model(), **self._image_options()
         )
         return self._image_blocks("Edited", prompt, result, await self._afetch(result))

@@ -43,6 +43,12 @@ class MidjourneyTools(ToolGroup):
         image = ImageBlock(image=content, image_mimetype=sniff_image_type(content), path=path)
         return [TextBlock(text=text), image]
 
+    def _blend_images(self, image_paths: list[str]) -> list[bytes]:
+        """The files a blend names, read through ``files`` (the ``root_dir`` gate)."""
+        return [
+            c.content for c in self.files.read_all(image_paths, "image", argument="image_paths")
+        ]
+
     def _mj(self, client: Any) -> Any:
         return client.midjourney.with_path_mode(self.options["mj_path_mode"])
 
@@ -83,7 +89,9 @@ class MidjourneyTools(ToolGroup):
         """Blend 2 to 5 image files into new Midjourney images."""
         mj = self._mj(self.connection.client())
         task_id = mj.blend(
-            image_paths, dimensions=self.options["mj_dimensions"], mode=self.options["mj_mode"]
+            self._blend_images(image_paths),
+            dimensions=self.options["mj_dimensions"],
+            mode=self.options["mj_mode"],
         )
         task = mj.wait(task_id, options=wait_options(self.options))
         return self._blocks(task, mj.image(task))
@@ -92,7 +100,9 @@ class MidjourneyTools(ToolGroup):
         """Blend 2 to 5 image files into new Midjourney images."""
         mj = self._mj(await self.connection.aclient())
         task_id = await mj.blend(
-            image_paths, dimensions=self.options["mj_dimensions"], mode=self.options["mj_mode"]
+            self._blend_images(image_paths),
+            dimensions=self.options["mj_dimensions"],
+            mode=self.options["mj_mode"],
         )
         task = await mj.wait(task_id, options=wait_options(self.options))
         return self._blocks(task, await mj.image(task))

@@ -51,9 +51,16 @@ class VideoTools(ToolGroup):
     def _create_args(
         self, prompt: str, image_path: str | None, last_frame_path: str | None, seconds: int | None
     ) -> dict[str, Any]:
+        image = self.files.read(image_path, "image", argument="image_path") if image_path else None
+        last = (
+            self.files.read(last_frame_path, "image", argument="last_frame_path")
+            if last_frame_path
+            else None
+        )
         args = {
-            "prompt": prompt, "model": self.options["video_model"], "image": image_path,
-            "last_frame": last_frame_path, "seconds": seconds,
+            "prompt": prompt, "model": self.options["video_model"],
+            "image": image.content if image else None,
+            "last_frame": last.content if last else None, "seconds": seconds,
             "size": self.options["video_size"], "route": self.options["video_route"],
         }  # fmt: skip
         return {k: v for k, v in args.items() if v is not None}

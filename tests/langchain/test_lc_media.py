@@ -84,7 +84,7 @@ def test_edit_tool_edits_files(connection: dict[str, Any], run_tool: Any, tmp_pa
     first, second = tmp_path / "a.png", tmp_path / "b.png"
     first.write_bytes(png_from_prompt("a", 40, 40))
     second.write_bytes(png_from_prompt("b", 20, 20))
-    tool = WenwenImageEditTool(**connection)
+    tool = WenwenImageEditTool(root_dir=tmp_path, **connection)
     message = run_tool(tool, {"prompt": "merge", "image_paths": [str(first), str(second)]})
     edited = png_of(message.artifact[0])
     assert edited[:2] == (40, 40) and edited[3] != decode_png(first.read_bytes())[3]
@@ -99,7 +99,7 @@ def test_speech_tools_round_trip(connection: dict[str, Any], run_tool: Any, tmp_
     assert block["type"] == "audio" and block["mime_type"] == "audio/wav"
     info = read_wav(base64.b64decode(block["base64"]))
     assert info is not None and decode_speech(info) == "Tools can talk."
-    listen = WenwenSpeechToTextTool(**connection)
+    listen = WenwenSpeechToTextTool(root_dir=str(tmp_path), **connection)
     heard = run_tool(listen, {"audio_path": block["extras"]["path"], "language": "en"})
     assert heard.content == "Tools can talk."
     assert heard.artifact[0]["type"] == "text"

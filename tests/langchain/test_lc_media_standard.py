@@ -44,7 +44,11 @@ class _Suite:
 
     @property
     def tool_constructor_params(self) -> dict[str, Any]:
-        return {"api_key": self._emu.api_key, "base_url": self._emu.base_url}
+        return {
+            "api_key": self._emu.api_key,
+            "base_url": self._emu.base_url,
+            "root_dir": str(self._inputs),
+        }
 
     @property
     def tool_invoke_params_example(self) -> dict[str, Any]:

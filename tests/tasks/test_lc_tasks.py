@@ -87,15 +87,19 @@ async def test_video_tool_async_image_to_video_and_kling(
     image = tmp_path / "start.png"
     image.write_bytes(base64.b64decode(PNG_B64))
     events = AsyncEvents()
-    tool = WenwenVideoGenerationTool(**connection(temu, drive))
+    tool = WenwenVideoGenerationTool(**connection(temu, drive, root_dir=tmp_path))
     message = await tool.ainvoke(
         call(tool, prompt="the picture comes alive", image_path=str(image)),
         {"callbacks": [events]},
     )
     assert message.artifact[0]["type"] == "video"
-    assert any(r.path == "/v1/videos" and b"start.png" in r.body for r in temu.requests)
+    assert any(
+        r.path == "/v1/videos" and b'name="input_reference"' in r.body for r in temu.requests
+    )
     assert events.events and events.events[-1][1]["percent"] == 100
-    kling = WenwenVideoGenerationTool(**connection(temu, drive, model="kling-v1"))
+    kling = WenwenVideoGenerationTool(
+        **connection(temu, drive, model="kling-v1", root_dir=tmp_path)
+    )
     message = await kling.ainvoke(
         call(kling, prompt="sunrise to sunset", image_path=str(image), last_frame_path=str(image))
     )
@@ -134,7 +138,7 @@ def test_midjourney_tool_imagine_then_upscale(temu: Emulator, drive: dict[str, A
 async def test_midjourney_tool_async_blend(
     temu: Emulator, drive: dict[str, Any], tmp_path: Path
 ) -> None:
-    tool = WenwenMidjourneyTool(**connection(temu, drive))
+    tool = WenwenMidjourneyTool(**connection(temu, drive, root_dir=tmp_path))
     image = tmp_path / "a.png"
     image.write_bytes(base64.b64decode(PNG_B64))
     message = await tool.ainvoke(call(tool, operation="blend", image_paths=[str(image)] * 2))
@@ -194,7 +198,7 @@ def test_agent_runs_midjourney_imagine_then_upscale_and_image_and_kling_videos(
     image.write_bytes(base64.b64decode(PNG_B64))
     llm = ChatWenwen(model="gpt-4o-mini", api_key=temu.api_key, base_url=temu.base_url)
     mj = WenwenMidjourneyTool(**connection(temu, drive))
-    video = WenwenVideoGenerationTool(**connection(temu, drive))
+    video = WenwenVideoGenerationTool(**connection(temu, drive, root_dir=tmp_path))
     kling = WenwenVideoGenerationTool(
         **connection(temu, drive, model="kling-v1"), name="kling_video_generation"
     )

@@ -15,8 +15,9 @@ from typing import Any, Literal, TypedDict
 from pydantic import BaseModel, Field
 
 from ..cost import Cost
-from ..errors import ConfigurationError, ProtocolError
+from ..errors import InvalidArgumentError, ProtocolError
 from ..protocols import HttpRequest
+from .arguments import check_choice, check_number, check_strings, check_text, check_voice
 from .multipart import FileInput, FileRule, MultipartForm, load_upload
 
 DEFAULT_TRANSCRIPTION_MODEL = "whisper-1"
@@ -106,18 +107,22 @@ def transcription_request(
     extra_body: Mapping[str, Any] | None = None,
 ) -> HttpRequest:
     """A multipart transcription request; the file is read and checked before any request."""
-    if response_format not in TRANSCRIPT_FORMATS:
-        raise ConfigurationError(
-            f"response_format must be one of {', '.join(TRANSCRIPT_FORMATS)}, "
-            f"got {response_format!r}"
-        )
-    if temperature is not None and not 0 <= temperature <= 1:
-        raise ConfigurationError(f"temperature must be between 0 and 1, got {temperature}")
-    granularities = list(timestamp_granularities or [])
+    check_text(model, "model")
+    check_choice(response_format, "response_format", TRANSCRIPT_FORMATS)
+    check_number(temperature, "temperature", low=0, high=1)
+    check_text(language, "language", required=False)
+    check_text(prompt, "prompt", required=False)
+    granularities = check_strings(timestamp_granularities, "timestamp_granularities") or []
     if granularities and response_format != "verbose_json":
-        raise ConfigurationError("timestamp_granularities needs response_format='verbose_json'")
+        raise InvalidArgumentError(
+            "timestamp_granularities needs response_format='verbose_json'",
+            argument="timestamp_granularities",
+        )
     if set(granularities) - {"word", "segment"}:
-        raise ConfigurationError(f"timestamp_granularities takes 'word'/'segment': {granularities}")
+        raise InvalidArgumentError(
+            f"timestamp_granularities takes 'word'/'segment': {granularities}",
+            argument="timestamp_granularities",
+        )
     upload = load_upload(file, AUDIO_FILE, default_name="audio")
     fields: dict[str, Any] = {
         "model": model, "language": language, "prompt": prompt,
@@ -183,26 +188,23 @@ def speech_request(
     text: str,
     *,
     model: str = DEFAULT_SPEECH_MODEL,
-    voice: str = DEFAULT_VOICE,
+    voice: str | dict[str, Any] = DEFAULT_VOICE,
     response_format: str = "mp3",
     speed: float | None = None,
     instructions: str | None = None,
     extra_body: Mapping[str, Any] | None = None,
 ) -> HttpRequest:
-    if not isinstance(text, str) or not text.strip():
-        raise ConfigurationError("speech text must be a non-empty string")
+    check_text(text, "text")
     if len(text) > MAX_SPEECH_CHARS:
-        raise ConfigurationError(
-            f"speech text is {len(text)} characters; the limit is {MAX_SPEECH_CHARS}"
+        raise InvalidArgumentError(
+            f"speech text is {len(text)} characters; the limit is {MAX_SPEECH_CHARS}",
+            argument="text",
         )
-    if response_format not in SPEECH_FORMATS:
-        raise ConfigurationError(
-            f"response_format must be one of {', '.join(SPEECH_FORMATS)}, got {response_format!r}"
-        )
-    if speed is not None and not 0.25 <= speed <= 4.0:
-        raise ConfigurationError(f"speed must be between 0.25 and 4.0, got {speed}")
-    if not voice:
-        raise ConfigurationError("voice must be a non-empty string")
+    check_text(model, "model")
+    check_choice(response_format, "response_format", tuple(SPEECH_FORMATS))
+    check_number(speed, "speed", low=0.25, high=4.0)
+    check_voice(voice)
+    check_text(instructions, "instructions", required=False)
     body: dict[str, Any] = {
         "model": model, "input": text, "voice": voice, "response_format": response_format,
     }  # fmt: skip

@@ -19,10 +19,22 @@ from typing import Any, TypedDict
 from pydantic import BaseModel, Field
 
 from ..cost import Cost
-from ..errors import ConfigurationError, DownloadError, ProtocolError
+from ..errors import DownloadError, InvalidArgumentError, ProtocolError
 from ..protocols import HttpRequest
+from .arguments import (
+    IMAGE_BACKGROUNDS,
+    IMAGE_OUTPUT_FORMATS,
+    IMAGE_QUALITIES,
+    IMAGE_RESPONSE_FORMATS,
+    IMAGE_STYLES,
+    INPUT_FIDELITIES,
+    check_choice,
+    check_image_size,
+    check_int,
+    check_text,
+)
 from .download import AsyncDownloader, Downloader, FileSink, adownload, download
-from .multipart import FileInput, FileRule, MultipartForm, load_upload
+from .multipart import FileInput, FileRule, MultipartForm, Upload, load_upload
 
 DEFAULT_IMAGE_MODEL = "gpt-image-1"
 MB = 1024 * 1024
@@ -152,15 +164,56 @@ DEFAULT_PROMPT_LIMIT = 32000
 
 
 def _check_common(prompt: str, n: int | None, model: str) -> None:
-    if not isinstance(prompt, str) or not prompt.strip():
-        raise ConfigurationError("prompt must be a non-empty string")
+    check_text(model, "model")
+    check_text(prompt, "prompt")
     limit = PROMPT_LIMITS.get(model, DEFAULT_PROMPT_LIMIT)
     if len(prompt) > limit:
-        raise ConfigurationError(
-            f"prompt is {len(prompt)} characters; {model} takes at most {limit}"
+        raise InvalidArgumentError(
+            f"prompt is {len(prompt)} characters; {model} takes at most {limit}",
+            argument="prompt",
         )
-    if n is not None and not 1 <= n <= 10:
-        raise ConfigurationError(f"n must be between 1 and 10, got {n}")
+    check_int(n, "n", low=1, high=10)
+
+
+def _check_options(fields: Mapping[str, Any]) -> None:
+    """The optional fields' types and documented values (see ``wenwen.media.arguments``)."""
+    check_image_size(fields.get("size"))
+    for name, choices in _CHOICES.items():
+        check_choice(fields.get(name), name, choices)
+    check_text(fields.get("user"), "user", required=False)
+
+
+_CHOICES = {
+    "quality": IMAGE_QUALITIES,
+    "style": IMAGE_STYLES,
+    "background": IMAGE_BACKGROUNDS,
+    "output_format": IMAGE_OUTPUT_FORMATS,
+    "response_format": IMAGE_RESPONSE_FORMATS,
+    "input_fidelity": INPUT_FIDELITIES,
+}
+
+
+def image_dimensions(content: bytes) -> tuple[int, int] | None:
+    """``(width, height)`` from a PNG's ``IHDR`` (the first chunk, https://www.w3.org/TR/png/
+    #11IHDR) or a GIF's logical screen descriptor; ``None`` for other formats."""
+    if content.startswith(b"\x89PNG\r\n\x1a\n") and content[12:16] == b"IHDR":
+        return int.from_bytes(content[16:20], "big"), int.from_bytes(content[20:24], "big")
+    if content.startswith((b"GIF87a", b"GIF89a")) and len(content) >= 10:
+        return int.from_bytes(content[6:8], "little"), int.from_bytes(content[8:10], "little")
+    return None
+
+
+def _check_mask(mask: Upload, first: Upload) -> None:
+    """The mask applies to the first image and must have its size (OpenAI's edit reference)."""
+    mask_size, image_size = image_dimensions(mask.content), image_dimensions(first.content)
+    if mask_size is None:
+        raise InvalidArgumentError("mask must be a PNG with a readable header", argument="mask")
+    if image_size is not None and mask_size != image_size:
+        raise InvalidArgumentError(
+            f"mask is {mask_size[0]}x{mask_size[1]} but the image it applies to is "
+            f"{image_size[0]}x{image_size[1]}; they must be the same size",
+            argument="mask",
+        )
 
 
 def _body(fields: Mapping[str, Any], extra_body: Mapping[str, Any] | None) -> dict[str, Any]:
@@ -189,6 +242,7 @@ def generation_request(
         "style": style, "background": background, "output_format": output_format,
         "response_format": response_format, "user": user,
     }  # fmt: skip
+    _check_options(fields)
     return HttpRequest("POST", "/v1/images/generations", json=_body(fields, extra_body))
 
 
@@ -212,22 +266,27 @@ def edit_request(
     _check_common(prompt, n, model)
     inputs = _as_list(images)
     if not inputs:
-        raise ConfigurationError("images must hold at least one image to edit")
+        raise InvalidArgumentError("images must hold at least one image to edit", argument="images")
     dalle2 = model == "dall-e-2"
     limit = 1 if dalle2 else MAX_EDIT_IMAGES
     if len(inputs) > limit:
-        raise ConfigurationError(f"{model} edits take at most {limit} image(s), got {len(inputs)}")
+        raise InvalidArgumentError(
+            f"{model} edits take at most {limit} image(s), got {len(inputs)}", argument="images"
+        )
     rule = DALLE2_IMAGE if dalle2 else GPT_IMAGE
-    files = [
-        ("image[]", load_upload(f, rule, default_name=f"image{i}")) for i, f in enumerate(inputs)
-    ]
-    if mask is not None:
-        files.append(("mask", load_upload(mask, MASK, default_name="mask")))
     fields = {
         "model": model, "prompt": prompt, "n": n, "size": size, "quality": quality,
         "background": background, "output_format": output_format,
         "response_format": response_format, "input_fidelity": input_fidelity, "user": user,
     }  # fmt: skip
+    _check_options(fields)
+    files = [
+        ("image[]", load_upload(f, rule, default_name=f"image{i}")) for i, f in enumerate(inputs)
+    ]
+    if mask is not None:
+        checked_mask = load_upload(mask, MASK, default_name="mask")
+        _check_mask(checked_mask, files[0][1])
+        files.append(("mask", checked_mask))
     content, content_type = MultipartForm.of(_body(fields, extra_body), files).encode()
     return HttpRequest(
         "POST", "/v1/images/edits", headers={"Content-Type": content_type}, content=content
@@ -237,7 +296,13 @@ def edit_request(
 def _as_list(images: FileInput | Sequence[FileInput]) -> list[FileInput]:
     if isinstance(images, str | bytes | bytearray | os.PathLike) or hasattr(images, "read"):
         return [images]  # type: ignore[list-item]
-    return list(images)
+    if not isinstance(images, Sequence):
+        raise InvalidArgumentError(
+            "images must be a path, bytes, a binary file object or a list of them, "
+            f"not {type(images).__name__}",
+            argument="images",
+        )
+    return list(images)  # type: ignore[arg-type]  # bytes were returned above
 
 
 def parse_images(body: Any, *, output_format: str | None = None) -> ImageResult:

@@ -13,10 +13,13 @@ from pathlib import Path
 from typing import Any
 
 from .._http.transport import RetryPolicy
-from ..errors import ConfigurationError
+from ..errors import ConfigurationError, InvalidArgumentError
+from ..media.arguments import check_number
 from ..media.download import adownload, download
 from .engine import PollPolicy, ProgressCallback, TaskPoller, TaskSnapshot
 from .progress import ProgressBar, fan_out
+
+MAX_WAIT_SECONDS = 30 * 24 * 3600.0
 
 
 @dataclass
@@ -31,6 +34,9 @@ class WaitOptions:
     poll: PollPolicy | None = None
     sleep: Callable[[float], Any] | None = None
     clock: Callable[[], float] | None = None
+
+    def __post_init__(self) -> None:
+        check_number(self.timeout, "timeout", low=0, high=MAX_WAIT_SECONDS)
 
     def poller(self, task_id: str, retry: RetryPolicy) -> tuple[TaskPoller, ProgressBar | None]:
         """A poller for ``task_id`` (and the bar it draws on, to close when the wait ends)."""
@@ -53,6 +59,12 @@ class WaitOptions:
 
 def merge_options(options: WaitOptions | None, overrides: Mapping[str, Any]) -> WaitOptions:
     base = options or WaitOptions()
+    unknown = sorted(set(overrides) - set(WaitOptions.__dataclass_fields__))
+    if unknown:
+        raise InvalidArgumentError(
+            f"unknown wait option(s) {unknown}; known: {sorted(WaitOptions.__dataclass_fields__)}",
+            argument=unknown[0],
+        )
     if overrides:
         base = WaitOptions(**{**base.__dict__, **overrides})
     return base

@@ -15,7 +15,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from ..errors import ConfigurationError, ProtocolError, WenwenError
+from ..errors import ConfigurationError, InvalidArgumentError, ProtocolError, WenwenError
+from ..media.arguments import check_text
 from .engine import TaskSnapshot, TaskState
 from .video import ImageInput, image_data_url, percent
 
@@ -89,8 +90,7 @@ def _clean_images(images: Sequence[ImageInput] | None) -> list[str]:
 def imagine_body(
     prompt: str, images: Sequence[ImageInput] | None, mode: Mode | None, extra: dict[str, Any]
 ) -> dict[str, Any]:
-    if not isinstance(prompt, str) or not prompt.strip():
-        raise ConfigurationError("imagine needs a non-empty prompt")
+    check_text(prompt, "prompt")
     body: dict[str, Any] = {"prompt": prompt, "base64Array": _clean_images(images)}
     if mode is not None:
         body["mode"] = _mode(mode)
@@ -100,6 +100,8 @@ def imagine_body(
 def blend_body(
     images: Sequence[ImageInput], dimensions: Dimensions, mode: Mode | None, extra: dict[str, Any]
 ) -> dict[str, Any]:
+    if isinstance(images, str | bytes) or not isinstance(images, Sequence):
+        raise InvalidArgumentError("blend takes a list of 2 to 5 images", argument="images")
     if not 2 <= len(images) <= 5:
         raise ConfigurationError(f"blend takes 2 to 5 images, got {len(images)}")
     if dimensions not in ("PORTRAIT", "SQUARE", "LANDSCAPE"):

@@ -8,14 +8,17 @@ and Kling's native envelope (``{"code":0,"data":{"task_id","task_status",...}}``
 from __future__ import annotations
 
 import base64
-import mimetypes
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from os import PathLike
 from pathlib import Path
 from typing import Any
 
-from ..errors import ConfigurationError, ProtocolError
+from ..errors import ConfigurationError, InvalidArgumentError, InvalidFileError, ProtocolError
+from ..media.arguments import check_seconds, check_text, check_video_size
+from ..media.content import kind_of, sniff, suffix_for
+from ..media.uploads import read_path
 from .engine import TaskSnapshot, TaskState
 
 
@@ -84,24 +87,53 @@ def task_path(template: str, task_id: str) -> str:
 _DATA_URL = re.compile(r"^data:(?P<mime>[\w.+-]+/[\w.+-]+)?(?:;[^,]*)?;base64,(?P<data>.*)$", re.S)
 
 
+MAX_IMAGE_BYTES = 25 * 1024 * 1024
+"""The largest start/last-frame or Midjourney reference image read from a path."""
+
+
 def image_bytes(image: ImageInput) -> tuple[bytes, str, str]:
-    """``(bytes, media_type, filename)`` for an image given as bytes, a path or a data URL."""
-    if isinstance(image, bytes):
-        return image, sniff_image_type(image), "image" + _suffix(sniff_image_type(image))
+    """``(bytes, media_type, filename)`` for an image given as bytes, a path or a data URL;
+    the type is judged by the bytes, and a path is sized by ``stat`` before it is read."""
+    if isinstance(image, bytes | bytearray):
+        return _checked_image(bytes(image), "image")
     if isinstance(image, str):
         match = _DATA_URL.match(image)
         if match:
-            data = base64.b64decode(match.group("data"))
-            mime = match.group("mime") or sniff_image_type(data)
-            return data, mime, "image" + _suffix(mime)
+            try:
+                data = base64.b64decode(match.group("data"), validate=True)
+            except ValueError:
+                raise InvalidArgumentError(
+                    "image is a data: URL whose base64 is invalid", argument="image"
+                ) from None
+            return _checked_image(data, "image")
         if is_url(image):
             raise ConfigurationError("an image URL cannot be uploaded as a file here")
+    if not isinstance(image, str | PathLike):
+        raise InvalidArgumentError(
+            f"image must be a URL, a data: URL, a path or bytes, not {type(image).__name__}",
+            argument="image",
+        )
     path = Path(image)
-    if not path.is_file():
-        raise ConfigurationError(f"image file not found: {path}")
-    data = path.read_bytes()
-    mime = mimetypes.guess_type(path.name)[0] or sniff_image_type(data)
-    return data, mime, path.name
+    data = read_path(path, max_bytes=MAX_IMAGE_BYTES, what="image file")
+    content, mime, _ = _checked_image(data, f"image file {str(path)!r}")
+    return content, mime, path.name
+
+
+def _checked_image(data: bytes, label: str) -> tuple[bytes, str, str]:
+    if not data:
+        raise InvalidFileError(f"{label} is empty", reason="empty")
+    if len(data) > MAX_IMAGE_BYTES:
+        raise InvalidFileError(
+            f"{label} is {len(data)} bytes; the limit is {MAX_IMAGE_BYTES}", reason="too_large"
+        )
+    mime = sniff(data[:16])
+    if kind_of(mime) != "image":
+        raise InvalidFileError(
+            f"{label} is not a PNG, JPEG, WEBP or GIF image (judged by its bytes)",
+            reason="wrong_kind",
+        )
+    assert mime is not None
+    return data, mime, "image" + suffix_for(mime)
 
 
 def image_data_url(image: ImageInput) -> str:
@@ -117,19 +149,9 @@ def is_url(value: str) -> bool:
 
 
 def sniff_image_type(data: bytes) -> str:
-    if data.startswith(b"\x89PNG"):
-        return "image/png"
-    if data.startswith(b"\xff\xd8"):
-        return "image/jpeg"
-    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
-        return "image/webp"
-    if data.startswith((b"GIF87a", b"GIF89a")):
-        return "image/gif"
-    return "application/octet-stream"
-
-
-def _suffix(mime: str) -> str:
-    return {"image/png": ".png", "image/jpeg": ".jpg", "image/webp": ".webp"}.get(mime, ".bin")
+    """The image type ``data`` announces (``application/octet-stream`` when none)."""
+    mime = sniff(data[:16])
+    return mime if kind_of(mime) == "image" and mime else "application/octet-stream"
 
 
 # --- requests --------------------------------------------------------------------------
@@ -156,8 +178,10 @@ def build_create(
     last_frame: ImageInput | None = None,
     extra_body: Mapping[str, Any] | None = None,
 ) -> VideoCreate:
-    if not isinstance(prompt, str) or not prompt.strip():
-        raise ConfigurationError("a video needs a non-empty prompt")
+    check_text(model, "model")
+    check_text(prompt, "prompt")
+    seconds = check_seconds(seconds)
+    check_video_size(size)
     if route.create is None:
         raise ConfigurationError(f"video route {route.name!r} only queries tasks")
     if route.shape == "kling":
@@ -169,7 +193,7 @@ def build_create(
         )
     fields: dict[str, Any] = {"model": model, "prompt": prompt}
     if seconds is not None:
-        fields["seconds"] = str(seconds)
+        fields["seconds"] = seconds
     if size is not None:
         fields["size"] = size
     fields.update(extra_body or {})
@@ -199,7 +223,7 @@ def _kling_create(
         raise ConfigurationError("Kling text-to-video takes no image; use 'kling-image2video'")
     body: dict[str, Any] = {"model_name": model, "prompt": prompt}
     if seconds is not None:
-        body["duration"] = str(seconds)
+        body["duration"] = seconds
     if size is not None:
         body["aspect_ratio"] = size
     if image is not None:
