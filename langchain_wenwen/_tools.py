@@ -233,6 +233,7 @@ def to_wenwen_response_format(value: Any) -> ResponseFormat | None:
         schema=spec["schema"],
         strict=spec.get("strict"),
         description=spec.get("description"),
+        native=True,  # Claude: output_config.format, the tool form only as the fallback
     )
 
 

@@ -399,9 +399,10 @@ class ChatWenwen(ClientOwner, BaseChatModel):
     ) -> Runnable[LanguageModelInput, dict | Any]:
         """Answers shaped by ``schema`` (pydantic model, TypedDict or JSON schema).
 
-        ``method``: ``"json_schema"`` (default; the relay's structured output, emulated with
-        a forced tool on the Anthropic protocol), ``"function_calling"`` (a forced tool call)
-        or ``"json_mode"`` (JSON object output; put the shape in the prompt).
+        ``method``: ``"json_schema"`` (default; the relay's structured output: on the
+        Anthropic protocol ``output_config.format``, asked again as a forced tool where the
+        relay refuses that field), ``"function_calling"`` (a forced tool call) or
+        ``"json_mode"`` (JSON object output; put the shape in the prompt).
         """
         if method == "json_mode":
             if strict is not None:

@@ -1,8 +1,9 @@
 """Structured output through the protocol's native JSON-schema mode.
 
-``Wenwen`` sends ``ChatRequest.response_format = JsonSchemaFormat(...)``; the OpenAI protocol
-sends it as ``response_format`` and the Anthropic protocol emulates it with a forced tool and
-hands the JSON back as text, so this module only needs the reply's text.
+``Wenwen`` sends ``ChatRequest.response_format = JsonSchemaFormat(..., native=True)``; the
+OpenAI protocol sends it as ``response_format``, the Anthropic protocol as
+``output_config.format`` (structured outputs; a relay that refuses the field gets a forced
+tool instead, whose JSON comes back as text too), so this module only needs the reply's text.
 """
 
 from __future__ import annotations
@@ -29,7 +30,11 @@ def schema_format(output_cls: type[BaseModel], strict: bool | None = None) -> Js
     name = _NAME_UNSAFE.sub("_", output_cls.__name__)[:64] or "output"
     description = (output_cls.__doc__ or "").strip() or None
     return JsonSchemaFormat(
-        name=name, schema=output_cls.model_json_schema(), strict=strict, description=description
+        name=name,
+        schema=output_cls.model_json_schema(),
+        strict=strict,
+        description=description,
+        native=True,
     )
 
 
@@ -50,6 +55,7 @@ def to_response_format(value: Any) -> ResponseFormat | None:
                 schema=inner["schema"],
                 strict=inner.get("strict"),
                 description=inner.get("description"),
+                native=True,
             )
         if kind == "json_schema" and "schema" in value:
             return JsonSchemaFormat.model_validate(value)

@@ -13,6 +13,8 @@ from wenwen import AsyncWenwenClient, WenwenClient
 from wenwen.types import ChatRequest, ChatResponse, EmbeddingResult, ModelInfo, StreamEvent
 from wenwen_emulator import Emulator
 
+pytest_plugins = ["wenwen_emulator.pytest_plugin"]  # what the pytest11 entry point loads
+
 
 @pytest.fixture(scope="session")
 def emulator() -> Iterator[Emulator]:

@@ -13,7 +13,7 @@ import asyncio
 import functools
 import os
 import threading
-from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
@@ -216,13 +216,20 @@ class WenwenClient:
     def chat(self, request: ChatRequest, *, protocol: str = "openai") -> ChatResponse:
         wire, prepared = self._core.chat_request(request, protocol, stream=False)
         call = _billing().begin(self)  # cost: budgets before the request
-        response = self._send(prepared)
+        try:
+            response = self._send(prepared)
+        except APIStatusError as error:
+            if not _refused_native_format(protocol, request, error):
+                raise
+            wire, prepared = self._core.chat_request(request, protocol, stream=False)
+            response = self._send(prepared)
         body = decode_json(response.status_code, response.content, response.headers)
         return _priced(call, request, wire.parse_response(body, request))
 
     def stream(self, request: ChatRequest, *, protocol: str = "openai") -> ChatStream:
         wire, prepared = self._core.chat_request(request, protocol, stream=True)
-        return ChatStream(self, prepared, StreamPipeline(wire, request))
+        retry = functools.partial(_tool_form_retry, self._core, request, protocol)
+        return ChatStream(self, prepared, StreamPipeline(wire, request), retry)
 
     def embed(
         self,
@@ -294,24 +301,61 @@ class WenwenClient:
         self.close()
 
 
+def _refused_native_format(protocol: str, request: ChatRequest, error: APIStatusError) -> bool:
+    """A 400 for Anthropic's native structured output: ask again with the tool form."""
+    if protocol != "anthropic" or request.response_format is None:
+        return False
+    from .protocols.anthropic_messages._structured import refused_native_format
+
+    return refused_native_format(protocol, request, error)
+
+
+ToolFormRetry = Callable[[APIStatusError], "tuple[PreparedRequest, StreamPipeline] | None"]
+
+
+def _tool_form_retry(
+    core: ClientCore, request: ChatRequest, protocol: str, error: APIStatusError
+) -> tuple[PreparedRequest, StreamPipeline] | None:
+    """The stream to open instead when ``error`` refused native structured output."""
+    if not _refused_native_format(protocol, request, error):
+        return None
+    wire, prepared = core.chat_request(request, protocol, stream=True)
+    return prepared, StreamPipeline(wire, request)
+
+
 class ChatStream:
     """Iterate for ``StreamEvent``s; ``response()`` is the reply accumulated so far."""
 
     def __init__(
-        self, client: WenwenClient, request: PreparedRequest, pipeline: StreamPipeline
+        self,
+        client: WenwenClient,
+        request: PreparedRequest,
+        pipeline: StreamPipeline,
+        retry: ToolFormRetry | None = None,
     ) -> None:
         self._client = client
         self._request = request
         self._pipeline = pipeline
+        self._retry = retry
         self._response: httpx.Response | None = None
         self._cost: Cost | None = None
+
+    def _open(self) -> httpx.Response:
+        try:
+            return self._client._send(self._request, stream=True)
+        except APIStatusError as error:
+            again = self._retry(error) if self._retry is not None else None
+            if again is None:
+                raise
+            self._request, self._pipeline = again
+            return self._client._send(self._request, stream=True)
 
     def response(self) -> ChatResponse:
         return _with_cost(self._pipeline.accumulator.response(), self._cost)
 
     def __iter__(self) -> Iterator[StreamEvent]:
         call = _billing().begin(self._client)  # cost: budgets before the request
-        response = self._response = self._client._send(self._request, stream=True)
+        response = self._response = self._open()
         pipeline = self._pipeline
         try:
             if not is_event_stream(response.headers):
@@ -475,13 +519,20 @@ class AsyncWenwenClient:
     async def chat(self, request: ChatRequest, *, protocol: str = "openai") -> ChatResponse:
         wire, prepared = self._core.chat_request(request, protocol, stream=False)
         call = await _billing().abegin(self)  # cost: budgets before the request
-        response = await self._send(prepared)
+        try:
+            response = await self._send(prepared)
+        except APIStatusError as error:
+            if not _refused_native_format(protocol, request, error):
+                raise
+            wire, prepared = self._core.chat_request(request, protocol, stream=False)
+            response = await self._send(prepared)
         body = decode_json(response.status_code, await response.aread(), response.headers)
         return _priced(call, request, wire.parse_response(body, request))
 
     def stream(self, request: ChatRequest, *, protocol: str = "openai") -> AsyncChatStream:
         wire, prepared = self._core.chat_request(request, protocol, stream=True)
-        return AsyncChatStream(self, prepared, StreamPipeline(wire, request))
+        retry = functools.partial(_tool_form_retry, self._core, request, protocol)
+        return AsyncChatStream(self, prepared, StreamPipeline(wire, request), retry)
 
     async def embed(
         self,
@@ -546,20 +597,35 @@ class AsyncWenwenClient:
 
 class AsyncChatStream:
     def __init__(
-        self, client: AsyncWenwenClient, request: PreparedRequest, pipeline: StreamPipeline
+        self,
+        client: AsyncWenwenClient,
+        request: PreparedRequest,
+        pipeline: StreamPipeline,
+        retry: ToolFormRetry | None = None,
     ) -> None:
         self._client = client
         self._request = request
         self._pipeline = pipeline
+        self._retry = retry
         self._response: AsyncReply | None = None
         self._cost: Cost | None = None
+
+    async def _open(self) -> AsyncReply:
+        try:
+            return await self._client._send(self._request, stream=True)
+        except APIStatusError as error:
+            again = self._retry(error) if self._retry is not None else None
+            if again is None:
+                raise
+            self._request, self._pipeline = again
+            return await self._client._send(self._request, stream=True)
 
     def response(self) -> ChatResponse:
         return _with_cost(self._pipeline.accumulator.response(), self._cost)
 
     async def __aiter__(self) -> AsyncIterator[StreamEvent]:
         call = await _billing().abegin(self._client)  # cost: budgets before the request
-        response = self._response = await self._client._send(self._request, stream=True)
+        response = self._response = await self._open()
         pipeline = self._pipeline
         try:
             if not is_event_stream(response.headers):

@@ -269,6 +269,10 @@ class JsonSchemaFormat(BaseModel):
     schema_: dict[str, Any] = Field(alias="schema")
     strict: bool | None = None
     description: str | None = None
+    native: bool = False
+    """Anthropic protocol: send it as ``output_config.format`` (structured outputs) rather
+    than as a forced tool; a relay that refuses the field gets the tool form (remembered per
+    model). Other protocols always send their native form."""
 
     model_config = ConfigDict(populate_by_name=True)
 

@@ -32,7 +32,8 @@ Quirks, per request via ``x-emulator-quirks: a,b`` or server-wide: ``no_tool_ind
 ``multi_tool_chunk``, ``repeat_tool_id``, ``cumulative_usage``, ``no_done``,
 ``reasoning_field`` (OpenAI streams); ``delta_input_tokens``, ``claude_extra_newline``
 (Anthropic streams); ``models_200_error`` (unknown ``GET /v1/models/{id}`` answers 200);
-``responses_done`` (Responses streams end with ``data: [DONE]``).
+``responses_done`` (Responses streams end with ``data: [DONE]``); ``no_structured_outputs``
+(``/v1/messages`` answers 400 to ``output_config.format`` / ``output_format``).
 
 Control endpoints (not recorded, no auth): ``POST /_emulator/faults`` ``{"fault", "times",
 "path"}``, ``POST /_emulator/quirks`` ``{"quirks": [...]}``, ``POST /_emulator/reset``,

@@ -9,9 +9,8 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from . import schema_fill
 from .context import Ctx
-from .mock_model import Prompt, ToolSpec, Turn
+from .mock_model import Prompt, ToolSpec, Turn, schema_fill
 from .models import ModelInfo
 from .tokens import IMAGE_TOKENS, count_tokens
 
@@ -219,6 +218,34 @@ def _check_thinking_replay(ctx: Ctx, messages: Any) -> None:
         return
 
 
+def output_schema(ctx: Ctx, body: dict[str, Any]) -> dict[str, Any] | None:
+    """The JSON schema of structured outputs: ``output_config.format`` or the beta's
+    ``output_format`` (``{"type": "json_schema", "schema": {...}}``; see
+    https://platform.claude.com/docs/en/build-with-claude/structured-outputs)."""
+    config = body.get("output_config")
+    if config is not None and not isinstance(config, dict):
+        raise ctx.bad("output_config: Input should be a valid dictionary")
+    fmt = (config or {}).get("format")
+    legacy = body.get("output_format")
+    if fmt is not None and legacy is not None:
+        raise ctx.bad("output_format and output_config.format cannot both be set")
+    where = "output_config.format" if fmt is not None else "output_format"
+    fmt = fmt if fmt is not None else legacy
+    if fmt is None:
+        return None
+    if "no_structured_outputs" in ctx.quirks:  # an upstream without structured outputs
+        raise ctx.bad(f"{where.split('.')[0]}: Extra inputs are not permitted")
+    if not isinstance(fmt, dict) or fmt.get("type") != "json_schema":
+        raise ctx.bad(f"{where}.type: Input should be 'json_schema'")
+    schema = fmt.get("schema")
+    if not isinstance(schema, dict):
+        raise ctx.bad(f"{where}.schema: Field required (a JSON schema object)")
+    problem = schema_fill.schema_problem(schema, f"{where}.schema")
+    if problem:
+        raise ctx.bad(problem)
+    return schema
+
+
 def build_prompt(ctx: Ctx, body: dict[str, Any], info: ModelInfo) -> Prompt:
     limit = body.get("max_tokens")
     if limit is None:
@@ -242,4 +269,5 @@ def build_prompt(ctx: Ctx, body: dict[str, Any], info: ModelInfo) -> Prompt:
         stop=list(stops),
         max_tokens=limit,
         reasoning=reasoning,
+        json_schema=output_schema(ctx, body),
     )

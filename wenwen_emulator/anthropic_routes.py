@@ -12,14 +12,15 @@ from .anthropic_in import Segment, build_prompt, segments, sign, system_blocks, 
 from .context import Ctx, dumps
 from .errors import ErrorResponse, json_response, model_not_found
 from .faults import Frame, emit
-from .mock_model import Reply, generate, stable_hex
-from .openai_routes import SSE_HEADERS, pieces
+from .mock_model import Reply, stable_hex
+from .sse import SSE_HEADERS, pieces
 
 STOP_REASONS = {
     "stop": "end_turn",
     "length": "max_tokens",
     "tool_calls": "tool_use",
     "stop_sequence": "stop_sequence",
+    "refusal": "refusal",
 }
 
 
@@ -52,8 +53,9 @@ def content_blocks(ctx: Ctx, reply: Reply) -> list[dict[str, Any]]:
                 "signature": sign(ctx.state.secret, reply.reasoning),
             }
         )
-    if reply.text or not reply.tool_calls:
-        blocks.append({"type": "text", "text": reply.text, "citations": None})
+    if reply.text or reply.refusal or not reply.tool_calls:
+        text = reply.text + reply.refusal
+        blocks.append({"type": "text", "text": text, "citations": None})
     for call in reply.tool_calls:
         blocks.append(
             {
@@ -187,8 +189,10 @@ async def messages(ctx: Ctx) -> Response:
     if not info.id.startswith("claude"):
         raise ErrorResponse(model_not_found(info.id, ctx.request_id))
     prompt = build_prompt(ctx, body, info)
-    reply = generate(prompt)
+    reply = ctx.reply(prompt)
     tokens = cache_usage(ctx, info.id, segments(body, system_blocks(ctx, body.get("system"))))
+    if ctx.scripted is not None and ctx.scripted.usage is not None:
+        tokens = (reply.prompt_tokens, 0, 0)  # the figure the script set
     content = content_blocks(ctx, reply)
     if body.get("stream") is True:
         assert ctx.conn is not None

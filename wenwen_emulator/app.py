@@ -18,6 +18,7 @@ from starlette.routing import Route
 from . import (
     anthropic_routes,
     billing_routes,
+    completions_routes,
     embeddings,
     gemini_routes,
     openai_routes,
@@ -25,18 +26,20 @@ from . import (
     task_routes,
 )
 from . import media_files as media_files
-from .audio_routes import speech_route, transcriptions
+from .audio_routes import speech_route, transcriptions, translations
 from .context import QUIRKS, Ctx
 from .errors import (
     REQUEST_ID_HEADER,
     ErrorResponse,
     error,
     invalid_token,
+    scripted_error,
     upstream_status,
 )
 from .faults import MALFORMED_BODY, Connection, Fault, FaultSpecError, find, parse_faults
 from .images_routes import edits as image_edits
 from .images_routes import generations as image_generations
+from .script import ScriptError, Step, route_of
 from .state import EmulatorState, RecordedRequest
 
 logger = logging.getLogger("wenwen_emulator")
@@ -52,6 +55,8 @@ ROUTES: dict[tuple[str, str], Handler] = {
     ("POST", "/v1/images/generations"): image_generations,
     ("POST", "/v1/images/edits"): image_edits,
     ("POST", "/v1/audio/transcriptions"): transcriptions,
+    ("POST", "/v1/audio/translations"): translations,
+    ("POST", "/v1/completions"): completions_routes.completions,
     ("POST", "/v1/audio/speech"): speech_route,
 }
 ROUTES.update(billing_routes.ROUTES)  # pricing, quota and billing (new-api's /api, /dashboard)
@@ -62,7 +67,9 @@ ID_ROUTES: dict[tuple[str, str], Callable[[Ctx, str], Awaitable[Response]]] = {
 }
 
 
-def _find_handler(method: str, path: str) -> Handler | None:
+def _find_handler(method: str, path: str, google_key: bool = False) -> Handler | None:
+    if google_key and method == "GET" and path == "/v1/models":
+        return gemini_routes.list_models  # google-genai (API version v1) lists models here
     handler = ROUTES.get((method, path))
     if handler is None and method == "GET" and path.startswith("/v1/models/"):
         model_id = path[len("/v1/models/") :]
@@ -131,6 +138,16 @@ def _degrade(response: Response, faults: list[Fault], ctx: Ctx) -> Response:
     return StreamingResponse(gen(), status_code=response.status_code, media_type="application/json")
 
 
+def _scripted_step(state: EmulatorState, method: str, path: str, body: Any) -> Step | None:
+    route = route_of(method, path)
+    if route is None:
+        return None
+    model = body.get("model") if isinstance(body, dict) else None
+    if route == "gemini":
+        model = gemini_routes.model_in_path(path)
+    return state.scripts.pop(route, path, model if isinstance(model, str) else None)
+
+
 async def _pre_faults(ctx: Ctx) -> Response | None:
     for fault in ctx.faults:
         if fault.kind == "status":
@@ -157,6 +174,16 @@ async def _control(state: EmulatorState, request: Request, path: str) -> Respons
         except (ValueError, KeyError, TypeError, FaultSpecError) as exc:
             return JSONResponse({"ok": False, "error": str(exc)}, status_code=400)
         return JSONResponse({"ok": True})
+    if path == "/_emulator/script" and request.method == "POST":
+        try:
+            body = json.loads(await request.body() or b"{}")
+            steps = body["steps"]
+            if not isinstance(steps, list):
+                raise ScriptError("steps: expected a list")
+            state.scripts.add(steps, model=body.get("model"), route=body.get("route"))
+        except (ValueError, KeyError, TypeError) as exc:
+            return JSONResponse({"ok": False, "error": str(exc)}, status_code=400)
+        return JSONResponse({"ok": True, "pending": state.scripts.pending()})
     if path == "/_emulator/quirks" and request.method == "POST":
         try:
             names = json.loads(await request.body() or b"{}")["quirks"]
@@ -202,7 +229,8 @@ async def _handle(state: EmulatorState, request: Request, request_id: str) -> Re
             request_id=request_id,
         )
     )
-    handler = _find_handler(method, path)
+    google_key = "x-goog-api-key" in request.headers or "key" in request.query_params
+    handler = _find_handler(method, path, google_key)
     if handler is None:
         err = {
             "message": f"Invalid URL ({method} {path})",
@@ -231,6 +259,12 @@ async def _handle(state: EmulatorState, request: Request, request_id: str) -> Re
         quirks=_quirks(state, request),
         conn=Connection(request.receive),
     )
+    scripted = _scripted_step(state, method, path, body)
+    if scripted is not None:
+        if scripted.status is not None:
+            return scripted_error(kind, scripted.status, scripted.message, request_id)
+        ctx.faults += parse_faults(scripted.fault) if scripted.fault else []
+        ctx.scripted = scripted
     slow = find(faults, "slow_first_byte")
     if slow is not None:
         await asyncio.sleep(slow.value)

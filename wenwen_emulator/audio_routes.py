@@ -16,14 +16,18 @@ from typing import Any
 from starlette.responses import PlainTextResponse, Response
 
 from . import speech
-from .context import Ctx
+from .context import Ctx, dumps
 from .errors import json_response
+from .faults import Frame
 from .mock_model import stable_hex
 from .multipart_in import FormFile, read_form
+from .sse import pieces, sse_response
+from .tokens import count_tokens
 
 MAX_UPLOAD = 25 * 1024 * 1024
 MAX_INPUT = 4096
 TRANSCRIBERS = ("whisper-1", "gpt-4o-transcribe", "gpt-4o-mini-transcribe")
+TRANSLATORS = ("whisper-1",)
 SPEAKERS = ("tts-1", "tts-1-hd", "gpt-4o-mini-tts")
 FORMATS = ("json", "text", "srt", "verbose_json", "vtt")
 UPLOAD_TYPES = ("flac", "m4a", "mp3", "mp4", "mpeg", "mpga", "oga", "ogg", "wav", "webm")
@@ -111,11 +115,22 @@ def _hear(upload: FormFile, kind: str) -> tuple[str, float, bool]:
 
 
 async def transcriptions(ctx: Ctx) -> Response:
+    return await _transcribe(ctx, "transcribe")
+
+
+async def translations(ctx: Ctx) -> Response:
+    """``POST /v1/audio/translations``: speech into English text. The emulator's own speech
+    is already written text, so the translation is the transcript (``task: translate``)."""
+    return await _transcribe(ctx, "translate")
+
+
+async def _transcribe(ctx: Ctx, task: str) -> Response:
     form = await read_form(ctx)
     model = form.value("model")
-    if model not in TRANSCRIBERS:
+    allowed = TRANSCRIBERS if task == "transcribe" else TRANSLATORS
+    if model not in allowed:
         ctx.model({"model": model})  # unknown names answer as the relay does
-        raise ctx.bad(f"model {model} cannot transcribe audio", code="model_not_supported")
+        raise ctx.bad(f"model {model} cannot {task} audio", code="model_not_supported")
     upload, kind = _audio_file(ctx, form.files_named("file"))
     fmt = form.value("response_format") or "json"
     if fmt not in FORMATS:
@@ -123,6 +138,11 @@ async def transcriptions(ctx: Ctx) -> Response:
             f"Invalid value: '{fmt}'. Supported values are: {FORMATS}", param="response_format"
         )
     text, duration, _ = _hear(upload, kind)
+    # whisper-1 ignores stream=true (https://platform.openai.com/docs/guides/speech-to-text)
+    if form.value("stream") == "true" and task == "transcribe" and model != "whisper-1":
+        if fmt not in ("json", "text"):
+            raise ctx.bad(f"response_format {fmt} cannot be streamed", param="response_format")
+        return _transcript_stream(ctx, text, duration)
     if fmt == "text":
         return PlainTextResponse(text + "\n")
     segments = speech.timed_spans(text, "segment") or [(text, 0.0, duration)]
@@ -133,8 +153,9 @@ async def transcriptions(ctx: Ctx) -> Response:
         return json_response({"text": text, "usage": usage})
     granularities = form.values("timestamp_granularities") or ["segment"]
     temperature = float(form.value("temperature") or 0.0)
+    language = "english" if task == "translate" else _language(text, form.value("language"))
     body: dict[str, Any] = {
-        "task": "transcribe", "language": _language(text, form.value("language")),
+        "task": task, "language": language,
         "duration": duration, "text": text,
     }  # fmt: skip
     if "segment" in granularities:
@@ -146,6 +167,31 @@ async def transcriptions(ctx: Ctx) -> Response:
         body["words"] = [{"word": w, "start": a, "end": b} for w, a, b in words]
     body["usage"] = usage
     return json_response(body)
+
+
+def _transcript_stream(ctx: Ctx, text: str, duration: float) -> Response:
+    """``transcript.text.delta`` events, then ``transcript.text.done`` with the whole text and
+    the token usage (https://platform.openai.com/docs/api-reference/audio/transcript-text-delta-event)."""
+    frames = [
+        Frame(f"data: {dumps({'type': 'transcript.text.delta', 'delta': piece})}\n\n")
+        for piece in pieces(text)
+    ]
+    output = count_tokens(text)
+    audio_tokens = max(1, math.ceil(duration * 10))
+    done = {
+        "type": "transcript.text.done",
+        "text": text,
+        "usage": {
+            "type": "tokens",
+            "input_tokens": audio_tokens,
+            "input_token_details": {"audio_tokens": audio_tokens, "text_tokens": 0},
+            "output_tokens": output,
+            "total_tokens": audio_tokens + output,
+        },
+    }
+    frames.append(Frame(f"data: {dumps(done)}\n\n", final=True))
+    error = dumps({"type": "error", "error": {"message": "upstream error"}})
+    return sse_response(ctx, frames, f"data: {error}\n\n")
 
 
 def _speech_params(ctx: Ctx, body: dict[str, Any]) -> tuple[str, str]:

@@ -11,8 +11,8 @@
 ``refusal`` answers ``403 insufficient_user_quota`` before a billed route runs when the key's
 balance is spent; ``metered`` charges the balance from the usage a reply reports (a stream is
 charged as its usage passes through, before those bytes reach the client). Billed: chat on
-all four wires, embeddings, image generations and edits (per image), speech and
-transcriptions and video tasks (per call, when the task is accepted). Midjourney is not
+all four wires and legacy completions, embeddings, image generations and edits (per image),
+speech, transcriptions, translations and video tasks (per call, when the task is accepted). Midjourney is not
 billed.
 
 ``POST /_emulator/billing`` ``{"key", "usd" | "quota", "group", "unlimited"}`` sets a key's
@@ -145,7 +145,7 @@ def _billed(method: str, path: str) -> str | None:
     """How the reply of ``path`` reports what it used (``None``: not billed)."""
     if method != "POST":
         return None
-    if path in ("/v1/chat/completions", "/v1/embeddings"):
+    if path in ("/v1/chat/completions", "/v1/completions", "/v1/embeddings"):
         return "openai"
     if path == "/v1/responses":
         return "responses"
@@ -155,7 +155,8 @@ def _billed(method: str, path: str) -> str | None:
         return "gemini"
     if path in ("/v1/images/generations", "/v1/images/edits"):
         return "images"
-    if path in ("/v1/audio/speech", "/v1/audio/transcriptions", "/v1/videos"):
+    if path in ("/v1/audio/speech", "/v1/audio/transcriptions", "/v1/audio/translations",
+                "/v1/videos"):  # fmt: skip
         return "call"
     if path in ("/kling/v1/videos/text2video", "/kling/v1/videos/image2video"):
         return "kling"

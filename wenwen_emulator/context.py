@@ -12,7 +12,9 @@ from starlette.requests import Request
 
 from .errors import ErrorResponse, bad_request, error, model_not_found
 from .faults import Connection, Fault
+from .mock_model import Prompt, Reply, generate
 from .models import ModelInfo, get
+from .script import Step, scripted_reply
 from .state import EmulatorState
 
 QUIRKS = frozenset(
@@ -27,6 +29,7 @@ QUIRKS = frozenset(
         "claude_extra_newline",
         "models_200_error",
         "responses_done",
+        "no_structured_outputs",
     }
 )
 
@@ -42,6 +45,14 @@ class Ctx:
     faults: list[Fault] = field(default_factory=list)
     quirks: set[str] = field(default_factory=set)
     conn: Connection | None = None
+    scripted: Step | None = None
+    """The scripted reply this request gets instead of the mock model's, if any."""
+
+    def reply(self, prompt: Prompt) -> Reply:
+        """What the model answers: the scripted step if one was queued, else the mock model."""
+        if self.scripted is not None:
+            return scripted_reply(self.scripted, prompt)
+        return generate(prompt)
 
     def created(self) -> int:
         return int(time.time())

@@ -142,3 +142,35 @@ class ErrorResponse(Exception):
     def __init__(self, response: Response) -> None:
         super().__init__(response.status_code)
         self.response = response
+
+
+def scripted_error(kind: str, status: int, message: str, request_id: str) -> Response:
+    """A scripted error reply: the upstream error for ``status``, with ``message`` if given
+    (Gemini routes answer in Google's shape, as the upstream's error passes through)."""
+    if not message:
+        return upstream_status(kind, status, request_id)
+    if kind == "claude":
+        return claude_error(status, message, request_id, type=CLAUDE_TYPES.get(status, "api_error"))
+    if kind == "gemini":
+        body = {
+            "error": {
+                "code": status,
+                "message": message,
+                "status": GOOGLE_STATUS.get(status, "UNKNOWN"),
+            }
+        }
+        return json_response(body, status)
+    return openai_error(status, message, request_id, type="upstream_error", code=status)
+
+
+GOOGLE_STATUS = {
+    400: "INVALID_ARGUMENT",
+    401: "UNAUTHENTICATED",
+    403: "PERMISSION_DENIED",
+    404: "NOT_FOUND",
+    429: "RESOURCE_EXHAUSTED",
+    500: "INTERNAL",
+    503: "UNAVAILABLE",
+    504: "DEADLINE_EXCEEDED",
+}
+"""Google's status names (https://cloud.google.com/apis/design/errors#handling_errors)."""

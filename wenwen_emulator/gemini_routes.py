@@ -19,27 +19,38 @@ from typing import Any
 
 from starlette.responses import JSONResponse, Response, StreamingResponse
 
-from . import models
+from . import gemini_embed, models
 from .context import Ctx, dumps
 from .errors import ErrorResponse, json_response, model_not_found
 from .faults import Frame, emit
 from .gemini_in import GeminiError, build_prompt, generation_config, image_digest, sign_part
 from .gemini_in import wants_image as _wants_image
-from .mock_model import Prompt, Reply, generate, last_user_index, prompt_tokens, stable_hex
-from .openai_routes import SSE_HEADERS, pieces
+from .mock_model import Prompt, Reply, last_user_index, prompt_tokens, stable_hex
 from .png import png_from_prompt
+from .sse import SSE_HEADERS, pieces
 from .tokens import IMAGE_TOKENS, count_tokens
 
 Handler = Callable[[Ctx], Awaitable[Response]]
 # new-api relays both prefixes natively (research/relay-and-wire.md §1)
 _METHOD_PATH = re.compile(r"^/v1(?:beta)?/models/(?P<model>[^/:]+):(?P<method>[A-Za-z]+)$")
-FINISH = {"stop": "STOP", "length": "MAX_TOKENS", "tool_calls": "STOP", "stop_sequence": "STOP"}
+FINISH = {
+    "stop": "STOP",
+    "length": "MAX_TOKENS",
+    "tool_calls": "STOP",
+    "stop_sequence": "STOP",
+    "refusal": "SAFETY",
+}
 IMAGE_SIDE = 64
+
+
+def model_in_path(path: str) -> str | None:
+    match = _METHOD_PATH.match(path)
+    return match.group("model") if match else None
 
 
 def find(method: str, path: str) -> Handler | None:
     """The handler for a Gemini path (the model is part of the path)."""
-    if method == "GET" and path in ("/v1beta/models", "/v1beta/models/"):
+    if method == "GET" and path in ("/v1beta/models", "/v1beta/models/", "/v1/models"):
         return list_models
     match = _METHOD_PATH.match(path)
     if method != "POST" or match is None:
@@ -47,6 +58,10 @@ def find(method: str, path: str) -> Handler | None:
     model, verb = match.group("model"), match.group("method")
     if verb == "countTokens":
         return functools.partial(count_prompt_tokens, model=model)
+    if verb == "embedContent":
+        return functools.partial(gemini_embed.embed_content, model=model)
+    if verb == "batchEmbedContents":
+        return functools.partial(gemini_embed.batch_embed_contents, model=model)
     if verb not in ("generateContent", "streamGenerateContent"):
         return None
 
@@ -74,8 +89,8 @@ def reply_parts(ctx: Ctx, reply: Reply, image: dict[str, Any] | None) -> list[di
     parts: list[dict[str, Any]] = []
     if reply.reasoning:
         parts.append({"text": reply.reasoning, "thought": True})
-    if reply.text or not (reply.tool_calls or image):
-        parts.append({"text": reply.text})
+    if reply.text or not (reply.tool_calls or image or reply.refusal):
+        parts.append({"text": reply.text})  # a SAFETY stop carries no text
     if image is not None:
         parts.append(image)
     for call in reply.tool_calls:
@@ -137,6 +152,8 @@ def stream_chunks(
                 pieces_out.append(chunk_part)
         else:
             pieces_out.append(part)
+    if not pieces_out:  # a SAFETY stop: one chunk with the finish reason and no parts
+        return [response_body(ctx, model, [], usage_metadata(reply, image), FINISH[reply.finish])]
     chunks = []
     prompt_only = usage_metadata(reply, image, output=False)
     for n, part in enumerate(pieces_out):
@@ -182,7 +199,7 @@ async def generate_content(ctx: Ctx, model: str, *, stream: bool) -> Response:
         raise GeminiError(400, "Invalid JSON payload received: expected an object")
     prompt = build_prompt(ctx, body, info)
     image_wanted = _wants_image(generation_config(body), info)
-    reply = generate(prompt)
+    reply = ctx.reply(prompt)
     image = _image_part(prompt, body) if image_wanted and not reply.tool_calls else None
     if image is not None:
         idx = last_user_index(prompt.turns)

@@ -78,6 +78,8 @@ CATALOGUE: tuple[ModelInfo, ...] = (
     ModelInfo("text-embedding-3-small", "openai", "embedding", 1536),
     ModelInfo("text-embedding-3-large", "openai", "embedding", 3072),
     ModelInfo("text-embedding-ada-002", "openai", "embedding", 1536),
+    ModelInfo("gemini-embedding-001", "google", "embedding", 3072),
+    ModelInfo("text-embedding-004", "google", "embedding", 768),
     ModelInfo("whisper-1", "openai", "audio"),
     ModelInfo("tts-1", "openai", "audio"),
     ModelInfo("tts-1-hd", "openai", "audio"),

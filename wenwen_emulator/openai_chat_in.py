@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import models, schema_fill
+from . import models
 from .context import Ctx
-from .mock_model import Prompt, ToolSpec, Turn
+from .mock_model import Prompt, ToolSpec, Turn, schema_fill
 
 ROLES = frozenset({"system", "developer", "user", "assistant", "tool", "function"})
 
@@ -149,7 +149,7 @@ def _allowed_tools(ctx: Ctx, spec: Any, tools: list[ToolSpec]) -> tuple[str, lis
     return str(mode), names
 
 
-def _stop(ctx: Ctx, value: Any) -> list[str]:
+def stop_sequences(ctx: Ctx, value: Any) -> list[str]:
     if value is None:
         return []
     if isinstance(value, str):
@@ -185,7 +185,7 @@ def build_prompt(ctx: Ctx, body: dict[str, Any], info: models.ModelInfo) -> Prom
         tool_choice=choice,
         allowed_tools=allowed,
         parallel_tool_calls=body.get("parallel_tool_calls") is not False,
-        stop=_stop(ctx, body.get("stop")),
+        stop=stop_sequences(ctx, body.get("stop")),
         max_tokens=limit,
         reasoning=models.is_reasoning(info.id),
         json_schema=schema,

@@ -4,30 +4,20 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from typing import Any
 
-from starlette.responses import JSONResponse, Response, StreamingResponse
+from starlette.responses import JSONResponse, Response
 
 from . import audio_routes, models, video_routes
 from .context import Ctx, dumps
 from .errors import json_response, with_id
-from .faults import Frame, emit
-from .mock_model import Reply, generate, stable_hex
+from .faults import Frame
+from .mock_model import Reply, stable_hex
 from .openai_chat_in import build_prompt
+from .sse import pieces, sse_response
 from .tokens import count_tokens
 
 FINGERPRINT = "fp_emulator"
-_PIECE_RE = re.compile(r"\S+\s*|\s+")
-SSE_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
-
-
-def pieces(text: str, size: int = 8) -> list[str]:
-    """Split ``text`` into small stream pieces (words, long words in ``size``-char slices)."""
-    out: list[str] = []
-    for piece in _PIECE_RE.findall(text):
-        out.extend(piece[i : i + size] for i in range(0, len(piece), size))
-    return out
 
 
 def usage(reply: Reply, *, media: bool = False) -> dict[str, Any]:
@@ -49,7 +39,7 @@ def usage(reply: Reply, *, media: bool = False) -> dict[str, Any]:
 
 
 def finish_reason(reply: Reply) -> str:
-    return "stop" if reply.finish == "stop_sequence" else reply.finish
+    return "stop" if reply.finish in ("stop_sequence", "refusal") else reply.finish
 
 
 def _tool_call(call_id: str, name: str, arguments: str) -> dict[str, Any]:
@@ -59,8 +49,8 @@ def _tool_call(call_id: str, name: str, arguments: str) -> dict[str, Any]:
 def completion_body(ctx: Ctx, model: str, reply: Reply, media: bool) -> dict[str, Any]:
     message: dict[str, Any] = {
         "role": "assistant",
-        "content": None if reply.tool_calls and not reply.text else reply.text,
-        "refusal": None,
+        "content": None if (reply.tool_calls or reply.refusal) and not reply.text else reply.text,
+        "refusal": reply.refusal or None,
         "annotations": [],
     }
     if reply.reasoning:
@@ -136,6 +126,7 @@ def stream_frames(ctx: Ctx, model: str, reply: Reply, media: bool) -> list[Frame
         deltas += [({"audio": a}, 0) for a in audio_routes.audio_deltas(audio)]
     else:
         deltas += [({"content": p}, count_tokens(p)) for p in pieces(reply.text)]
+    deltas += [({"refusal": p}, count_tokens(p)) for p in pieces(reply.refusal)]
     for group in _tool_deltas(ctx, reply):
         spent = sum(count_tokens(d.get("function", {}).get("arguments", "")) for d in group)
         deltas.append(({"tool_calls": group}, spent))
@@ -180,20 +171,6 @@ def openai_error_frame(ctx: Ctx) -> str:
     return f"data: {dumps({'error': err})}\n\n"
 
 
-def sse_response(ctx: Ctx, frames: list[Frame], error_frame: str) -> StreamingResponse:
-    assert ctx.conn is not None
-    state = ctx.state
-    body = emit(
-        frames,
-        ctx.faults,
-        lambda: error_frame,
-        ctx.conn,
-        stall_timeout=state.stall_timeout,
-        closing=lambda: state.closing,
-    )
-    return StreamingResponse(body, media_type="text/event-stream", headers=SSE_HEADERS)
-
-
 CACHE_MIN_TOKENS = 1024
 CACHE_STEP = 128
 
@@ -230,7 +207,7 @@ async def chat_completions(ctx: Ctx) -> Response:
             f"model {info.id} does not support chat completions", code="model_not_supported"
         )
     prompt = build_prompt(ctx, body, info)
-    reply = generate(prompt)
+    reply = ctx.reply(prompt)
     if prompt.media == "video":  # a real MP4 behind the link, served key-less like storage
         reply = video_routes.chat_video_reply(ctx, reply)
     media = bool(prompt.media)

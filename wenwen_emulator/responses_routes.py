@@ -23,13 +23,12 @@ from typing import Any
 
 from starlette.responses import Response
 
-from . import textutil
 from .context import Ctx, dumps
 from .errors import ErrorResponse, json_response, openai_error, with_id
 from .faults import Frame
-from .mock_model import GREETING, Reply, generate, last_user_index, prompt_tokens, stable_hex
-from .openai_routes import pieces, sse_response
+from .mock_model import GREETING, Reply, last_user_index, prompt_tokens, stable_hex, textutil
 from .responses_in import ResponsesPrompt, build_prompt, seal_reasoning
+from .sse import pieces, sse_response
 from .tokens import count_tokens
 
 PREFIX = "/v1/responses/"
@@ -117,14 +116,16 @@ def _output(ctx: Ctx, body: dict[str, Any], rp: ResponsesPrompt, reply: Reply) -
             }
         )
     status = "incomplete" if reply.finish == "length" else "completed"
-    if reply.text or not reply.tool_calls:
+    if reply.text or reply.refusal or not reply.tool_calls:
         annotations = search["annotations"] if search else []
-        content = {
+        content: dict[str, Any] = {
             "type": "output_text",
             "text": reply.text,
             "annotations": annotations,
             "logprobs": [],
         }
+        if reply.refusal and not reply.text:
+            content = {"type": "refusal", "refusal": reply.refusal}
         items.append(
             {
                 "id": f"msg_{seed}",
@@ -232,6 +233,9 @@ def _item_events(events: _Events, index: int, item: dict[str, Any]) -> None:
             item={**item, "content": [], "status": "in_progress"},
         )
         for c_index, content in enumerate(item["content"]):
+            if content["type"] == "refusal":
+                _refusal_events(events, at, c_index, content)
+                continue
             empty = {**content, "text": "", "annotations": []}
             events.add("response.content_part.added", **at, content_index=c_index, part=empty)
             for piece in pieces(content["text"]):
@@ -304,6 +308,18 @@ def _item_events(events: _Events, index: int, item: dict[str, Any]) -> None:
     events.add("response.output_item.done", output_index=index, item=item)
 
 
+def _refusal_events(
+    events: _Events, at: dict[str, Any], c_index: int, content: dict[str, Any]
+) -> None:
+    events.add(
+        "response.content_part.added", **at, content_index=c_index, part={**content, "refusal": ""}
+    )
+    for piece in pieces(content["refusal"]):
+        events.add("response.refusal.delta", **at, content_index=c_index, delta=piece)
+    events.add("response.refusal.done", **at, content_index=c_index, refusal=content["refusal"])
+    events.add("response.content_part.done", **at, content_index=c_index, part=content)
+
+
 def stream_frames(ctx: Ctx, shell: dict[str, Any], final: dict[str, Any]) -> list[Frame]:
     events = _Events()
     events.add("response.created", response=shell)
@@ -339,7 +355,7 @@ async def create(ctx: Ctx) -> Response:
             f"model {info.id} does not support the Responses API", code="model_not_supported"
         )
     rp = build_prompt(ctx, body, info)
-    reply = generate(rp.prompt)
+    reply = ctx.reply(rp.prompt)
     output = _output(ctx, body, rp, reply)
     final = response_object(ctx, body, info.id, output)
     if body.get("store") is not False:

@@ -7,6 +7,7 @@ import threading
 import time
 from collections.abc import Iterable
 from types import TracebackType
+from typing import Any
 
 import uvicorn
 
@@ -144,6 +145,13 @@ class Emulator:
         """Queue ``fault`` for the next ``times`` API requests (only to ``path`` if given)."""
         self.state.inject(fault, times, path)
 
+    def script(self, *steps: Any, model: str | None = None, route: str | None = None) -> None:
+        """Queue what the model answers next, one step per chat request, on every protocol:
+        ``emu.script(call("search", q="x"), "done")`` (see :mod:`.script`). ``model`` /
+        ``route`` (``openai``, ``responses``, ``anthropic``, ``gemini`` or a path) limit the
+        steps to matching requests; after the last step the mock model answers again."""
+        self.state.scripts.add(steps, model=model, route=route)
+
     @property
     def clock(self) -> EmulatorClock:
         """The clock task jobs run on: ``advance(seconds)``, ``time_scale`` (0 freezes it)."""
@@ -165,5 +173,6 @@ class Emulator:
         self.state.tasks.mj_codes.append(code)
 
     def reset(self) -> None:
-        """Forget recorded requests, queued faults and the prompt cache; restore quirks."""
+        """Forget recorded requests, queued faults and scripts and the prompt cache; restore
+        quirks; rewind the clock and forget task jobs."""
         self.state.reset()

@@ -11,6 +11,7 @@ from .billing import BillingBook
 from .clock import EmulatorClock
 from .faults import Fault, parse_faults
 from .models import ModelInfo, user_models
+from .script import ScriptQueue
 from .tasks import TaskStore
 
 DEFAULT_API_KEY = "sk-emulator"
@@ -74,6 +75,8 @@ class EmulatorState:
         self.billing = BillingBook()
         """Each key's balance and group (``wenwen_emulator.billing``)."""
         self._faults: list[_QueuedFault] = []
+        self.scripts = ScriptQueue()
+        """Scripted replies waiting for their request (:mod:`.script`)."""
         self._lock = threading.Lock()
         self._counter = 0
 
@@ -105,6 +108,7 @@ class EmulatorState:
         with self._lock:
             self.requests.clear()
             self._faults.clear()
+            self.scripts.clear()
             self.cache.clear()
             self.responses.clear()
             self.quirks = set(self._initial_quirks)

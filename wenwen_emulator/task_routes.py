@@ -28,6 +28,8 @@ _MJ = re.compile(r"^/(?:[A-Za-z0-9_-]+/)?mj/")
 def find(method: str, path: str) -> Handler | None:
     if method == "POST" and path == "/v1/videos":
         return video_routes.create_video
+    if method == "POST" and path.startswith("/v1/videos/") and path.endswith("/remix"):
+        return video_routes.remix_video
     if method == "POST" and path in ("/kling/v1/videos/text2video", "/kling/v1/videos/image2video"):
         return video_routes.create_kling
     if method == "GET" and _VIDEO_QUERY.match(path):

@@ -111,7 +111,7 @@ def _video_object(ctx: Ctx, job: Job) -> dict[str, Any]:
         "prompt": params.get("prompt"),
         "size": params.get("size", "720x1280"),
         "seconds": str(params.get("seconds", 4)),
-        "remixed_from_video_id": None,
+        "remixed_from_video_id": params.get("remixed_from"),
         "error": (
             {"code": "video_generation_failed", "message": job.fail_reason}
             if phase == "failed"
@@ -189,6 +189,38 @@ async def create_video(ctx: Ctx) -> Response:
             "size": size,
             "action": "generate" if has_image else "textGenerate",
             "image_seed": _digest(upload or (str(reference) if reference else b"")),
+        },
+    )
+    return JSONResponse(_video_object(ctx, job))
+
+
+_REMIX_PATH = re.compile(r"^/v1/videos/(?P<id>[^/]+)/remix$")
+
+
+async def remix_video(ctx: Ctx) -> Response:
+    """``POST /v1/videos/{id}/remix`` ``{"prompt"}``: a new job from a finished video, same
+    model, size and length (https://platform.openai.com/docs/api-reference/videos/remix)."""
+    match = _REMIX_PATH.match(ctx.request.url.path)
+    source = ctx.state.tasks.get(match.group("id"), "video") if match else None
+    if source is None:
+        raise task_error(ctx, 404, "task_not_exist", "task_not_exist")
+    if source.phase(ctx.state.clock.now()) != "succeeded":
+        raise task_error(ctx, 400, "invalid_request", "only a completed video can be remixed")
+    prompt = ctx.json_body().get("prompt")
+    if not isinstance(prompt, str) or not prompt.strip():
+        raise task_error(ctx, 400, "invalid_request", "prompt is required")
+    params = source.params
+    job = _new_job(
+        ctx,
+        source.kind,
+        prompt,
+        int(params["seconds"]),
+        {
+            "model": params.get("model", "sora-2"),
+            "size": params.get("size", "720x1280"),
+            "action": "remix",
+            "image_seed": params.get("image_seed", ""),
+            "remixed_from": source.id,
         },
     )
     return JSONResponse(_video_object(ctx, job))

@@ -9,8 +9,7 @@ import httpx
 import pytest
 from pydantic import BaseModel, Field
 
-from wenwen_emulator import textutil
-from wenwen_emulator.mock_model import FALLBACK, GREETING
+from wenwen_emulator.mock_model import FALLBACK, GREETING, textutil
 
 CHAT = "/v1/chat/completions"
 
@@ -430,7 +429,7 @@ def test_keyword_comes_from_the_question_part(http: httpx.Client) -> None:
 
 
 def test_condense_prompt_reads_the_follow_up_input() -> None:
-    from wenwen_emulator.textutil import split_question
+    from wenwen_emulator.mock_model.textutil import split_question
 
     prompt = (
         "Given a conversation (between Human and Assistant) and a follow up message from Human, "

@@ -7,8 +7,8 @@ from typing import Any
 
 import httpx
 
-from wenwen_emulator import prompt_json
-from wenwen_emulator.choices import Choice, numbered, relevant
+from wenwen_emulator.mock_model import prompt_json
+from wenwen_emulator.mock_model.choices import Choice, numbered, relevant
 
 CHAT = "/v1/chat/completions"
 

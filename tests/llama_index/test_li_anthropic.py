@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Callable
 from typing import Any
 
@@ -143,16 +144,33 @@ class City(BaseModel):
     population: int
 
 
-def test_structured_output_is_a_forced_tool_underneath(
+def test_structured_output_is_native_output_config(
     claude: Wenwen, caller: Any, chat_bodies: Any
 ) -> None:
     prompt = PromptTemplate("Paris has 2100000 inhabitants. Describe {city}.")
     city = caller.structured_predict(claude, City, prompt, city="Paris")
     assert city == City(name="Paris", population=2100000)
     body = chat_bodies()[-1]
-    assert body["tool_choice"]["type"] == "tool"
+    assert body["output_config"]["format"]["type"] == "json_schema" and "tools" not in body
     streamed = caller.stream_structured_predict(claude, City, prompt, city="Paris")
     assert streamed[-1] == city
+
+
+def test_structured_output_falls_back_to_a_forced_tool_once_refused(
+    make_llm: Callable[..., Wenwen], caller: Any, chat_bodies: Any, emu: Any, request: Any
+) -> None:
+    # a dated name per test run: the fallback is remembered per model for the process
+    model = f"claude-haiku-4-5-2099{zlib.crc32(request.node.nodeid.encode()) % 10000:04d}"
+    emu.quirks.add("no_structured_outputs")
+    prompt = PromptTemplate("Paris has 2100000 inhabitants. Describe {city}.")
+    city = caller.structured_predict(make_llm(model=model), City, prompt, city="Paris")
+    assert city == City(name="Paris", population=2100000)
+    refused, retried = chat_bodies()[-2:]
+    assert "output_config" in refused and "output_config" not in retried
+    assert retried["tool_choice"]["type"] == "tool"
+    streamed = caller.stream_structured_predict(make_llm(model=model), City, prompt, city="Paris")
+    assert streamed[-1] == city
+    assert chat_bodies()[-1]["tool_choice"]["type"] == "tool"  # remembered: one request
 
 
 def test_audio_is_refused_with_a_clear_error(claude: Wenwen) -> None:

@@ -16,7 +16,7 @@ from ...types import AllowedTools, ChatRequest, NamedToolChoice, Tool
 from .. import HttpRequest
 from .._responses_only import reject_responses_only
 from ._content import wire_messages
-from ._structured import StructuredTool, structured_tool
+from ._structured import StructuredTool, native_format, structured_tool
 from ._wire import (
     MessagesBody,
     SamplingFields,
@@ -90,6 +90,10 @@ def build_request(request: ChatRequest, *, stream: bool) -> HttpRequest:
     extra = dict(request.extra_body)
     betas = extra.pop("betas", None)
     json: dict[str, Any] = {**body, **extra}
+    native = native_format(request)
+    if native is not None:  # structured outputs, merged into a caller's output_config
+        config = json.get("output_config")
+        json["output_config"] = {**(config if isinstance(config, dict) else {}), "format": native}
     return HttpRequest(method="POST", path=PATH, json=json, headers=_headers(request, betas))
 
 

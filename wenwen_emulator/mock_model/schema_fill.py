@@ -114,7 +114,7 @@ class FillContext:
             text=text,
             answer=answer,
             json_mode=json_mode,
-            quotes=textutil.quotes(question or text),
+            quotes=_quotes_question_first(question, text),
             numbers=textutil.numbers(text) if numbers is None else numbers,
             choices=list(choices or []),
             question=question or text,
@@ -134,6 +134,12 @@ class FillContext:
             self.next_number += 1
             return self.numbers[self.next_number - 1]
         return self.numbers[0] if self.numbers else None
+
+
+def _quotes_question_first(question: str, text: str) -> list[str]:
+    """The values quoted in the question, then those quoted elsewhere in the message."""
+    found = textutil.quotes(question) if question else []
+    return found + [q for q in textutil.quotes(text) if q not in found]
 
 
 def fill(schema: Any, root: Any, ctx: FillContext) -> Any:

@@ -196,7 +196,7 @@ def content_text(text: str) -> str:
     lines = []
     for line in "".join(kept).splitlines():
         sentences = [s for s in textutil.sentences(line) if not _about_format(s)]
-        if sentences:
+        if any(re.search(r"\w", s) for s in sentences):  # not a lone "." left by a cut
             lines.append(" ".join(sentences))
         elif not line.strip():
             lines.append("")

@@ -1,29 +1,6 @@
 # ruff: noqa: RUF001  (CJK punctuation and curly quotes are intended)
-"""The deterministic mock model: pure functions from a neutral prompt to a neutral reply.
-
-The OpenAI and Anthropic routes translate their wire formats into :class:`Prompt` and the
-resulting :class:`Reply` back to the wire. Behaviour (documented for users' own tests):
-
-* Text replies are extractive: the sentence of the conversation sharing the most content
-  words with the question (the last user message, or the text after ``Query:``/``Question:``).
-  Ties go to the earliest sentence; no overlap gives :data:`FALLBACK`; a conversation without
-  any other sentence gives :data:`GREETING`. Images in the last user message add
-  ``"I see N image(s). "`` in front; so do images in the tool results being answered.
-* Tools are called when forced or when the last user message mentions a tool (its name, the
-  name with spaces, or half the non-generic words of the name). Arguments come from
-  :mod:`.schema_fill`. A tool whose required numbers are not in the conversation yet waits
-  while another named tool runs; after tool results the tools named but not called yet are
-  called next (multi-step agents, arguments preferring the results' numbers); when none is
-  left the reply states the results.
-* JSON for ``json_schema`` / ``json_object`` response formats, and whenever the prompt asks
-  for JSON in prose: the shape is the schema it shows, else its labelled example (loose
-  JSON and ``{{ }}``-doubled braces accepted), else the keys it names (:mod:`.prompt_json`).
-  Choices the prompt offers (numbered items, tool names) are picked by relevance to the
-  question (:mod:`.choices`).
-* Prompts that define the ReAct ``Action:``/``Action Input:`` format get it
-  (:mod:`.react`).
-* Reasoning models get a deterministic thought text.
-"""
+"""The mock model's core: the neutral prompt/reply types and :func:`generate` (rules in
+the package docstring)."""
 
 from __future__ import annotations
 
@@ -33,8 +10,8 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from ..tokens import IMAGE_TOKENS, count_tokens, truncate_tokens
 from . import choices, prompt_json, react, schema_fill, textutil
-from .tokens import IMAGE_TOKENS, count_tokens, truncate_tokens
 
 FALLBACK = "I don't know based on the given context."
 GREETING = "Hello! This is the Wenwen emulator."
@@ -118,7 +95,9 @@ class Reply:
     reasoning: str = ""
     tool_calls: list[ToolCall] = field(default_factory=list)
     finish: str = "stop"
-    """``stop``, ``length``, ``tool_calls`` or ``stop_sequence``."""
+    """``stop``, ``length``, ``tool_calls``, ``stop_sequence`` or ``refusal``."""
+    refusal: str = ""
+    """A refusal in place of the answer (scripted replies only)."""
     stop_sequence: str | None = None
     prompt_tokens: int = 0
     completion_tokens: int = 0
@@ -370,14 +349,31 @@ def generate(prompt: Prompt) -> Reply:
 def _tools_to_call(prompt: Prompt, text: str, results: list[Turn]) -> list[ToolSpec]:
     """The tools the question names; after tool results, those not called yet (a multi-step
     agent's next step), unless a call is forced."""
-    forced = prompt.tool_choice == "required" or prompt.tool_choice.startswith("name:")
-    if forced:
+    if prompt.tool_choice.startswith("name:"):
         return choose_tools(prompt, text)
     called = {t.tool_name for t in results}
+    if prompt.tool_choice == "required":
+        return _forced_next(prompt, text, called)
     chosen = [t for t in choose_tools(prompt, text) if t.name not in called]
     available = len(textutil.numbers(text)) + sum(len(textutil.numbers(r.text)) for r in results)
     ready = [t for t in chosen if _numbers_needed(t) <= available]
     return ready or chosen  # a tool that needs numbers no one has found yet waits a step
+
+
+def _forced_next(prompt: Prompt, text: str, called: set[str]) -> list[ToolSpec]:
+    """A forced call (``required`` / ``any`` / ``ANY``) goes to a tool that has no result yet:
+    one the question names, else the first offered. Once every callable tool has a result the
+    model answers (a real model would too; calling the same tool again loops an agent)."""
+    named = [t for t in choose_tools(prompt, text) if t.name not in called]
+    if named:
+        return named
+    fresh = [
+        tool
+        for tool in prompt.tools
+        if tool.name not in called
+        and (prompt.allowed_tools is None or tool.name in prompt.allowed_tools)
+    ]
+    return fresh[:1]
 
 
 def _numbers_needed(tool: ToolSpec) -> int:

@@ -280,12 +280,26 @@ def split_question(text: str) -> tuple[str, str]:
     return " ".join(parts[start:]), "\n".join(parts[:start])
 
 
+def quote_spans(text: str) -> list[tuple[int, int, str]]:
+    """``(start, end, inner text)`` of the quoted spans, in order of appearance."""
+    found: list[tuple[int, int, str]] = []
+    for rx in _QUOTE_RES:
+        found.extend((m.start(), m.end(), m.group(1).strip()) for m in rx.finditer(text))
+    return [span for span in sorted(found) if span[2]]
+
+
 def quotes(text: str) -> list[str]:
     """Quoted spans in order of appearance ('…', "…", “…”, ‘…’, 「…」, 『…』)."""
-    found: list[tuple[int, str]] = []
-    for rx in _QUOTE_RES:
-        found.extend((m.start(), m.group(1).strip()) for m in rx.finditer(text))
-    return [q for _, q in sorted(found) if q]
+    return [inner for _, _, inner in quote_spans(text)]
+
+
+def whole_quote(text: str, pos: int, word: str) -> str:
+    """``word`` found at ``pos``, or the whole quoted value it sits in: a value quoted in a
+    prompt (``"Alice Smith"``) is one value, never cut to a word of it."""
+    for start, end, inner in quote_spans(text):
+        if start < pos < end:
+            return inner
+    return word
 
 
 def numbers(text: str) -> list[float]:
@@ -311,7 +325,7 @@ def _proper_noun(text: str, words: list[tuple[int, str]]) -> str | None:
     for pos, word in words:
         before = text[:pos].rstrip()
         if word[0].isupper() and before and before[-1] not in ".!?\n" and len(word) > 1:
-            return word
+            return whole_quote(text, pos, word)
     return None
 
 
@@ -324,9 +338,10 @@ def keyword(text: str, exclude: frozenset[str] = frozenset()) -> str:
         noun = _proper_noun(scope, words)
         if noun:
             return noun
-    for _, words in scopes:
+    for scope, words in scopes:
         if words:
-            return max(words, key=lambda w: (len(w[1]), -w[0]))[1]
+            pos, word = max(words, key=lambda w: (len(w[1]), -w[0]))
+            return whole_quote(scope, pos, word)
     return "value"
 
 
