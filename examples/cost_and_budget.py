@@ -42,7 +42,8 @@ def main() -> None:
             model=os.environ.get("WENWEN_MODEL", "gpt-4o-mini"),
             base_url=base_url,
             api_key=api_key,
-            model_kwargs={"tool_choice": "required"},  # never stops on its own
+            # the die must be rolled every turn: the agent never stops on its own
+            model_kwargs={"tool_choice": {"type": "function", "function": {"name": "roll_dice"}}},
         )
         agent = create_agent(llm, tools=[roll_dice])
         question = "Roll a 6-sided die with roll_dice until you get a 7."

@@ -75,7 +75,8 @@ def test_async_agent_and_streaming_totals(emu: Emulator) -> None:
 
 
 def test_a_looping_agent_stops_at_the_first_call_after_its_budget(emu: Emulator) -> None:
-    llm = _llm(emu, model_kwargs={"tool_choice": "required"})  # calls a tool forever
+    forced = {"type": "function", "function": {"name": "roll_dice"}}
+    llm = _llm(emu, model_kwargs={"tool_choice": forced})  # calls its tool forever
     agent = create_agent(llm, tools=[roll_dice])
     question = {"messages": [("user", "Roll a 6-sided die with roll_dice until you get a 7.")]}
     budget = 60 / 500_000  # a few calls' worth (each costs about 11 quota here)

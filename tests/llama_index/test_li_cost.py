@@ -94,11 +94,11 @@ def roll_dice(sides: int) -> int:
 
 
 async def _agent_loop(llm: Wenwen) -> None:
-    """A minimal tool loop that never ends on its own (every turn must call a tool)."""
+    """A minimal tool loop that never ends on its own (every turn must call the tool)."""
     tool = FunctionTool.from_defaults(fn=roll_dice)
     history = [ChatMessage(role="user", content="Roll a 6-sided die with roll_dice until 7.")]
     for _ in range(100):
-        reply = await llm.achat_with_tools([tool], chat_history=history, tool_required=True)
+        reply = await llm.achat_with_tools([tool], chat_history=history, tool_choice="roll_dice")
         history.append(reply.message)
         for call in llm.get_tool_calls_from_response(reply):
             output = tool(**call.tool_kwargs)
@@ -134,7 +134,7 @@ def test_a_function_agent_run_is_counted(emu: Emulator, make_llm: Callable[..., 
 def test_failed_calls_count_as_errors(emu: Emulator, make_llm: Callable[..., Wenwen]) -> None:
     handler = WenwenUsageHandler()
     llm = make_llm(callback_manager=CallbackManager([handler]), max_retries=0)
-    emu.inject("status:400")
+    emu.inject("status:400", path="/v1/chat/completions")
     with handler, pytest.raises(BadRequestError):
         llm.chat([ChatMessage(role="user", content="Hello")])
     llm.chat([ChatMessage(role="user", content="Hello")])
