@@ -8,7 +8,7 @@ image (sent to the model as an image) and one that fails (sent back as an error 
 Runs against the Wenwen relay when WENWEN_API_KEY is set (WENWEN_MODEL picks the model,
 default gpt-4o-mini; WENWEN_PROTOCOL the chat protocol: auto, the default, picks it from the
 model; or openai, anthropic, gemini, responses); otherwise it starts the local emulator and
-says so. Needs ``pip install "wenwen-ai[mcp]" langchain``.
+says so. Needs the ``[mcp]`` extra and langchain (``pip install -e ".[all]"`` in a clone).
 
     python examples/langchain_mcp_agent.py
 """

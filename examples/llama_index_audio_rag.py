@@ -32,7 +32,7 @@ RECORDINGS = {
 
 def record(client: WenwenClient, folder: Path) -> None:
     for name, text in RECORDINGS.items():
-        path = client.audio.speech_to_file(folder / name, text, response_format="wav")
+        path = client.audio.speech_to_file(text, path=folder / name, response_format="wav")
         print(f"recorded {path.name} ({path.stat().st_size} bytes)")
 
 

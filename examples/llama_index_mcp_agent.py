@@ -1,16 +1,15 @@
 """MCP tools in a LlamaIndex FunctionAgent on Wenwen (Wenwen's "MCP call (stdio)").
 
 The official ``mcp`` client starts the MCP server in ``mcp_server.py`` over stdio, and
-``llama-index-tools-mcp``'s ``McpToolSpec`` turns its tools into ``FunctionTool``s. Those
-return MCP's raw ``CallToolResult``, which LlamaIndex would send to the model as its Python
-repr; ``with_content_blocks`` wraps each tool so that text comes back as ``TextBlock``s,
-images as ``ImageBlock``s (the model sees the picture) and an MCP error result as a raised
-error (the agent reports it to the model as a failed call).
+``llama_index_wenwen.mcp.mcp_tools`` turns its tools into ``FunctionTool``s (through
+``llama-index-tools-mcp``'s ``McpToolSpec``) whose results are content blocks: text as
+``TextBlock``s, images as ``ImageBlock``s (the model sees the picture) and an MCP error result
+as a raised error (the agent reports it to the model as a failed call).
 
 Runs against the Wenwen relay when WENWEN_API_KEY is set (WENWEN_MODEL picks the model,
 default gpt-4o-mini; WENWEN_PROTOCOL the chat protocol: auto, the default, picks it from the
 model; or openai, anthropic, gemini, responses); otherwise it starts the local emulator and
-says so. Needs ``pip install "wenwen-ai[mcp]"``.
+says so. Needs the ``[mcp]`` extra (``pip install -e ".[all]"`` in a clone includes it).
 
     python examples/llama_index_mcp_agent.py
 """
@@ -18,22 +17,18 @@ says so. Needs ``pip install "wenwen-ai[mcp]"``.
 from __future__ import annotations
 
 import asyncio
-import base64
 import os
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from llama_index.core.agent.workflow import FunctionAgent, ToolCallResult
-from llama_index.core.base.llms.types import ContentBlock, ImageBlock, TextBlock
-from llama_index.core.tools import FunctionTool
-from llama_index.tools.mcp import McpToolSpec
+from llama_index.core.base.llms.types import TextBlock
 from mcp import ClientSession, StdioServerParameters
 from mcp.client.stdio import stdio_client
-from mcp.types import CallToolResult, ImageContent, TextContent
 
 from llama_index_wenwen import Wenwen
+from llama_index_wenwen.mcp import mcp_tools
 from wenwen_emulator.offline import emulator_unless_key
 
 SERVER = Path(__file__).with_name("mcp_server.py")
@@ -43,36 +38,6 @@ QUESTIONS = (
     "What is the status of order 'A-1001'? Use lookup_order.",
 )
 SYSTEM_PROMPT = "Use the tools, then answer briefly from their results."
-
-
-class McpToolError(RuntimeError):
-    """An MCP tool reported an error result (``isError``)."""
-
-
-def content_blocks(result: CallToolResult) -> list[ContentBlock]:
-    """An MCP tool result as LlamaIndex content blocks; raises ``McpToolError`` for an
-    error result and ``TypeError`` for content LlamaIndex tool output cannot hold."""
-    blocks: list[ContentBlock] = []
-    for item in result.content:
-        if isinstance(item, TextContent):
-            blocks.append(TextBlock(text=item.text))
-        elif isinstance(item, ImageContent):
-            image = base64.b64decode(item.data)
-            blocks.append(ImageBlock(image=image, image_mimetype=item.mimeType))
-        else:
-            raise TypeError(f"MCP {item.type} content is not supported as a tool result")
-    if result.isError:
-        raise McpToolError(" ".join(b.text for b in blocks if isinstance(b, TextBlock)))
-    return blocks
-
-
-def with_content_blocks(tool: FunctionTool) -> FunctionTool:
-    """``tool`` (from ``McpToolSpec``) returning content blocks instead of the raw result."""
-
-    async def call(**kwargs: Any) -> list[ContentBlock]:
-        return content_blocks((await tool.acall(**kwargs)).raw_output)
-
-    return FunctionTool.from_defaults(async_fn=call, tool_metadata=tool.metadata)
 
 
 @dataclass
@@ -91,9 +56,8 @@ async def run_agent(llm: Wenwen, *, stream: bool = False) -> list[Run]:
     runs = []
     async with stdio_client(server) as (read, write), ClientSession(read, write) as session:
         await session.initialize()
-        spec_tools = await McpToolSpec(client=session).to_tool_list_async()
         agent = FunctionAgent(
-            tools=[with_content_blocks(tool) for tool in spec_tools],
+            tools=await mcp_tools(session),
             llm=llm,
             system_prompt=SYSTEM_PROMPT,
             streaming=stream,

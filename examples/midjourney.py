@@ -5,7 +5,7 @@ one picture (U2) and save it, resume a wait by task id, and wait on several jobs
 Runs against the Wenwen relay when WENWEN_API_KEY is set; otherwise on the local emulator
 with its clock 60 times faster (real PNG grids; an upscale is a real crop of its tile).
 
-    python examples/midjourney.py [--out DIR]
+    python examples/midjourney.py [--out DIR]   # files go to a new temp folder unless --out is given
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import tempfile
 from dataclasses import replace
 from pathlib import Path
 
@@ -31,13 +32,13 @@ def demo(client: WenwenClient, base_url: str, api_key: str, out: Path, wait: Wai
     print(f"imagine submitted: task {task_id}")
     grid = mj.wait(task_id, options=replace(wait, progress_bar="imagine"))
     print(f"grid {grid.id}: {grid.status}; buttons: {' '.join(b.name for b in grid.buttons)}")
-    mj.download(grid, out / "grid.png")
+    mj.download(grid, path=out / "grid.png")
 
     upscale_id = mj.action(grid, "U2")
     # resuming needs only the id: a fresh client picks the wait up where it stands
     with WenwenClient(api_key=api_key, base_url=base_url) as later:
         upscaled = later.midjourney.wait(upscale_id, options=replace(wait, progress_bar="U2"))
-    path = mj.download(upscaled, out / "lighthouse-u2.png")
+    path = mj.download(upscaled, path=out / "lighthouse-u2.png")
     print(f"upscale {upscaled.id}: {upscaled.status}, saved {path.name}")
     print(f"next buttons: {', '.join(b.name for b in upscaled.buttons)}")
 
@@ -48,9 +49,14 @@ def demo(client: WenwenClient, base_url: str, api_key: str, out: Path, wait: Wai
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=Path("midjourney-out"))
+    parser.add_argument(
+        "--out", type=Path, help="folder for the files (default: a new temp folder)"
+    )
     args = parser.parse_args()
+    if args.out is None:
+        args.out = Path(tempfile.mkdtemp(prefix="wenwen-midjourney-"))
     args.out.mkdir(parents=True, exist_ok=True)
+    print(f"saving to {args.out}", file=sys.stderr)
     if os.environ.get("WENWEN_API_KEY"):
         base_url = os.environ.get("WENWEN_BASE_URL", "https://api.wenwen-ai.com")
         run(base_url, os.environ["WENWEN_API_KEY"], args.out, WaitOptions(timeout=1800))

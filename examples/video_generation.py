@@ -5,7 +5,7 @@ Runs against the Wenwen relay when WENWEN_API_KEY is set; otherwise on the local
 whose clock runs 60 times faster than the wall clock, so minutes of "rendering" pass in
 seconds (the same jobs, statuses and real MP4 bytes, just sooner).
 
-    python examples/video_generation.py [--out DIR]
+    python examples/video_generation.py [--out DIR]   # files go to a new temp folder unless --out is given
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import tempfile
 from dataclasses import replace
 from pathlib import Path
 
@@ -50,28 +51,33 @@ def demo(
     # a new client (think: a new process the next morning) needs nothing but the id
     with WenwenClient(api_key=api_key, base_url=base_url) as later:
         done = later.videos.wait(job_id, options=replace(wait, progress_bar="sora-2"))
-        path = later.videos.download(done, out / "paper-boat.mp4")
+        path = later.videos.download(done, path=out / "paper-boat.mp4")
     print(f"{done.id}: {done.status}, saved {path.name} ({path.stat().st_size} bytes)")
 
     frame = out / "frame.png"
     frame.write_bytes(START_FRAME)
     kling = videos.generate(
-        out / "dawn-to-dusk.mp4", prompt="The same street from dawn to dusk", model="kling-v1",
+        "The same street from dawn to dusk", path=out / "dawn-to-dusk.mp4", model="kling-v1",
         image=frame, last_frame=frame, seconds=5, options=replace(wait, progress_bar="kling"),
     )  # fmt: skip
     print(f"{kling.task.id}: {kling.task.status} via {kling.task.route}, saved {kling.path.name}")
 
     try:
-        videos.generate(out / "never.mp4", prompt="A storm [fail: content policy]", options=wait)
+        videos.generate("A storm [fail: content policy]", path=out / "never.mp4", options=wait)
     except TaskFailedError as failed:
         print(f"{failed.task_id} failed: {failed.reason}")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=Path("video-out"))
+    parser.add_argument(
+        "--out", type=Path, help="folder for the files (default: a new temp folder)"
+    )
     args = parser.parse_args()
+    if args.out is None:
+        args.out = Path(tempfile.mkdtemp(prefix="wenwen-video-"))
     args.out.mkdir(parents=True, exist_ok=True)
+    print(f"saving to {args.out}", file=sys.stderr)
     if os.environ.get("WENWEN_API_KEY"):
         base_url = os.environ.get("WENWEN_BASE_URL", "https://api.wenwen-ai.com")
         run(

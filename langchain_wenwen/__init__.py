@@ -11,7 +11,10 @@ from importlib.util import find_spec
 from typing import TYPE_CHECKING, Any
 
 if find_spec("langchain_core") is None:  # pragma: no cover - only without the extra
-    raise ImportError('langchain_wenwen needs langchain-core: pip install "wenwen-ai[langchain]"')
+    raise ImportError(
+        'langchain_wenwen needs langchain-core: pip install "wenwen-ai[langchain]" '
+        '(from a clone: pip install -e ".[langchain]")'
+    )
 
 if TYPE_CHECKING:
     from wenwen import __version__

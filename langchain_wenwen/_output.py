@@ -252,6 +252,9 @@ def response_metadata(response: ChatResponse, protocol: str) -> dict[str, Any]:
         metadata["id"] = response.id
     if response.stop_reason_raw and response.stop_reason_raw != response.finish_reason:
         metadata["stop_reason"] = response.stop_reason_raw
+    if response.client_stop is not None:
+        # the wire has no stop sequences (or the relay dropped them): cut by the client
+        metadata["wenwen_client_stop"] = response.client_stop
     return metadata
 
 

@@ -49,8 +49,8 @@ _blocks.register()  # content_blocks for messages tagged model_provider="wenwen"
 class ChatWenwen(ClientOwner, BaseChatModel):
     """Chat with any model the Wenwen relay serves, through one API key.
 
-    Setup: ``pip install "wenwen-ai[langchain]"`` and set ``WENWEN_API_KEY`` (and
-    optionally ``WENWEN_BASE_URL``).
+    Setup: ``pip install "wenwen-ai[langchain]"`` (``pip install -e ".[langchain]"`` in a
+    clone) and set ``WENWEN_API_KEY`` (and optionally ``WENWEN_BASE_URL``).
 
     ```python
     from langchain_wenwen import ChatWenwen

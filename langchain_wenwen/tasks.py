@@ -28,7 +28,8 @@ from pydantic import ConfigDict, Field, PrivateAttr, SecretStr
 from wenwen import AsyncWenwenClient, WenwenClient
 from wenwen.client_set import ClientSet
 from wenwen.connection import API_KEY_ENV, BASE_URL_ENV, DEFAULT_BASE_URL, DEFAULT_MAX_RETRIES
-from wenwen.errors import ConfigurationError
+from wenwen.errors import InvalidArgumentError
+from wenwen.media.arguments import check_text
 from wenwen.media.uploads import DEFAULT_MAX_UPLOAD_BYTES, FileAccess
 from wenwen.tasks import MjTask, TaskSnapshot, WaitOptions
 from wenwen.tasks.video import is_url
@@ -118,14 +119,14 @@ class WenwenTaskRunnable(ClientOwner, RunnableSerializable[TaskInput, dict[str, 
                 task_id = mj.action(mj.fetch(task_id), args["button"])
             task = mj.wait(task_id, options=options)
             path = self._target(task.id, ".png")
-            return _mj_result(task, mj.download(task, path) if path else None)
+            return _mj_result(task, mj.download(task, path=path) if path else None)
         videos = client.videos
         started: str | TaskSnapshot = args.get("task_id") or videos.create(
             prompt=_prompt(args), model=self.model, **self._create_args(args)
         )
         done = videos.wait(started, route=args.get("route"), options=options)
         path = self._target(done.id, ".mp4")
-        return _video_result(done, videos.download(done, path) if path else None)
+        return _video_result(done, videos.download(done, path=path) if path else None)
 
     # --- async --------------------------------------------------------------------------
 
@@ -152,30 +153,47 @@ class WenwenTaskRunnable(ClientOwner, RunnableSerializable[TaskInput, dict[str, 
                     task_id = await mj.action(await mj.fetch(task_id), args["button"])
                 task = await mj.wait(task_id, options=options)
                 path = self._target(task.id, ".png")
-                return _mj_result(task, await mj.download(task, path) if path else None)
+                return _mj_result(task, await mj.download(task, path=path) if path else None)
             videos = client.videos
             started: str | TaskSnapshot = args.get("task_id") or await videos.create(
                 prompt=_prompt(args), model=self.model, **self._create_args(args)
             )
             done = await videos.wait(started, route=args.get("route"), options=options)
             path = self._target(done.id, ".mp4")
-            return _video_result(done, await videos.download(done, path) if path else None)
+            return _video_result(done, await videos.download(done, path=path) if path else None)
         finally:
             await progress.flush()
 
 
+_INPUT_KEYS = frozenset({"prompt", "task_id", "route", "button", *_CREATE_KEYS})
+
+
 def _normalise(input: TaskInput) -> dict[str, Any]:
+    """The input as a dict of known keys (an unknown or misspelt key is an error, not
+    ignored); ``prompt`` and ``button`` are checked for type and encodable text."""
     if isinstance(input, str):
-        return {"prompt": input}
-    if isinstance(input, dict):
-        return dict(input)
-    raise ConfigurationError(f"task input must be a prompt or a dict, got {type(input).__name__}")
+        input = {"prompt": input}
+    if not isinstance(input, dict):
+        raise InvalidArgumentError(
+            f"task input must be a prompt or a dict, got {type(input).__name__}", argument="input"
+        )
+    unknown = sorted(str(k) for k in input if k not in _INPUT_KEYS)
+    if unknown:
+        raise InvalidArgumentError(
+            f"unknown task input key(s) {unknown}; known: {sorted(_INPUT_KEYS)}",
+            argument=unknown[0],
+        )
+    check_text(input.get("prompt"), "prompt", required=False)
+    check_text(input.get("button"), "button", required=False)
+    return dict(input)
 
 
 def _prompt(args: dict[str, Any]) -> str:
     prompt = args.get("prompt")
     if not isinstance(prompt, str) or not prompt.strip():
-        raise ConfigurationError("give a 'prompt' to start a job or a 'task_id' to resume one")
+        raise InvalidArgumentError(
+            "give a 'prompt' to start a job or a 'task_id' to resume one", argument="prompt"
+        )
     return prompt
 
 

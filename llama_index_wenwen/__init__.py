@@ -1,5 +1,7 @@
 """LlamaIndex integration for the Wenwen AI relay: the ``Wenwen`` LLM and ``WenwenEmbedding``,
-also importable as ``llama_index.llms.wenwen`` and ``llama_index.embeddings.wenwen``.
+also importable as ``llama_index.llms.wenwen`` and ``llama_index.embeddings.wenwen``
+(``WenwenToolSpec``: ``llama_index.tools.wenwen``; MCP tools as content blocks:
+``llama_index_wenwen.mcp.mcp_tools``).
 
 Usage::
 
@@ -19,7 +21,8 @@ try:
     import llama_index.core  # noqa: F401
 except ImportError as exc:  # pragma: no cover - depends on the environment
     raise ImportError(
-        'llama_index_wenwen needs llama-index-core: pip install "wenwen-ai[llama-index]"'
+        'llama_index_wenwen needs llama-index-core: pip install "wenwen-ai[llama-index]" '
+        '(from a clone: pip install -e ".[llama-index]")'
     ) from exc
 
 from .embedding import WenwenEmbedding

@@ -72,6 +72,9 @@ def response_raw(response: wt.ChatResponse) -> dict[str, Any]:
     raw["protocol"] = response.protocol
     raw["finish_reason"] = response.finish_reason
     raw["stop_reason"] = response.stop_reason_raw
+    if response.client_stop is not None:
+        # the wire has no stop sequences (or the relay dropped them): cut by the client
+        raw["client_stop"] = response.client_stop
     if response.usage is not None:
         raw["usage"] = usage_dict(response.usage)
     if response.cost is not None:  # when costs are tracked (wenwen.billing)

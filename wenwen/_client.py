@@ -16,11 +16,12 @@ import threading
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from types import TracebackType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import httpx
 from pydantic import SecretStr
 
+from ._hints import explain, needs_model_list
 from ._http.async_io import AsyncReply, AsyncSender, AsyncTransportName, make_sender
 from ._http.pipeline import StreamPipeline
 from ._http.prepare import ClientCore, PreparedRequest, TimeoutTypes
@@ -29,7 +30,7 @@ from ._http.retry import Clock
 from ._http.transport import default_ssl_context
 from ._settings import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT
 from .cost import Cost
-from .errors import APIConnectionError, APIStatusError
+from .errors import APIConnectionError, APIStatusError, WenwenError
 from .protocols import HttpRequest, WireProtocol
 from .types import ChatRequest, ChatResponse, EmbeddingResult, ModelInfo, StreamEvent
 
@@ -43,6 +44,7 @@ if TYPE_CHECKING:  # the media and task resources load on first use
 _RETRYABLE = (APIStatusError, APIConnectionError)
 _FLOAT_ONLY_LOCK = threading.Lock()
 EmbedBatch = tuple[list[list[float]], Any, str | None]
+E = TypeVar("E", bound=Exception)
 
 
 def _float_only_models(client: WenwenClient | AsyncWenwenClient) -> embeddings.FloatOnlyModels:
@@ -111,6 +113,7 @@ class WenwenClient:
         self._http_client = http_client or self._new_http()
         self._pid = os.getpid()
         self._float_only_models: embeddings.FloatOnlyModels | None = None
+        self._model_names: list[str] | None = None  # for hints on unknown models
 
     def _new_http(self) -> httpx.Client:
         return httpx.Client(timeout=self._core.timeout, verify=default_ssl_context())
@@ -193,12 +196,31 @@ class WenwenClient:
             failure = exc
         if failure is not None:
             # raised outside the handler: no exception chain that could hold the key
-            raise transport_error(failure, self._core.secret())
+            raise self._explained(
+                transport_error(failure, self._core.secret(), prepared.url), prepared
+            )
         if response.status_code >= 400:
             content = response.read()
             response.close()
-            raise status_error(response.status_code, content, response.headers)
+            raise self._explained(
+                status_error(response.status_code, content, response.headers), prepared
+            )
         return response
+
+    def _explained(self, error: E, prepared: PreparedRequest) -> E:
+        """``error`` saying what to do next (the model list is read only for an unknown
+        model, once per client)."""
+        known = self._known_models() if needs_model_list(error, prepared) else None
+        explain(error, prepared, self._core.settings, known)
+        return error
+
+    def _known_models(self) -> list[str]:
+        if self._model_names is None:
+            try:
+                self._model_names = [m.id for m in self.list_models()]
+            except WenwenError:
+                self._model_names = []
+        return self._model_names
 
     def _send(self, prepared: PreparedRequest, *, stream: bool = False) -> httpx.Response:
         """Send with retries; returns a successful response (a stream not yet read)."""
@@ -418,6 +440,7 @@ class AsyncWenwenClient:
         self._sender_now = make_sender(self._core, async_transport, http_client)
         self._pid = os.getpid()
         self._float_only_models: embeddings.FloatOnlyModels | None = None
+        self._model_names: list[str] | None = None  # for hints on unknown models
 
     @property
     def _sender(self) -> AsyncSender:
@@ -495,14 +518,30 @@ class AsyncWenwenClient:
             failure = exc
         if failure is not None:
             # raised outside the handler: no exception chain that could hold the key
-            raise transport_error(failure, self._core.secret())
+            raise await self._explained(
+                transport_error(failure, self._core.secret(), prepared.url), prepared
+            )
         if response.status_code >= 400:
             try:
                 content = await response.aread()
             finally:
                 await response.aclose()
-            raise status_error(response.status_code, content, response.headers)
+            error = status_error(response.status_code, content, response.headers)
+            raise await self._explained(error, prepared)
         return response
+
+    async def _explained(self, error: E, prepared: PreparedRequest) -> E:
+        known = await self._known_models() if needs_model_list(error, prepared) else None
+        explain(error, prepared, self._core.settings, known)
+        return error
+
+    async def _known_models(self) -> list[str]:
+        if self._model_names is None:
+            try:
+                self._model_names = [m.id for m in await self.list_models()]
+            except WenwenError:
+                self._model_names = []
+        return self._model_names
 
     async def _send(self, prepared: PreparedRequest, *, stream: bool = False) -> AsyncReply:
         flow = self._core.retry_flow()

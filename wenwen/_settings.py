@@ -126,18 +126,40 @@ def check_headers(headers: Mapping[str, str] | None) -> dict[str, str]:
     return checked
 
 
+def _source(explicit: object, env_name: str, argument: str, default: str) -> str:
+    """Where a setting came from, for error messages (never its value). Framework classes
+    read the variable themselves and pass it on, so an argument equal to the variable is
+    reported as the variable."""
+    env = os.environ.get(env_name)
+    if isinstance(explicit, SecretStr):
+        explicit = explicit.get_secret_value()
+    if isinstance(explicit, str) and explicit.strip():
+        if env is not None and env.strip() == explicit.strip():
+            return f"the {env_name} environment variable"
+        return f"the {argument} argument"
+    return f"the {env_name} environment variable" if env else default
+
+
 @dataclass(frozen=True)
 class Settings:
-    """Resolved connection settings. The key is a ``SecretStr``: never printed."""
+    """Resolved connection settings. The key is a ``SecretStr``: never printed.
+    ``key_source`` / ``base_url_source`` say where each came from (for error messages)."""
 
     api_key: SecretStr | None
     base_url: str
+    key_source: str = "the api_key argument"
+    base_url_source: str = "the base_url argument"
 
     @classmethod
     def resolve(
         cls, api_key: str | SecretStr | None = None, base_url: str | None = None
     ) -> Settings:
-        return cls(api_key=resolve_api_key(api_key), base_url=resolve_base_url(base_url))
+        return cls(
+            api_key=resolve_api_key(api_key),
+            base_url=resolve_base_url(base_url),
+            key_source=_source(api_key, API_KEY_ENV, "api_key", "nowhere"),
+            base_url_source=_source(base_url, BASE_URL_ENV, "base_url", "the default"),
+        )
 
     def require_key(self) -> str:
         if self.api_key is None:

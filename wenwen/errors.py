@@ -61,6 +61,11 @@ class ConfigurationError(WenwenError, ValueError):
 
 
 class APIConnectionError(WenwenError):
+    """``host`` and ``port``: where the client tried to connect (when known)."""
+
+    host: str | None = None
+    port: int | None = None
+
     def __init__(self, message: str = "could not connect to the Wenwen API") -> None:
         super().__init__(message)
         self.message = message
@@ -109,7 +114,8 @@ class BadRequestError(APIStatusError):
 
 
 class AuthenticationError(APIStatusError):
-    pass
+    key_source: str | None = None
+    """Where the refused key came from (``"the WENWEN_API_KEY environment variable"``)."""
 
 
 class PermissionDeniedError(APIStatusError):
@@ -125,7 +131,8 @@ class NotFoundError(APIStatusError):
 
 
 class ModelNotFoundError(NotFoundError):
-    pass
+    suggestions: tuple[str, ...] = ()
+    """Names from the relay's model list close to the one asked for."""
 
 
 class ConflictError(APIStatusError):

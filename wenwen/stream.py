@@ -82,6 +82,7 @@ class StreamAccumulator:
         self.raw_reason: str | None = None
         self.finished = False
         self.raw: dict[str, Any] = {}
+        self.client_stop: str | None = None
 
     def _slot(self, key: str) -> None:
         known = (self._text, self._thinking, self._tools, self._media)
@@ -123,6 +124,7 @@ class StreamAccumulator:
             self.finished = True
             if event.raw is not None:
                 self.raw = event.raw
+            self.client_stop = event.client_stop or self.client_stop
             if event.reason is not None or self.finish_reason is None:
                 self.finish_reason = event.reason
                 self.raw_reason = event.raw_reason
@@ -176,5 +178,6 @@ class StreamAccumulator:
             usage=self.usage,
             refusal="".join(self._refusal) or None,
             raw=self.raw,
+            client_stop=self.client_stop,
         )
         return self._finalize(response) if self._finalize else response

@@ -355,6 +355,9 @@ class ChatResponse(BaseModel):
     raw: dict[str, Any] = Field(default_factory=dict)
     cost: Cost | None = None
     """What the call cost in the relay's prices, when costs are tracked (``wenwen.billing``)."""
+    client_stop: str | None = None
+    """The stop sequence this client cut the text at, when the server did not stop there
+    (the wire has no stop sequences, or the relay dropped them; see ``wenwen.stop``)."""
 
     @property
     def text(self) -> str:
@@ -464,6 +467,8 @@ class Finished(_Deferred):
     raw: dict[str, Any] | None = None
     """The protocol's final object when its stream ends with one (OpenAI Responses), kept
     as the reply's ``raw``."""
+    client_stop: str | None = None
+    """The stop sequence the client cut the stream's text at (see ``wenwen.stop``)."""
 
 
 StreamEvent: TypeAlias = (

@@ -69,7 +69,10 @@ if TYPE_CHECKING:
     from .server import Emulator
     from .state import EmulatorState, RecordedRequest
 
-EXTRA_HINT = 'the Wenwen emulator needs the [emulator] extra: pip install "wenwen-ai[emulator]"'
+EXTRA_HINT = (
+    'the Wenwen emulator needs the [emulator] extra: pip install "wenwen-ai[emulator]" '
+    '(from a clone: pip install -e ".[emulator]")'
+)
 _EXPORTS = {
     "Emulator": ".server",
     "EmulatorState": ".state",

@@ -154,7 +154,7 @@ class WenwenImageEditTool(_ImageTool):
         prompt = kwargs["prompt"]
         images, mask = self._files(kwargs)
         result = self.client().images.edit(
-            prompt, images, mask=mask, model=self.model, **self._options(None)
+            prompt, images=images, mask=mask, model=self.model, **self._options(None)
         )
         return self._output("Edited", prompt, result)
 
@@ -163,6 +163,6 @@ class WenwenImageEditTool(_ImageTool):
         images, mask = self._files(kwargs)
         client = await self.aclient()
         result = await client.images.edit(
-            prompt, images, mask=mask, model=self.model, **self._options(None)
+            prompt, images=images, mask=mask, model=self.model, **self._options(None)
         )
         return await self._aoutput("Edited", prompt, result)

@@ -12,7 +12,7 @@ from typing import Any, Literal
 from langchain_core.callbacks import AsyncCallbackManagerForToolRun, CallbackManagerForToolRun
 from pydantic import BaseModel, Field
 
-from wenwen.errors import ConfigurationError
+from wenwen.errors import InvalidArgumentError
 from wenwen.tasks import MjTask, WaitOptions
 from wenwen.tasks.video import sniff_image_type
 
@@ -124,7 +124,7 @@ class WenwenMidjourneyTool(WenwenBaseTool):
 def _need(args: dict[str, Any], name: str) -> str:
     value = args.get(name)
     if not value:
-        raise ConfigurationError(f"this Midjourney operation needs {name}")
+        raise InvalidArgumentError(f"this Midjourney operation needs {name}", argument=name)
     return str(value)
 
 

@@ -25,6 +25,10 @@ class WenwenToolSpec(ImageTools, AudioTools, VideoTools, MidjourneyTools, Wenwen
     Options: ``image_model``, ``edit_model``, ``image_quality``, ``image_response_format``,
     ``speech_model``, ``voice``, ``speech_format``, ``transcription_model``; ``groups``
     picks a subset (``["images"]``); ``output_dir`` also saves results as files.
+
+    Functions that take a file path (``edit_image``, ``speech_to_text``, ``generate_video``,
+    ``midjourney_blend``) read it only inside ``root_dir`` (a folder or a list) or
+    ``output_dir``; anything else is a ``wenwen.errors.FileAccessError``.
     """
 
 

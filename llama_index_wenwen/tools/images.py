@@ -94,7 +94,11 @@ class ImageTools(ToolGroup):
         images, mask = self._edit_files(image_paths, mask_path)
         client = self.connection.client()
         result = client.images.edit(
-            prompt, images, mask=mask, model=self._edit_model(), **self._image_options()
+            prompt,
+            images=images,
+            mask=mask,
+            model=self._edit_model(),
+            **self._image_options(),
         )
         return self._image_blocks("Edited", prompt, result, self._fetch(result))
 
@@ -106,6 +110,10 @@ class ImageTools(ToolGroup):
         images, mask = self._edit_files(image_paths, mask_path)
         client = await self.connection.aclient()
         result = await client.images.edit(
-            prompt, images, mask=mask, model=self._edit_model(), **self._image_options()
+            prompt,
+            images=images,
+            mask=mask,
+            model=self._edit_model(),
+            **self._image_options(),
         )
         return self._image_blocks("Edited", prompt, result, await self._afetch(result))

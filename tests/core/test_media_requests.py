@@ -183,7 +183,7 @@ def test_the_client_sends_nothing_for_a_bad_file(tmp_path: Path) -> None:
         api_key="k", base_url="http://relay.test", http_client=httpx.Client(transport=transport)
     ) as client:
         with pytest.raises(InvalidFileError):
-            client.images.edit("x", [tmp_path / "nope.png"])
+            client.images.edit("x", images=[tmp_path / "nope.png"])
         with pytest.raises(InvalidFileError):
             client.audio.transcribe(b"")
     assert sent == []
@@ -213,13 +213,13 @@ def test_multipart_uploads_are_retried_whole(kind: str, monkeypatch: pytest.Monk
     if kind == "sync":
         http = httpx.Client(transport=httpx.MockTransport(handler))
         with WenwenClient(**options, http_client=http) as client:
-            result = client.images.edit("x", [PNG, PNG])
+            result = client.images.edit("x", images=[PNG, PNG])
     else:
 
         async def main() -> Any:
             http = httpx.AsyncClient(transport=httpx.MockTransport(handler))
             async with AsyncWenwenClient(**options, http_client=http) as client:
-                return await client.images.edit("x", [PNG, PNG])
+                return await client.images.edit("x", images=[PNG, PNG])
 
         result = asyncio.run(main())
     assert len(bodies) == 3 and len(waits) == 2

@@ -51,7 +51,7 @@ def test_edit_with_several_files(client: Any, tmp_path: Path) -> None:
     path.write_bytes(SOURCE)
     with path.open("rb") as handle:
         others = [handle, png_from_prompt("b", 16, 16)]
-        result = call(client, lambda c: c.images.edit("combine", [path, *others], n=2))
+        result = call(client, lambda c: c.images.edit("combine", images=[path, *others], n=2))
     first, second = (decode_png(image.bytes()) for image in result.images)
     assert first[:2] == second[:2] == (48, 48)
     assert first[3] != decode_png(SOURCE)[3] and first[3] != second[3]
@@ -72,7 +72,8 @@ def test_speak_then_transcribe_round_trips(client: Any, tmp_path: Path) -> None:
     assert transcript.text == text
     assert [w.word for w in transcript.words] == ["Wenwen", "speaks.", "你好，世界！"]  # noqa: RUF001
     target = call(
-        client, lambda c: c.audio.speech_to_file(tmp_path / "s.wav", text, response_format="wav")
+        client,
+        lambda c: c.audio.speech_to_file(text, path=tmp_path / "s.wav", response_format="wav"),
     )
     assert target.read_bytes() == audio.content
     assert [p.name for p in tmp_path.iterdir()] == ["s.wav"]
@@ -99,7 +100,7 @@ def test_relay_errors_are_typed(client: Any) -> None:
         call(client, lambda c: c.images.generate("x", model="dall-e-3", size="256x256"))
     with pytest.raises(errors.BadRequestError, match="square"):
         wide = png_from_prompt("wide", 32, 16)
-        call(client, lambda c: c.images.edit("x", [wide], model="dall-e-2"))
+        call(client, lambda c: c.images.edit("x", images=[wide], model="dall-e-2"))
 
 
 def test_a_broken_speech_stream_leaves_no_file(emu: Emulator, tmp_path: Path) -> None:
@@ -109,13 +110,13 @@ def test_a_broken_speech_stream_leaves_no_file(emu: Emulator, tmp_path: Path) ->
         WenwenClient(api_key=emu.api_key, base_url=emu.base_url, max_retries=0) as client,
         pytest.raises(errors.APIConnectionError),
     ):
-        client.audio.speech_to_file(target, "hello " * 200, response_format="wav")
+        client.audio.speech_to_file("hello " * 200, path=target, response_format="wav")
     assert list(tmp_path.iterdir()) == []
 
     async def main() -> None:
         emu.state.inject("midstream_close:1", path="/v1/audio/speech")
         async with AsyncWenwenClient(api_key=emu.api_key, base_url=emu.base_url) as client:
-            await client.audio.speech_to_file(target, "hello " * 200, response_format="wav")
+            await client.audio.speech_to_file("hello " * 200, path=target, response_format="wav")
 
     with pytest.raises(errors.APIConnectionError):
         asyncio.run(main())

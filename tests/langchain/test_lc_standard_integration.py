@@ -28,7 +28,6 @@ from langchain_tests.integration_tests import (
 
 from langchain_wenwen import ChatWenwen, WenwenEmbeddings
 from tests.wire.gemini._proto import check_request
-from wenwen.errors import UnsupportedFeatureError
 from wenwen_emulator import Emulator
 
 UsageDetail = Literal[
@@ -236,7 +235,7 @@ class TestChatWenwenGeminiProtocol(ChatSuite):
 
 class TestChatWenwenResponsesProtocol(ChatSuite):
     """The same suite over the OpenAI Responses protocol (``protocol="responses"``). Its
-    wire has no audio input and no stop sequences; reasoning tokens come from reasoning
+    wire has no audio input and no stop sequences (the client enforces them); reasoning tokens come from reasoning
     models, cache reads from long prompts (as over chat completions)."""
 
     @property
@@ -253,15 +252,6 @@ class TestChatWenwenResponsesProtocol(ChatSuite):
     ) -> dict[Literal["invoke", "stream"], list[UsageDetail]]:
         details: list[UsageDetail] = ["reasoning_output", "cache_read_input"]
         return {"invoke": details, "stream": details}
-
-    @pytest.mark.xfail(
-        reason="the Responses API has no stop sequences; ChatWenwen raises "
-        "UnsupportedFeatureError instead of dropping them",
-        raises=UnsupportedFeatureError,
-        strict=True,
-    )
-    def test_stop_sequence(self, model: BaseChatModel) -> None:
-        super().test_stop_sequence(model)
 
     def invoke_with_reasoning_output(self, *, stream: bool = False) -> AIMessage:
         model = ChatWenwen(model="gpt-5", protocol="responses", **self.connection())

@@ -4,14 +4,29 @@ from a stdio MCP server, called by a FunctionAgent on Wenwen, plain and streamed
 from __future__ import annotations
 
 import asyncio
+import base64
+import sys
 from collections.abc import Callable
 
 import pytest
 from llama_index.core.base.llms.types import ImageBlock, TextBlock
-from mcp.types import CallToolResult, EmbeddedResource, TextResourceContents
+from llama_index.tools.mcp import McpToolSpec
+from mcp import ClientSession, StdioServerParameters
+from mcp.client.stdio import stdio_client
+from mcp.types import (
+    AudioContent,
+    BlobResourceContents,
+    CallToolResult,
+    EmbeddedResource,
+    ImageContent,
+    TextContent,
+    TextResourceContents,
+)
 
 from llama_index_wenwen import Wenwen
+from llama_index_wenwen.mcp import McpToolError, mcp_content_blocks, mcp_tools
 from tests._mcp import (
+    EXAMPLES,
     EXPECTED_ANSWERS,
     PNG_SIGNATURE,
     check_requests,
@@ -19,7 +34,7 @@ from tests._mcp import (
     model_for,
     run_offline,
 )
-from wenwen.errors import UnsupportedFeatureError
+from wenwen.errors import ConfigurationError, UnsupportedFeatureError
 from wenwen.protocols import PROTOCOL_NAMES
 from wenwen_emulator import Emulator
 
@@ -49,13 +64,65 @@ def test_mcp_agent_example(emu: Emulator, protocol: str, stream: bool) -> None:
     check_requests(emu, protocol, stream=stream, error_marked=False)
 
 
-def test_content_blocks_refuse_what_tool_output_cannot_hold() -> None:
-    resource = EmbeddedResource(
-        type="resource",
-        resource=TextResourceContents(uri="file:///notes.txt", text="notes"),
+def test_content_blocks_from_every_kind_of_mcp_content() -> None:
+    png = base64.b64encode(PNG_SIGNATURE + b"rest").decode()
+    result = CallToolResult(
+        content=[
+            TextContent(type="text", text="hello"),
+            ImageContent(type="image", data=png, mimeType="image/png"),
+            EmbeddedResource(
+                type="resource",
+                resource=TextResourceContents(uri="file:///notes.txt", text="notes"),
+            ),
+        ]
     )
-    with pytest.raises(TypeError, match="MCP resource content is not supported"):
-        example.content_blocks(CallToolResult(content=[resource]))
+    text, image, notes = mcp_content_blocks(result, "t")
+    assert isinstance(text, TextBlock) and text.text == "hello"
+    assert isinstance(image, ImageBlock) and image.image_mimetype == "image/png"
+    assert image.resolve_image().read() == PNG_SIGNATURE + b"rest"
+    assert isinstance(notes, TextBlock) and notes.text == "notes"
+
+    failed = CallToolResult(content=[TextContent(type="text", text="no such order")], isError=True)
+    with pytest.raises(McpToolError) as raised:
+        mcp_content_blocks(failed, "lookup_order")
+    assert (raised.value.tool, raised.value.message) == ("lookup_order", "no such order")
+
+
+def test_content_blocks_refuse_what_tool_output_cannot_hold() -> None:
+    blob = EmbeddedResource(
+        type="resource",
+        resource=BlobResourceContents(
+            uri="file:///a.bin", blob="AAAA", mimeType="application/octet-stream"
+        ),
+    )
+    audio = AudioContent(type="audio", data="AAAA", mimeType="audio/wav")
+    for content in (blob, audio):
+        with pytest.raises(TypeError):
+            mcp_content_blocks(CallToolResult(content=[content]))
+    bad_image = ImageContent(type="image", data="not base64!", mimeType="image/png")
+    with pytest.raises(ValueError, match="not valid base64"):
+        mcp_content_blocks(CallToolResult(content=[bad_image]))
+
+
+def test_mcp_tools_takes_a_session_or_a_spec() -> None:
+    async def both() -> tuple[list[str], list[str]]:
+        server = StdioServerParameters(
+            command=sys.executable, args=[str(EXAMPLES / "mcp_server.py")]
+        )
+        async with stdio_client(server) as (read, write), ClientSession(read, write) as session:
+            await session.initialize()
+            from_session = await mcp_tools(session, allowed_tools=["add"])
+            from_spec = await mcp_tools(McpToolSpec(client=session))
+            (add,) = from_session
+            output = await add.acall(a=2, b=3)
+            assert [b.text for b in output.blocks if isinstance(b, TextBlock)] == ["5"]
+            return [t.metadata.name for t in from_session], [t.metadata.name for t in from_spec]
+
+    session_tools, spec_tools = asyncio.run(both())
+    assert session_tools == ["add"]
+    assert set(spec_tools) == {"add", "render_badge", "lookup_order"}
+    with pytest.raises(ConfigurationError, match="McpToolSpec, an mcp ClientSession"):
+        asyncio.run(mcp_tools(object()))
 
 
 def test_remote_mcp_servers_are_refused_before_any_request(

@@ -97,6 +97,19 @@ def test_a_langchain_agent_is_refused_and_sends_nothing(
     assert {r.path for r in emu.requests} == {CHAT_ROUTE}
 
 
+def test_a_langchain_agent_run_async_is_refused_the_same(emu: Emulator, root: Path) -> None:
+    from langchain.agents import create_agent
+
+    llm = ChatWenwen(model="gpt-4o-mini", api_key=emu.api_key, base_url=emu.base_url)
+    agent = create_agent(llm, tools=_lc_tools(emu, root), system_prompt="Use the tools.")
+    for attack, _, path in LC_ATTACKS[::3]:
+        request = {"messages": [{"role": "user", "content": INJECTION + attack}]}
+        with pytest.raises(FileAccessError) as refused:
+            asyncio.run(agent.ainvoke(request))
+        assert refused.value.path == path
+    assert {r.path for r in emu.requests} == {CHAT_ROUTE}
+
+
 def _named_path(args: dict[str, Any]) -> str:
     for key in ("image_paths", "image_path", "audio_path", "mask_path"):
         value = args.get(key)

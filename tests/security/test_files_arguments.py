@@ -71,17 +71,20 @@ CASES: dict[str, tuple[Call, str]] = {
     "image prompt with a lone surrogate": (lambda c: c.images.generate(SURROGATE), "prompt"),
     "image prompt of the wrong type": (lambda c: c.images.generate(["x"]), "prompt"),
     "edit prompt with a lone surrogate (multipart)": (
-        lambda c: c.images.edit(SURROGATE, [PNG_32]),
+        lambda c: c.images.edit(SURROGATE, images=[PNG_32]),
         "prompt",
     ),
     "edit user with a lone surrogate (multipart)": (
-        lambda c: c.images.edit("x", [PNG_32], user=SURROGATE),
+        lambda c: c.images.edit("x", images=[PNG_32], user=SURROGATE),
         "user",
     ),
-    "edit background": (lambda c: c.images.edit("x", [PNG_32], background="pink"), "background"),
-    "edit images of the wrong type": (lambda c: c.images.edit("x", 5), "images"),
-    "edit with no images": (lambda c: c.images.edit("x", []), "images"),
-    "mask of another size": (lambda c: c.images.edit("x", [PNG_32], mask=PNG_16), "mask"),
+    "edit background": (
+        lambda c: c.images.edit("x", images=[PNG_32], background="pink"),
+        "background",
+    ),
+    "edit images of the wrong type": (lambda c: c.images.edit("x", images=5), "images"),
+    "edit with no images": (lambda c: c.images.edit("x", images=[]), "images"),
+    "mask of another size": (lambda c: c.images.edit("x", images=[PNG_32], mask=PNG_16), "mask"),
     "video seconds as a list": (lambda c: c.videos.create(prompt="x", seconds=[4]), "seconds"),
     "video seconds as text": (lambda c: c.videos.create(prompt="x", seconds="four"), "seconds"),
     "video seconds zero": (lambda c: c.videos.create(prompt="x", seconds=0), "seconds"),
@@ -137,8 +140,8 @@ def test_the_async_client_checks_the_same(emu: Emulator, case: str) -> None:
 @pytest.mark.parametrize(
     ("call", "reason"),
     [
-        (lambda c: c.images.edit("x", [b""]), "empty"),
-        (lambda c: c.images.edit("x", [PNG_32], mask=b""), "empty"),
+        (lambda c: c.images.edit("x", images=[b""]), "empty"),
+        (lambda c: c.images.edit("x", images=[PNG_32], mask=b""), "empty"),
         (lambda c: c.audio.transcribe(b""), "empty"),
         (lambda c: c.audio.transcribe(b"plain text, not audio"), "wrong_kind"),
         (lambda c: c.videos.create(prompt="x", image=b""), "empty"),
@@ -159,7 +162,7 @@ def test_empty_and_non_media_bytes_are_refused_unsent(
 
 def test_a_mask_of_the_image_size_is_sent(emu: Emulator) -> None:
     with WenwenClient(api_key=emu.api_key, base_url=emu.base_url) as client:
-        client.images.edit("x", [PNG_16], mask=png_from_prompt("mask", 16, 16))
+        client.images.edit("x", images=[PNG_16], mask=png_from_prompt("mask", 16, 16))
     assert [r.path for r in emu.requests] == ["/v1/images/edits"]
 
 
@@ -215,3 +218,40 @@ def test_wenwen_embeddings_serializes_with_the_key_kept_secret() -> None:
     )
     assert isinstance(back, WenwenEmbeddings) and back.dimensions == 64
     assert back.api_key is not None and back.api_key.get_secret_value() == "sk-embed-secret"
+
+
+@pytest.mark.parametrize(
+    ("task_input", "argument"),
+    [
+        ({"promt": "a typo"}, "promt"),
+        ({"prompt": SURROGATE}, "prompt"),
+        ({"prompt": 5}, "prompt"),
+        ({"seconds": 4}, "prompt"),
+        ({"prompt": "x", "seconds": [4]}, "seconds"),
+        ({"prompt": "x", "size": 720}, "size"),
+        (["a", "list"], "input"),
+    ],
+)
+def test_the_task_runnable_names_a_bad_input_key(
+    emu: Emulator, task_input: Any, argument: str
+) -> None:
+    from langchain_wenwen.tasks import WenwenTaskRunnable
+
+    job = WenwenTaskRunnable(api_key=emu.api_key, base_url=emu.base_url)
+    with pytest.raises(InvalidArgumentError) as caught:
+        job.invoke(task_input)
+    assert caught.value.argument == argument and emu.requests == []
+
+
+def test_the_midjourney_tool_names_a_missing_argument(emu: Emulator) -> None:
+    from langchain_wenwen.tools import WenwenMidjourneyTool
+
+    tool = WenwenMidjourneyTool(api_key=emu.api_key, base_url=emu.base_url)
+    for args, argument in (
+        ({"operation": "imagine"}, "prompt"),
+        ({"operation": "action"}, "task_id"),
+    ):
+        with pytest.raises(InvalidArgumentError) as caught:
+            tool.invoke({"type": "tool_call", "id": "1", "name": tool.name, "args": args})
+        assert caught.value.argument == argument
+    assert emu.requests == []

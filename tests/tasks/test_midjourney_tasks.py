@@ -108,8 +108,8 @@ def test_imagine_then_upscale_with_real_crops(
     assert {b.kind for b in upscaled.buttons} >= {"upscale", "variation", "zoom", "pan"}
     assert not set(b.custom_id for b in upscaled.buttons) & set(b.custom_id for b in grid.buttons)
 
-    grid_path = mj.download(grid, tmp_path / "grid.png")
-    up_path = mj.download(upscaled, tmp_path / "u2.png")
+    grid_path = mj.download(grid, path=tmp_path / "grid.png")
+    up_path = mj.download(upscaled, path=tmp_path / "u2.png")
     assert "authorization" not in temu.requests[-1].headers
     gw, gh, grid_rows = decode_png(grid_path.read_bytes())
     uw, uh, up_rows = decode_png(up_path.read_bytes())
@@ -231,7 +231,7 @@ async def test_async_midjourney(make_async: Any, drive: dict[str, Any], tmp_path
         mj = client.midjourney
         grid = await mj.wait(await mj.imagine("a comet"), **drive)
         up = await mj.wait(await mj.action(grid, "U4"), **drive)
-        path = await mj.download(up, tmp_path / "comet.png")
+        path = await mj.download(up, path=tmp_path / "comet.png")
         assert decode_png(path.read_bytes())[0] == 64
         many = await mj.wait_many([grid.id, up.id], **drive)
         assert [t.id for t in many] == [grid.id, up.id]

@@ -43,9 +43,9 @@ def test_text_to_video_with_progress_and_download(
     assert done.state is TaskState.SUCCEEDED and done.raw["progress"] == 100
     percents = [p.percent for p in seen]
     assert percents == sorted(percents) and percents[-1] == 100 and len(percents) > 3
-    path = sync_client.videos.download(done, tmp_path / "cat.mp4")
+    path = sync_client.videos.download(done, path=tmp_path / "cat.mp4")
     assert_real_mp4(path, 4)
-    into_dir = sync_client.videos.download(done.id, tmp_path)
+    into_dir = sync_client.videos.download(done.id, path=tmp_path)
     assert into_dir == tmp_path / f"{done.id}.mp4" and into_dir.read_bytes() == path.read_bytes()
 
 
@@ -59,7 +59,7 @@ def test_image_to_video_uploads_the_reference_as_multipart(
     assert sent.headers["content-type"].startswith("multipart/form-data")
     assert PNG_1PX in sent.body and b'name="input_reference"' in sent.body
     done = sync_client.videos.wait(job, **drive)
-    moving = sync_client.videos.download(done, tmp_path / "moving.mp4")
+    moving = sync_client.videos.download(done, path=tmp_path / "moving.mp4")
     assert_real_mp4(moving, 8)
     plain = sync_client.videos.wait(
         sync_client.videos.create(prompt="make it move", seconds=8), **drive
@@ -74,7 +74,7 @@ def test_generate_is_create_wait_download(
     from wenwen.tasks import WaitOptions
 
     out = sync_client.videos.generate(
-        tmp_path / "v.mp4", prompt="waves", model="veo3", options=WaitOptions(**drive)
+        "waves", path=tmp_path / "v.mp4", model="veo3", options=WaitOptions(**drive)
     )
     assert out.task.status == "completed" and out.path.stat().st_size > 1000
 
@@ -101,7 +101,7 @@ def test_kling_jobs_query_their_own_route_and_download_key_less(
     assert job.status == "submitted" and job.route.startswith("kling")
     done = sync_client.videos.wait(job, **drive)
     assert done.status == "succeed" and done.result_url
-    path = sync_client.videos.download(done, tmp_path / "k.mp4")
+    path = sync_client.videos.download(done, path=tmp_path / "k.mp4")
     assert_real_mp4(path, 5)
     download = temu.requests[-1]
     assert download.path.startswith("/files/") and "authorization" not in download.headers
@@ -207,11 +207,11 @@ async def test_async_video_flow_and_cancellation(
     async with make_async() as client:
         job = await client.videos.create(prompt="a paper boat", seconds=4)
         done = await client.videos.wait(job.id, **drive)
-        path = await client.videos.download(done, tmp_path / "boat.mp4")
+        path = await client.videos.download(done, path=tmp_path / "boat.mp4")
         assert_real_mp4(path, 4)
         kling = await client.videos.create(prompt="snow", model="kling-v1", seconds=5)
         done = await client.videos.wait(kling, **drive)
-        assert_real_mp4(await client.videos.download(done, tmp_path / "snow.mp4"), 5)
+        assert_real_mp4(await client.videos.download(done, path=tmp_path / "snow.mp4"), 5)
 
         slow = await client.videos.create(prompt="glacier", seconds=12)
         polls = asyncio.Event()

@@ -65,7 +65,8 @@ def resolve_async_transport(name: str, http_client: httpx.AsyncClient | None) ->
         return "aiohttp" if aiohttp_available() else "httpx"
     if name == "aiohttp" and not aiohttp_available():
         raise ConfigurationError(
-            "async_transport='aiohttp' needs aiohttp: pip install 'wenwen-ai[fast]'"
+            "async_transport='aiohttp' needs aiohttp: pip install 'wenwen-ai[fast]' "
+            "(from a clone: pip install -e '.[fast]')"
         )
     return name
 

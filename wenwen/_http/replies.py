@@ -98,12 +98,32 @@ def redact(text: str, secret: str | None, exc: BaseException | None = None) -> s
     return redact_url_keys(redact_secrets(text, sorted(secrets, key=len, reverse=True)))
 
 
-def transport_error(exc: httpx.HTTPError, secret: str | None = None) -> APIConnectionError:
-    """A failure before any reply arrived (both async paths raise httpx's exception types)."""
+def _target(exc: httpx.HTTPError, url: str | None) -> tuple[str | None, int | None]:
+    """The host and port the failed request went to (``url``, else httpx's request)."""
+    try:
+        target = httpx.URL(url) if url is not None else exc.request.url
+    except (RuntimeError, httpx.InvalidURL):  # no request attached, or no URL to read
+        return None, None
+    return target.host or None, target.port or {"http": 80, "https": 443}.get(target.scheme)
+
+
+def transport_error(
+    exc: httpx.HTTPError, secret: str | None = None, url: str | None = None
+) -> APIConnectionError:
+    """A failure before any reply arrived (both async paths raise httpx's exception types);
+    the message and ``host`` / ``port`` name where the client tried to connect (``url``)."""
+    host, port = _target(exc, url)
+    where = f" at {host}:{port}" if host else ""
+    error: APIConnectionError
     if isinstance(exc, httpx.TimeoutException):
-        return APITimeoutError(f"request to the Wenwen API timed out ({type(exc).__name__})")
-    detail = redact(f"{type(exc).__name__}: {exc}", secret, exc)
-    return APIConnectionError(f"could not reach the Wenwen API: {detail}")
+        error = APITimeoutError(
+            f"request to the Wenwen API{where} timed out ({type(exc).__name__})"
+        )
+    else:
+        detail = redact(f"{type(exc).__name__}: {exc}", secret, exc)
+        error = APIConnectionError(f"could not reach the Wenwen API{where}: {detail}")
+    error.host, error.port = host, port
+    return error
 
 
 def broken_stream_message(exc: BaseException, secret: str | None = None) -> str:

@@ -20,6 +20,7 @@ import httpx
 from .. import billing
 from .._http.replies import transport_error
 from ..protocols import HttpRequest
+from ._keyword_only import keyword_only, speech_text_and_path
 from .audio import (
     DEFAULT_SPEECH_MODEL,
     DEFAULT_TRANSCRIPTION_MODEL,
@@ -141,13 +142,14 @@ class Images:
     def edit(
         self,
         prompt: str,
-        images: FileInput | Sequence[FileInput],
-        *,
+        *legacy: FileInput | Sequence[FileInput],
+        images: FileInput | Sequence[FileInput] | None = None,
         mask: FileInput | None = None,
         model: str = DEFAULT_IMAGE_MODEL,
         **options: Unpack[EditOptions],
     ) -> ImageResult:
         """``images``: paths, bytes or binary file objects (sent as ``image[]``)."""
+        images = keyword_only("images.edit", "images", images, legacy)
         call = _edit(prompt, images, mask, model, options)
         meter = billing.begin(self._client)  # cost: budgets before the request
         return _priced(meter, model, call.read(self._client._json(call.spec)))
@@ -169,12 +171,13 @@ class AsyncImages:
     async def edit(
         self,
         prompt: str,
-        images: FileInput | Sequence[FileInput],
-        *,
+        *legacy: FileInput | Sequence[FileInput],
+        images: FileInput | Sequence[FileInput] | None = None,
         mask: FileInput | None = None,
         model: str = DEFAULT_IMAGE_MODEL,
         **options: Unpack[EditOptions],
     ) -> ImageResult:
+        images = keyword_only("images.edit", "images", images, legacy)
         call = _edit(prompt, images, mask, model, options)
         meter = await billing.abegin(self._client)  # cost: budgets before the request
         return _priced(meter, model, call.read(await self._client._json(call.spec)))
@@ -219,16 +222,18 @@ class Audio:
 
     def speech_to_file(
         self,
-        path: str | os.PathLike[str],
         text: str,
-        *,
+        *legacy: str | os.PathLike[str],
+        path: str | os.PathLike[str] | None = None,
         model: str = DEFAULT_SPEECH_MODEL,
         voice: str = DEFAULT_VOICE,
         response_format: str = "mp3",
         **options: Unpack[SpeechOptions],
     ) -> Path:
-        """Stream the spoken audio into ``path`` chunk by chunk (never whole in memory); the
-        file appears only once complete."""
+        """Stream the spoken ``text`` into ``path`` chunk by chunk (never whole in memory);
+        the file appears only once complete. The old ``(path, text)`` order still works,
+        deprecated, when the first argument is plainly a file name."""
+        text, path = speech_text_and_path(text, legacy, path)
         call = _speech(text, model, voice, response_format, options)
         meter = billing.begin(self._client)  # cost: budgets before the request
         response = self._client._send(self._client._core.prepare(call.spec), stream=True)
@@ -276,14 +281,15 @@ class AsyncAudio:
 
     async def speech_to_file(
         self,
-        path: str | os.PathLike[str],
         text: str,
-        *,
+        *legacy: str | os.PathLike[str],
+        path: str | os.PathLike[str] | None = None,
         model: str = DEFAULT_SPEECH_MODEL,
         voice: str = DEFAULT_VOICE,
         response_format: str = "mp3",
         **options: Unpack[SpeechOptions],
     ) -> Path:
+        text, path = speech_text_and_path(text, legacy, path)
         call = _speech(text, model, voice, response_format, options)
         meter = await billing.abegin(self._client)  # cost: budgets before the request
         response = await self._client._send(self._client._core.prepare(call.spec), stream=True)

@@ -15,6 +15,7 @@ import pydantic
 
 from .._http.sse import ServerSentEvent
 from ..errors import ProtocolError, StreamError, WenwenError, unserializable_body_error
+from ..stop import StopSequenceFilter, enforce_stop
 from ..types import ChatRequest, ChatResponse, StreamEvent
 
 # What reading an unexpected shape raises inside protocol code.
@@ -41,9 +42,10 @@ def _describe(exc: BaseException) -> str:
 class GuardedDecoder:
     """A protocol's stream decoder whose reading failures are typed."""
 
-    def __init__(self, protocol: str, inner: Any) -> None:
+    def __init__(self, protocol: str, inner: Any, stop: StopSequenceFilter | None = None) -> None:
         self._protocol = protocol
         self._inner = inner
+        self._stop = stop
 
     @property
     def done(self) -> bool:
@@ -62,7 +64,7 @@ class GuardedDecoder:
                 f"the relay sent a {self._protocol} stream event that does not parse: "
                 f"{_describe(exc)}"
             ) from exc
-        return events
+        return self._stop.feed(events) if self._stop is not None else events
 
     def close(self) -> list[StreamEvent]:
         try:
@@ -73,7 +75,7 @@ class GuardedDecoder:
             raise StreamError(
                 f"the {self._protocol} stream ended with data that does not parse: {_describe(exc)}"
             ) from exc
-        return events
+        return self._stop.close(events) if self._stop is not None else events
 
 
 class GuardedProtocol:
@@ -117,10 +119,12 @@ class GuardedProtocol:
             raise ProtocolError(
                 f"the relay sent a {self.NAME} reply that does not parse: {_describe(exc)}"
             ) from exc
-        return response
+        # stop sequences hold on every wire, even one without them (see wenwen.stop)
+        return enforce_stop(response, request) if request is not None else response
 
     def StreamDecoder(self, request: ChatRequest | None = None) -> GuardedDecoder:
-        return GuardedDecoder(self.NAME, self._module.StreamDecoder(request))
+        stop = StopSequenceFilter(request.stop) if request is not None and request.stop else None
+        return GuardedDecoder(self.NAME, self._module.StreamDecoder(request), stop)
 
     def finalize_response(
         self, response: ChatResponse, request: ChatRequest | None = None

@@ -5,12 +5,12 @@ route, Kling) and Midjourney, all waited on by one sans-IO polling engine.
     client = WenwenClient()
     job = client.videos.create(prompt="a cat dancing on grass", model="sora-2")
     done = client.videos.wait(job.id, progress_bar=True, timeout=600)   # resume with the id
-    client.videos.download(done, "cat.mp4")
+    client.videos.download(done, path="cat.mp4")
 
     task_id = client.midjourney.imagine("a lighthouse at dawn", mode="FAST")
     grid = client.midjourney.wait(task_id, on_progress=print)
     upscaled = client.midjourney.wait(client.midjourney.action(grid, "U2"))
-    client.midjourney.download(upscaled, "lighthouse.png")
+    client.midjourney.download(upscaled, path="lighthouse.png")
 """
 
 from .engine import (

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import ConfigurationError
+from ..media._keyword_only import keyword_only
 from . import _http
 from ._common import (
     WaitOptions,
@@ -146,8 +147,14 @@ class Midjourney:
         found = task if isinstance(task, MjTask) else self.fetch(task)
         return fetch_result(found.snapshot())
 
-    def download(self, task: str | MjTask, path: str | os.PathLike[str]) -> Path:
-        """Save the task's image (key-less download of ``imageUrl``)."""
+    def download(
+        self,
+        task: str | MjTask,
+        *legacy: str | os.PathLike[str],
+        path: str | os.PathLike[str] | None = None,
+    ) -> Path:
+        """Save the task's image (key-less download of ``imageUrl``) to ``path``."""
+        path = keyword_only("midjourney.download", "path", path, legacy)
         found = task if isinstance(task, MjTask) else self.fetch(task)
         return download_result(found.snapshot(), path)
 
@@ -241,6 +248,12 @@ class AsyncMidjourney:
         found = task if isinstance(task, MjTask) else await self.fetch(task)
         return await afetch_result(found.snapshot())
 
-    async def download(self, task: str | MjTask, path: str | os.PathLike[str]) -> Path:
+    async def download(
+        self,
+        task: str | MjTask,
+        *legacy: str | os.PathLike[str],
+        path: str | os.PathLike[str] | None = None,
+    ) -> Path:
+        path = keyword_only("midjourney.download", "path", path, legacy)
         found = task if isinstance(task, MjTask) else await self.fetch(task)
         return await adownload_result(found.snapshot(), path)

@@ -12,6 +12,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypedDict, Unpack
 
 from .. import billing
+from ..errors import ConfigurationError
+from ..media._keyword_only import keyword_only
 from . import _http
 from ._common import (
     WaitOptions,
@@ -128,7 +130,7 @@ class Videos:
         self._client = client
 
     def create(
-        self, *, prompt: str, model: str = "sora-2", **options: Unpack[CreateOptions]
+        self, prompt: str, *, model: str = "sora-2", **options: Unpack[CreateOptions]
     ) -> TaskSnapshot:
         """Start a job. ``options``: ``seconds``, ``size``, ``image`` (makes it
         image-to-video), ``last_frame`` (Kling adds the last frame), ``route`` (by default it
@@ -170,13 +172,14 @@ class Videos:
     def download(
         self,
         task: str | TaskSnapshot,
-        path: str | os.PathLike[str],
-        *,
+        *legacy: str | os.PathLike[str],
+        path: str | os.PathLike[str] | None = None,
         route: str | None = None,
     ) -> Path:
         """Save a finished video: the relay's content route (OpenAI style, with the key) or
         the task's result URL (key-less download). ``path`` may be an existing directory
         (the file is then named after the task)."""
+        path = keyword_only("videos.download", "path", path, legacy)
         task_id, name, request = _content_source(self._client._core, task, route)
         if request is not None:
             target = video_target(path, task_id)
@@ -194,18 +197,21 @@ class Videos:
 
     def generate(
         self,
-        path: str | os.PathLike[str],
+        content: str | os.PathLike[str] | None = None,
+        /,
         *,
-        prompt: str,
+        prompt: str | None = None,
+        path: str | os.PathLike[str] | None = None,
         model: str = "sora-2",
         stop: threading.Event | None = None,
         options: WaitOptions | None = None,
         **create: Any,
     ) -> GeneratedVideo:
-        """create + wait + download."""
-        started = self.create(prompt=prompt, model=model, **create)
+        """create + wait + download: ``generate(prompt, path=...)``."""
+        prompt, path = generate_arguments(content, prompt, path)
+        started = self.create(prompt, model=model, **create)
         done = self.wait(started, stop=stop, options=options)
-        return GeneratedVideo(done, self.download(done, path))
+        return GeneratedVideo(done, self.download(done, path=path))
 
 
 class AsyncVideos:
@@ -215,7 +221,7 @@ class AsyncVideos:
         self._client = client
 
     async def create(
-        self, *, prompt: str, model: str = "sora-2", **options: Unpack[CreateOptions]
+        self, prompt: str, *, model: str = "sora-2", **options: Unpack[CreateOptions]
     ) -> TaskSnapshot:
         call = _create_call(self._client._core, prompt=prompt, model=model, **options)
         meter = await billing.abegin(self._client)  # cost: budgets before the request
@@ -248,10 +254,11 @@ class AsyncVideos:
     async def download(
         self,
         task: str | TaskSnapshot,
-        path: str | os.PathLike[str],
-        *,
+        *legacy: str | os.PathLike[str],
+        path: str | os.PathLike[str] | None = None,
         route: str | None = None,
     ) -> Path:
+        path = keyword_only("videos.download", "path", path, legacy)
         task_id, name, request = _content_source(self._client._core, task, route)
         if request is not None:
             target = video_target(path, task_id)
@@ -273,16 +280,35 @@ class AsyncVideos:
 
     async def generate(
         self,
-        path: str | os.PathLike[str],
+        content: str | os.PathLike[str] | None = None,
+        /,
         *,
-        prompt: str,
+        prompt: str | None = None,
+        path: str | os.PathLike[str] | None = None,
         model: str = "sora-2",
         options: WaitOptions | None = None,
         **create: Any,
     ) -> GeneratedVideo:
-        started = await self.create(prompt=prompt, model=model, **create)
+        prompt, path = generate_arguments(content, prompt, path)
+        started = await self.create(prompt, model=model, **create)
         done = await self.wait(started, options=options)
-        return GeneratedVideo(done, await self.download(done, path))
+        return GeneratedVideo(done, await self.download(done, path=path))
+
+
+def generate_arguments(
+    content: str | os.PathLike[str] | None,
+    prompt: str | None,
+    path: str | os.PathLike[str] | None,
+) -> tuple[str, str | os.PathLike[str]]:
+    """``(prompt, path)`` of ``generate``: ``generate(prompt, path=...)``, or the old
+    ``generate(path, prompt=...)`` (deprecated)."""
+    if prompt is not None and content is not None:
+        # the old order: the path first, the prompt as a keyword
+        return prompt, keyword_only("videos.generate", "path", path, (content,), depth=2)
+    text = prompt if prompt is not None else content
+    if not isinstance(text, str):
+        raise ConfigurationError("videos.generate() needs a prompt: generate(prompt, path=...)")
+    return text, keyword_only("videos.generate", "path", path, ())
 
 
 def video_target(path: str | os.PathLike[str], task_id: str) -> Path:

@@ -1,7 +1,7 @@
 """Neutral ``ChatRequest`` → ``POST /v1/responses`` body. Exact in what we send: a field
-appears only when the caller set it; what this wire cannot carry (``stop``, ``seed``,
-``top_k``, Anthropic thinking budgets, audio and video input) raises
-``UnsupportedFeatureError`` naming it."""
+appears only when the caller set it; what this wire cannot carry (``seed``, ``top_k``,
+Anthropic thinking budgets, audio and video input) raises ``UnsupportedFeatureError`` naming
+it. ``stop`` is not sent: the client enforces it on the reply (``wenwen.stop``)."""
 
 from __future__ import annotations
 
@@ -64,7 +64,6 @@ def auth_headers(api_key: str) -> dict[str, str]:
 
 def _reject_unsupported(request: ChatRequest) -> None:
     unsupported = {
-        "stop": request.stop or None,
         "seed": request.seed,
         "top_k": request.top_k,
         "thinking": request.thinking,
