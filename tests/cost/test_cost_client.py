@@ -216,7 +216,9 @@ def test_media_results_carry_their_per_call_cost(
     before = _balance(emu)
     speech = client.audio.speech("Wenwen speaks.", model="tts-1", response_format="wav")
     transcript = client.audio.transcribe(speech.content, model="whisper-1")
-    client.audio.speech_to_file(tmp_path / "s.wav", "Again.", model="tts-1", response_format="wav")
+    client.audio.speech_to_file(
+        "Again.", path=tmp_path / "s.wav", model="tts-1", response_format="wav"
+    )
     assert speech.cost is not None and transcript.cost is not None
     assert speech.cost.quota * 2 + transcript.cost.quota == before - _balance(emu)
 
