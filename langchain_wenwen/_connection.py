@@ -62,6 +62,7 @@ class ClientOwner:
             async_http_client=self.http_async_client,
             max_retry_wait=self.max_retry_wait,
             async_transport=self.async_transport,
+            allow_private_hosts=getattr(self, "allow_private_hosts", False),
         )
 
     def _make_client(self: Any) -> WenwenClient:

@@ -1,10 +1,13 @@
 """``WenwenClient`` and ``AsyncWenwenClient``: the only code that does I/O.
 
-Both are thin: requests come from ``_requests``, replies and errors from ``_replies``, the
-retry decisions from ``_retry.RetryFlow`` (waiting through the injected ``Clock``), and the
-stream pipeline from ``_pipeline``; they differ only in ``send`` versus ``await send``.
-The async client sends with aiohttp when it is installed (``async_transport="auto"``),
-else with httpx; both paths raise the same typed errors.
+Both are thin drivers of the sans-IO HTTP layer (``wenwen._http``): requests are prepared by
+``prepare``, each call's attempts, deadline, retries and typed errors are a ``call.Call``,
+replies are read by ``reply`` and streams by ``pipeline``; the two clients differ only in
+``send`` versus ``await send``. The async client sends with aiohttp when it is installed
+(``async_transport="auto"``), else with httpx; both paths raise the same typed errors.
+
+Resources (``client.images``, ``client.videos``, ...) use the public request API only:
+``send`` (any ``HttpRequest``), ``request`` and ``request_json``.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ import asyncio
 import functools
 import os
 import threading
-from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -22,29 +25,37 @@ import httpx
 from pydantic import SecretStr
 
 from ._hints import explain, needs_model_list
-from ._http.async_io import AsyncReply, AsyncSender, AsyncTransportName, make_sender
+from ._http.async_io import AsyncSender, AsyncTransportName, make_sender
+from ._http.call import RETRYABLE, UNSET, Call, Unset
 from ._http.pipeline import StreamPipeline
 from ._http.prepare import ClientCore, PreparedRequest, TimeoutTypes
-from ._http.replies import decode_json, is_event_stream, parse_models, status_error, transport_error
-from ._http.retry import Clock
+from ._http.replies import parse_models
+from ._http.reply import AsyncHttpReply, HttpReply
+from ._http.retry import Clock, RetryPolicy
+from ._http.streams import AsyncChatStream, ChatStream
 from ._http.transport import default_ssl_context
-from ._settings import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT
-from .cost import Cost
-from .errors import APIConnectionError, APIStatusError, WenwenError
+from ._settings import (
+    DEFAULT_MAX_RETRIES,
+    DEFAULT_MAX_STREAM_EVENT_BYTES,
+    DEFAULT_TIMEOUT,
+    DEFAULT_TOTAL_TIMEOUT,
+)
+from .errors import APIStatusError, WenwenError
 from .protocols import HttpRequest, WireProtocol
-from .types import ChatRequest, ChatResponse, EmbeddingResult, ModelInfo, StreamEvent
+from .redaction import masking
+from .types import ChatRequest, ChatResponse, EmbeddingResult, ModelInfo
 
 if TYPE_CHECKING:  # the media and task resources load on first use
     from .billing import AsyncBilling, Billing, CostMeter, Quota
-    from .cost import PriceTable
+    from .cost import Cost, PriceTable
     from .media import embeddings
     from .media.resources import AsyncAudio, AsyncImages, Audio, Images
     from .tasks.resources import AsyncMidjourney, AsyncVideos, Midjourney, Videos
 
-_RETRYABLE = (APIStatusError, APIConnectionError)
+Budget = float | None | Unset
+E = TypeVar("E", bound=Exception)
 _FLOAT_ONLY_LOCK = threading.Lock()
 EmbedBatch = tuple[list[list[float]], Any, str | None]
-E = TypeVar("E", bound=Exception)
 
 
 def _float_only_models(client: WenwenClient | AsyncWenwenClient) -> embeddings.FloatOnlyModels:
@@ -64,15 +75,13 @@ def _billing() -> Any:
     return billing
 
 
-def _with_cost(reply: ChatResponse, cost: Cost | None) -> ChatResponse:
-    if cost is not None:
-        reply.cost = cost
-    return reply
-
-
 def _priced(call: Any, request: ChatRequest, reply: ChatResponse) -> ChatResponse:
     """``reply`` with its cost when costs are tracked (``wenwen.billing``)."""
-    return reply if call is None else _with_cost(reply, call.end(request.model, reply.usage))
+    if call is not None:
+        cost: Cost | None = call.end(request.model, reply.usage)
+        if cost is not None:
+            reply.cost = cost
+    return reply
 
 
 def _batch_priced(call: Any, model: str, batch: Any) -> Any:
@@ -87,11 +96,91 @@ def _embedding_priced(call: Any, result: EmbeddingResult) -> EmbeddingResult:
     return result
 
 
-class WenwenClient:
+class _ClientBase:
+    """What both clients share besides I/O."""
+
+    _core: ClientCore
+    _float_only_models: embeddings.FloatOnlyModels | None
+
+    @property
+    def base_url(self) -> str:
+        return self._core.settings.base_url
+
+    @property
+    def total_timeout(self) -> float | None:
+        """Seconds one call may take in all (``None``: no overall bound)."""
+        return self._core.total_timeout
+
+    @property
+    def retry_policy(self) -> RetryPolicy:
+        """When a failed call is tried again (task waits tolerate failed polls by it too)."""
+        return self._core.retry
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(base_url={self.base_url!r})"
+
+    _send: Any  # each client's own (sync or async) send with retries
+
+    def _stream_parts(self, request: ChatRequest, protocol: str) -> tuple[Any, StreamPipeline]:
+        """How to open a chat stream (on first iteration) and its pipeline. Once events
+        flow, a stream is bounded by the per-read timeout, not by ``total_timeout``."""
+        wire, prepared = self._core.chat_request(request, protocol, stream=True)
+        pipeline = StreamPipeline(wire, request, self._core.max_stream_event_bytes)
+        return functools.partial(self._send, prepared, True, bounded=False), pipeline
+
+    def _tool_form_retry(
+        self, request: ChatRequest, protocol: str, error: APIStatusError
+    ) -> tuple[Any, StreamPipeline] | None:
+        """The stream to open instead when ``error`` refused native structured output."""
+        if not _refused_native_format(protocol, request, error):
+            return None
+        return self._stream_parts(request, protocol)
+
+
+def _refused_native_format(protocol: str, request: ChatRequest, error: APIStatusError) -> bool:
+    """A 400 for Anthropic's native structured output: ask again with the tool form."""
+    if protocol != "anthropic" or request.response_format is None:
+        return False
+    from .protocols.anthropic_messages._structured import refused_native_format
+
+    return refused_native_format(protocol, request, error)
+
+
+def _spec(
+    method: str,
+    path: str,
+    json: Any,
+    content: bytes | None,
+    headers: Mapping[str, str] | None,
+) -> HttpRequest:
+    spec = HttpRequest(method, path, json=json, headers=dict(headers or {}))
+    spec.content = content
+    return spec
+
+
+def _download_allowance(value: bool | Sequence[str]) -> bool | tuple[str, ...]:
+    """``allow_private_hosts`` checked: which non-public hosts result downloads may reach
+    besides the relay's own origin (``wenwen.media.addresses``)."""
+    if value is False:
+        return False
+    from .media.addresses import check_allow_private_hosts
+
+    check_allow_private_hosts(value)
+    return True if value is True else tuple(value)
+
+
+class WenwenClient(_ClientBase):
     """A synchronous client. ``api_key``/``base_url`` default to ``WENWEN_API_KEY`` and
     ``WENWEN_BASE_URL``; an ``http_client`` you pass in is used as is and not closed.
-    ``max_retry_wait`` bounds the seconds one call spends waiting between retries
-    (default 30); ``clock`` replaces the waiting itself (for simulations and tests)."""
+    ``timeout`` bounds each try (connect 10 s, each read 120 s by default);
+    ``total_timeout`` bounds a whole call, all tries, waits and reads together (default
+    600 s; ``None`` for no bound; a chat stream's body, once it flows, is bounded by the
+    per-read timeout only). ``max_retry_wait`` bounds the seconds one call spends waiting
+    between retries (default 30); ``clock`` replaces the waiting itself (for simulations
+    and tests). ``max_stream_event_bytes`` caps one Server-Sent-Events line or event
+    (64 MB). ``allow_private_hosts`` (``True`` or host names / IPs / CIDRs) lets result
+    downloads reach those non-public hosts besides the relay's own origin (see README
+    "Security")."""
 
     def __init__(
         self,
@@ -104,11 +193,16 @@ class WenwenClient:
         http_client: httpx.Client | None = None,
         max_retry_wait: float | None = None,
         clock: Clock | None = None,
+        total_timeout: float | None = DEFAULT_TOTAL_TIMEOUT,
+        max_stream_event_bytes: int = DEFAULT_MAX_STREAM_EVENT_BYTES,
+        allow_private_hosts: bool | Sequence[str] = False,
     ) -> None:
         self._core = ClientCore(
             api_key, base_url, timeout=timeout, max_retries=max_retries,
             default_headers=default_headers, max_retry_wait=max_retry_wait, clock=clock,
+            total_timeout=total_timeout, max_stream_event_bytes=max_stream_event_bytes,
         )  # fmt: skip
+        self.allow_private_hosts = _download_allowance(allow_private_hosts)
         self._owns_http = http_client is None
         self._http_client = http_client or self._new_http()
         self._pid = os.getpid()
@@ -124,13 +218,6 @@ class WenwenClient:
         if self._pid != os.getpid() and self._owns_http:
             self._http_client, self._pid = self._new_http(), os.getpid()
         return self._http_client
-
-    @property
-    def base_url(self) -> str:
-        return self._core.settings.base_url
-
-    def __repr__(self) -> str:
-        return f"WenwenClient(base_url={self.base_url!r})"
 
     @functools.cached_property
     def images(self) -> Images:
@@ -160,7 +247,7 @@ class WenwenClient:
 
         return Midjourney(self)
 
-    # --- cost and quota (wenwen.billing, over the public ``request_json``) ----------------
+    # --- cost and quota (wenwen.billing, over the public request API) -------------------
 
     @property
     def costs(self) -> CostMeter:
@@ -188,30 +275,90 @@ class WenwenClient:
 
         return billing.quota(self)
 
-    def _attempt(self, prepared: PreparedRequest, stream: bool) -> httpx.Response:
-        failure: httpx.HTTPError | None = None
+    # --- the public request API (resources use only this) -----------------------------
+
+    def send(
+        self,
+        spec: HttpRequest,
+        *,
+        protocol: WireProtocol | None = None,
+        stream: bool = False,
+        total_timeout: Budget = UNSET,
+    ) -> HttpReply:
+        """Send ``spec`` (any ``HttpRequest``) to the relay with this client's key, retries,
+        deadline and typed errors. The body is read before this returns unless ``stream``
+        (then read it with ``iter_bytes()`` and ``close()`` the reply; reads stay within
+        ``total_timeout``, the call's budget, which defaults to the client's)."""
+        return self._send(self._core.prepare(spec, protocol), stream, total_timeout)
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        json: Any = None,
+        content: bytes | None = None,
+        headers: Mapping[str, str] | None = None,
+        total_timeout: Budget = UNSET,
+    ) -> HttpReply:
+        """Any endpoint of the relay (``path`` from the root, e.g. ``"/v1/models"``); the
+        reply's body is read (``content``, ``json()``)."""
+        return self.send(_spec(method, path, json, content, headers), total_timeout=total_timeout)
+
+    def request_json(
+        self,
+        method: str,
+        path: str,
+        json: dict[str, Any] | None = None,
+        *,
+        total_timeout: Budget = UNSET,
+    ) -> Any:
+        """Any JSON endpoint of the relay, with this client's auth, retries and errors."""
+        return self.request(method, path, json=json, total_timeout=total_timeout).json()
+
+    def _send(
+        self,
+        prepared: PreparedRequest,
+        stream: bool = False,
+        total_timeout: Budget = UNSET,
+        *,
+        bounded: bool = True,
+    ) -> HttpReply:
+        call = Call(self._core, prepared, total_timeout)
+        while True:
+            try:
+                return self._attempt(call, stream, bounded)
+            except RETRYABLE as error:
+                self._core.clock.sleep(call.wait_after(error))
+
+    def _attempt(self, call: Call, stream: bool, bounded: bool) -> HttpReply:
+        timeouts = call.start_attempt()
+        failure: Exception | None = None
         try:
-            response = self._http.send(self._core.httpx_request(prepared), stream=stream)
-        except httpx.HTTPError as exc:
+            request = self._core.httpx_request(call.prepared, timeouts)
+            response = self._http.send(request, stream=True)
+        except (httpx.HTTPError, httpx.InvalidURL) as exc:
             failure = exc
         if failure is not None:
             # raised outside the handler: no exception chain that could hold the key
-            raise self._explained(
-                transport_error(failure, self._core.secret(), prepared.url), prepared
-            )
+            raise self._explained(call.failed(failure), call)
+        reply = HttpReply(response, call, timeouts, bounded=bounded)
         if response.status_code >= 400:
-            content = response.read()
-            response.close()
-            raise self._explained(
-                status_error(response.status_code, content, response.headers), prepared
-            )
-        return response
+            with reply:
+                content = reply.read()
+            status = call.status_failed(response.status_code, content, response.headers)
+            raise self._explained(status, call)
+        if not stream:
+            with reply:
+                reply.read()
+        return reply
 
-    def _explained(self, error: E, prepared: PreparedRequest) -> E:
+    def _explained(self, error: E, call: Call) -> E:
         """``error`` saying what to do next (the model list is read only for an unknown
-        model, once per client)."""
-        known = self._known_models() if needs_model_list(error, prepared) else None
-        explain(error, prepared, self._core.settings, known)
+        model, once per client), with secrets masked."""
+        known = self._known_models() if needs_model_list(error, call.prepared) else None
+        explain(error, call.prepared, self._core.settings, known)
+        self._core.redactor.scrub(error)
         return error
 
     def _known_models(self) -> list[str]:
@@ -222,36 +369,28 @@ class WenwenClient:
                 self._model_names = []
         return self._model_names
 
-    def _send(self, prepared: PreparedRequest, *, stream: bool = False) -> httpx.Response:
-        """Send with retries; returns a successful response (a stream not yet read)."""
-        flow = self._core.retry_flow()
-        while True:
-            try:
-                return self._attempt(prepared, stream)
-            except _RETRYABLE as error:
-                self._core.clock.sleep(flow.wait_after(error))
-
     def _json(self, spec: HttpRequest, protocol: WireProtocol | None = None) -> Any:
-        response = self._send(self._core.prepare(spec, protocol))
-        return decode_json(response.status_code, response.content, response.headers)
+        return self.send(spec, protocol=protocol).json()
 
     def chat(self, request: ChatRequest, *, protocol: str = "openai") -> ChatResponse:
         wire, prepared = self._core.chat_request(request, protocol, stream=False)
         call = _billing().begin(self)  # cost: budgets before the request
         try:
-            response = self._send(prepared)
+            reply = self._send(prepared)
         except APIStatusError as error:
             if not _refused_native_format(protocol, request, error):
                 raise
             wire, prepared = self._core.chat_request(request, protocol, stream=False)
-            response = self._send(prepared)
-        body = decode_json(response.status_code, response.content, response.headers)
-        return _priced(call, request, wire.parse_response(body, request))
+            reply = self._send(prepared)
+        with masking(self._core.redactor):
+            return _priced(call, request, wire.parse_response(reply.json(), request))
 
     def stream(self, request: ChatRequest, *, protocol: str = "openai") -> ChatStream:
-        wire, prepared = self._core.chat_request(request, protocol, stream=True)
-        retry = functools.partial(_tool_form_retry, self._core, request, protocol)
-        return ChatStream(self, prepared, StreamPipeline(wire, request), retry)
+        opener, pipeline = self._stream_parts(request, protocol)
+        retry = functools.partial(self._tool_form_retry, request, protocol)
+        # cost: a ChatStream that is priced when it ends (wenwen.billing)
+        priced: Any = _billing().PricedChatStream
+        return priced(opener, pipeline, self._core.redactor, retry, meter=(self, request.model))
 
     def embed(
         self,
@@ -303,10 +442,6 @@ class WenwenClient:
     def list_models(self) -> list[ModelInfo]:
         return parse_models(self._json(HttpRequest("GET", "/v1/models")))
 
-    def request_json(self, method: str, path: str, json: dict[str, Any] | None = None) -> Any:
-        """Any JSON endpoint of the relay, with this client's auth, retries and errors."""
-        return self._json(HttpRequest(method, path, json=json))
-
     def close(self) -> None:
         if self._owns_http:
             self._http.close()
@@ -323,96 +458,7 @@ class WenwenClient:
         self.close()
 
 
-def _refused_native_format(protocol: str, request: ChatRequest, error: APIStatusError) -> bool:
-    """A 400 for Anthropic's native structured output: ask again with the tool form."""
-    if protocol != "anthropic" or request.response_format is None:
-        return False
-    from .protocols.anthropic_messages._structured import refused_native_format
-
-    return refused_native_format(protocol, request, error)
-
-
-ToolFormRetry = Callable[[APIStatusError], "tuple[PreparedRequest, StreamPipeline] | None"]
-
-
-def _tool_form_retry(
-    core: ClientCore, request: ChatRequest, protocol: str, error: APIStatusError
-) -> tuple[PreparedRequest, StreamPipeline] | None:
-    """The stream to open instead when ``error`` refused native structured output."""
-    if not _refused_native_format(protocol, request, error):
-        return None
-    wire, prepared = core.chat_request(request, protocol, stream=True)
-    return prepared, StreamPipeline(wire, request)
-
-
-class ChatStream:
-    """Iterate for ``StreamEvent``s; ``response()`` is the reply accumulated so far."""
-
-    def __init__(
-        self,
-        client: WenwenClient,
-        request: PreparedRequest,
-        pipeline: StreamPipeline,
-        retry: ToolFormRetry | None = None,
-    ) -> None:
-        self._client = client
-        self._request = request
-        self._pipeline = pipeline
-        self._retry = retry
-        self._response: httpx.Response | None = None
-        self._cost: Cost | None = None
-
-    def _open(self) -> httpx.Response:
-        try:
-            return self._client._send(self._request, stream=True)
-        except APIStatusError as error:
-            again = self._retry(error) if self._retry is not None else None
-            if again is None:
-                raise
-            self._request, self._pipeline = again
-            return self._client._send(self._request, stream=True)
-
-    def response(self) -> ChatResponse:
-        return _with_cost(self._pipeline.accumulator.response(), self._cost)
-
-    def __iter__(self) -> Iterator[StreamEvent]:
-        call = _billing().begin(self._client)  # cost: budgets before the request
-        response = self._response = self._open()
-        pipeline = self._pipeline
-        try:
-            if not is_event_stream(response.headers):
-                body = decode_json(response.status_code, response.read(), response.headers)
-                yield from _stream_priced(self, call, pipeline.from_json_reply(body))
-                return
-            failure: httpx.HTTPError | None = None
-            try:
-                for chunk in response.iter_bytes():
-                    yield from pipeline.feed(chunk)
-            except httpx.HTTPError as exc:
-                failure = exc
-            if failure is not None:
-                raise pipeline.broken(failure, self._client._core.secret())
-            yield from _stream_priced(self, call, pipeline.close())
-        finally:
-            response.close()
-
-    def until_done(self) -> ChatResponse:
-        for _ in self:
-            pass
-        return self.response()
-
-    def close(self) -> None:
-        if self._response is not None:
-            self._response.close()
-
-    def __enter__(self) -> ChatStream:
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.close()
-
-
-class AsyncWenwenClient:
+class AsyncWenwenClient(_ClientBase):
     """The asynchronous client. Its connection pool belongs to the event loop it first runs
     on; make one client per loop (nothing is cached process-wide). ``async_transport``:
     ``"auto"`` (aiohttp when installed and no ``http_client`` is given), ``"aiohttp"`` or
@@ -430,11 +476,16 @@ class AsyncWenwenClient:
         max_retry_wait: float | None = None,
         clock: Clock | None = None,
         async_transport: AsyncTransportName = "auto",
+        total_timeout: float | None = DEFAULT_TOTAL_TIMEOUT,
+        max_stream_event_bytes: int = DEFAULT_MAX_STREAM_EVENT_BYTES,
+        allow_private_hosts: bool | Sequence[str] = False,
     ) -> None:
         self._core = ClientCore(
             api_key, base_url, timeout=timeout, max_retries=max_retries,
             default_headers=default_headers, max_retry_wait=max_retry_wait, clock=clock,
+            total_timeout=total_timeout, max_stream_event_bytes=max_stream_event_bytes,
         )  # fmt: skip
+        self.allow_private_hosts = _download_allowance(allow_private_hosts)
         self._transport_choice = async_transport
         self._user_http = http_client
         self._sender_now = make_sender(self._core, async_transport, http_client)
@@ -451,16 +502,9 @@ class AsyncWenwenClient:
         return self._sender_now
 
     @property
-    def base_url(self) -> str:
-        return self._core.settings.base_url
-
-    @property
     def async_transport(self) -> str:
         """``"httpx"`` or ``"aiohttp"``: how this client sends."""
         return self._sender.name
-
-    def __repr__(self) -> str:
-        return f"AsyncWenwenClient(base_url={self.base_url!r})"
 
     @functools.cached_property
     def images(self) -> AsyncImages:
@@ -486,7 +530,7 @@ class AsyncWenwenClient:
 
         return AsyncMidjourney(self)
 
-    # --- cost and quota (wenwen.billing, over the public ``request_json``) ----------------
+    # --- cost and quota (wenwen.billing, over the public request API) -------------------
 
     @property
     def costs(self) -> CostMeter:
@@ -510,29 +554,89 @@ class AsyncWenwenClient:
 
         return await billing.aquota(self)
 
-    async def _attempt(self, prepared: PreparedRequest, stream: bool) -> AsyncReply:
-        failure: httpx.HTTPError | None = None
+    # --- the public request API (resources use only this) -----------------------------
+
+    async def send(
+        self,
+        spec: HttpRequest,
+        *,
+        protocol: WireProtocol | None = None,
+        stream: bool = False,
+        total_timeout: Budget = UNSET,
+    ) -> AsyncHttpReply:
+        """As ``WenwenClient.send``; read a streamed body with ``aiter_bytes()`` and
+        ``await reply.aclose()``."""
+        return await self._send(self._core.prepare(spec, protocol), stream, total_timeout)
+
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        json: Any = None,
+        content: bytes | None = None,
+        headers: Mapping[str, str] | None = None,
+        total_timeout: Budget = UNSET,
+    ) -> AsyncHttpReply:
+        """As ``WenwenClient.request``."""
+        spec = _spec(method, path, json, content, headers)
+        return await self.send(spec, total_timeout=total_timeout)
+
+    async def request_json(
+        self,
+        method: str,
+        path: str,
+        json: dict[str, Any] | None = None,
+        *,
+        total_timeout: Budget = UNSET,
+    ) -> Any:
+        reply = await self.request(method, path, json=json, total_timeout=total_timeout)
+        return reply.json()
+
+    async def _send(
+        self,
+        prepared: PreparedRequest,
+        stream: bool = False,
+        total_timeout: Budget = UNSET,
+        *,
+        bounded: bool = True,
+    ) -> AsyncHttpReply:
+        call = Call(self._core, prepared, total_timeout)
+        while True:
+            try:
+                return await self._attempt(call, stream, bounded)
+            except RETRYABLE as error:
+                await self._core.clock.async_sleep(call.wait_after(error))
+
+    async def _attempt(self, call: Call, stream: bool, bounded: bool) -> AsyncHttpReply:
+        timeouts = call.start_attempt()
+        budget = call.remaining()
+        failure: BaseException | None = None
+        reply: AsyncHttpReply | None = None
         try:
-            response = await self._sender.send(prepared, stream=stream)
-        except httpx.HTTPError as exc:
+            # one timer bounds sending and, unless streamed, reading the whole body
+            async with asyncio.timeout(None if budget is None else max(budget, 0.0)):
+                response = await self._sender.send(call.prepared, timeouts=timeouts)
+                reply = AsyncHttpReply(response, call, bounded=bounded)
+                if response.status_code >= 400 or not stream:
+                    await reply.read_unguarded()
+        except (httpx.HTTPError, httpx.InvalidURL, TimeoutError) as exc:
             failure = exc
         if failure is not None:
+            if reply is not None:
+                await reply.aclose()
             # raised outside the handler: no exception chain that could hold the key
-            raise await self._explained(
-                transport_error(failure, self._core.secret(), prepared.url), prepared
-            )
-        if response.status_code >= 400:
-            try:
-                content = await response.aread()
-            finally:
-                await response.aclose()
-            error = status_error(response.status_code, content, response.headers)
-            raise await self._explained(error, prepared)
-        return response
+            raise await self._explained(call.failed(failure, reading=reply is not None), call)
+        assert reply is not None
+        if reply.status_code >= 400:
+            status = call.status_failed(reply.status_code, reply.content, reply.headers)
+            raise await self._explained(status, call)
+        return reply
 
-    async def _explained(self, error: E, prepared: PreparedRequest) -> E:
-        known = await self._known_models() if needs_model_list(error, prepared) else None
-        explain(error, prepared, self._core.settings, known)
+    async def _explained(self, error: E, call: Call) -> E:
+        known = await self._known_models() if needs_model_list(error, call.prepared) else None
+        explain(error, call.prepared, self._core.settings, known)
+        self._core.redactor.scrub(error)
         return error
 
     async def _known_models(self) -> list[str]:
@@ -543,35 +647,28 @@ class AsyncWenwenClient:
                 self._model_names = []
         return self._model_names
 
-    async def _send(self, prepared: PreparedRequest, *, stream: bool = False) -> AsyncReply:
-        flow = self._core.retry_flow()
-        while True:
-            try:
-                return await self._attempt(prepared, stream)
-            except _RETRYABLE as error:
-                await self._core.clock.async_sleep(flow.wait_after(error))
-
     async def _json(self, spec: HttpRequest, protocol: WireProtocol | None = None) -> Any:
-        response = await self._send(self._core.prepare(spec, protocol))
-        return decode_json(response.status_code, await response.aread(), response.headers)
+        return (await self.send(spec, protocol=protocol)).json()
 
     async def chat(self, request: ChatRequest, *, protocol: str = "openai") -> ChatResponse:
         wire, prepared = self._core.chat_request(request, protocol, stream=False)
         call = await _billing().abegin(self)  # cost: budgets before the request
         try:
-            response = await self._send(prepared)
+            reply = await self._send(prepared)
         except APIStatusError as error:
             if not _refused_native_format(protocol, request, error):
                 raise
             wire, prepared = self._core.chat_request(request, protocol, stream=False)
-            response = await self._send(prepared)
-        body = decode_json(response.status_code, await response.aread(), response.headers)
-        return _priced(call, request, wire.parse_response(body, request))
+            reply = await self._send(prepared)
+        with masking(self._core.redactor):
+            return _priced(call, request, wire.parse_response(reply.json(), request))
 
     def stream(self, request: ChatRequest, *, protocol: str = "openai") -> AsyncChatStream:
-        wire, prepared = self._core.chat_request(request, protocol, stream=True)
-        retry = functools.partial(_tool_form_retry, self._core, request, protocol)
-        return AsyncChatStream(self, prepared, StreamPipeline(wire, request), retry)
+        opener, pipeline = self._stream_parts(request, protocol)
+        retry = functools.partial(self._tool_form_retry, request, protocol)
+        # cost: an AsyncChatStream that is priced when it ends (wenwen.billing)
+        priced: Any = _billing().PricedAsyncChatStream
+        return priced(opener, pipeline, self._core.redactor, retry, meter=(self, request.model))
 
     async def embed(
         self,
@@ -621,9 +718,6 @@ class AsyncWenwenClient:
     async def list_models(self) -> list[ModelInfo]:
         return parse_models(await self._json(HttpRequest("GET", "/v1/models")))
 
-    async def request_json(self, method: str, path: str, json: dict[str, Any] | None = None) -> Any:
-        return await self._json(HttpRequest(method, path, json=json))
-
     async def aclose(self) -> None:
         await self._sender.aclose()
 
@@ -632,84 +726,6 @@ class AsyncWenwenClient:
 
     async def __aexit__(self, *exc_info: object) -> None:
         await self.aclose()
-
-
-class AsyncChatStream:
-    def __init__(
-        self,
-        client: AsyncWenwenClient,
-        request: PreparedRequest,
-        pipeline: StreamPipeline,
-        retry: ToolFormRetry | None = None,
-    ) -> None:
-        self._client = client
-        self._request = request
-        self._pipeline = pipeline
-        self._retry = retry
-        self._response: AsyncReply | None = None
-        self._cost: Cost | None = None
-
-    async def _open(self) -> AsyncReply:
-        try:
-            return await self._client._send(self._request, stream=True)
-        except APIStatusError as error:
-            again = self._retry(error) if self._retry is not None else None
-            if again is None:
-                raise
-            self._request, self._pipeline = again
-            return await self._client._send(self._request, stream=True)
-
-    def response(self) -> ChatResponse:
-        return _with_cost(self._pipeline.accumulator.response(), self._cost)
-
-    async def __aiter__(self) -> AsyncIterator[StreamEvent]:
-        call = await _billing().abegin(self._client)  # cost: budgets before the request
-        response = self._response = await self._open()
-        pipeline = self._pipeline
-        try:
-            if not is_event_stream(response.headers):
-                body = decode_json(response.status_code, await response.aread(), response.headers)
-                for event in _stream_priced(self, call, pipeline.from_json_reply(body)):
-                    yield event
-                return
-            failure: httpx.HTTPError | None = None
-            try:
-                async for chunk in response.aiter_bytes():
-                    for event in pipeline.feed(chunk):
-                        yield event
-            except httpx.HTTPError as exc:
-                failure = exc
-            if failure is not None:
-                raise pipeline.broken(failure, self._client._core.secret())
-            for event in _stream_priced(self, call, pipeline.close()):
-                yield event
-        finally:
-            await response.aclose()
-
-    async def until_done(self) -> ChatResponse:
-        async for _ in self:
-            pass
-        return self.response()
-
-    async def aclose(self) -> None:
-        if self._response is not None:
-            await self._response.aclose()
-
-    async def __aenter__(self) -> AsyncChatStream:
-        return self
-
-    async def __aexit__(self, *exc_info: object) -> None:
-        await self.aclose()
-
-
-def _stream_priced(
-    stream: ChatStream | AsyncChatStream, call: Any, events: list[StreamEvent]
-) -> list[StreamEvent]:
-    """Prices the stream when it ends, before its last events reach the caller."""
-    if call is not None:
-        reply = stream._pipeline.accumulator.response()
-        stream._cost = call.end(stream._pipeline.request.model, reply.usage)
-    return events
 
 
 __all__ = ["AsyncChatStream", "AsyncWenwenClient", "ChatStream", "WenwenClient"]

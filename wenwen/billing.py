@@ -24,22 +24,52 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from datetime import UTC, date, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import urlencode
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from ._http.streams import AsyncChatStream, ChatStream
 from .cost import DEFAULT_GROUP, QUOTA_PER_UNIT, Cost, PriceTable, price, to_usd
 from .errors import BudgetExceededError, ProtocolError, WenwenError
 from .usage import UsageTracker, active_trackers
 
 if TYPE_CHECKING:
-    from ._client import AsyncWenwenClient, WenwenClient
-    from .types import Usage
+    from .types import ChatResponse, StreamEvent, Usage
 
 logger = logging.getLogger("wenwen.billing")
+
+
+class WenwenClient(Protocol):
+    """What this module needs from a ``wenwen.WenwenClient`` (typed here, not imported: the
+    resources that meter their calls never import a client)."""
+
+    @property
+    def costs(self) -> CostMeter: ...
+
+    def quota(self) -> Quota: ...
+
+    def pricing(self, *, refresh: bool = False) -> PriceTable: ...
+
+    def request_json(self, method: str, path: str, json: dict[str, Any] | None = None) -> Any: ...
+
+
+class AsyncWenwenClient(Protocol):
+    """What this module needs from a ``wenwen.AsyncWenwenClient``."""
+
+    @property
+    def costs(self) -> CostMeter: ...
+
+    async def quota(self) -> Quota: ...
+
+    async def pricing(self, *, refresh: bool = False) -> PriceTable: ...
+
+    async def request_json(
+        self, method: str, path: str, json: dict[str, Any] | None = None
+    ) -> Any: ...
+
 
 PRICING_PATH = "/api/pricing"
 TOKEN_USAGE_PATH = "/api/usage/token/"
@@ -302,10 +332,20 @@ def _quota_spec_failed(error: Exception, trackers: list[UsageTracker]) -> None:
         tracker.note_balance(None)
 
 
-def begin(client: WenwenClient) -> Call | None:
+def _metered(client: object) -> Any:
+    """``client`` when it can be metered (a ``WenwenClient`` or ``AsyncWenwenClient``; the
+    resources hold them as request clients), else ``None``."""
+    return client if hasattr(client, "costs") else None
+
+
+def begin(target: object) -> Call | None:
     """Before a request: budgets checked (``BudgetExceededError``), the balance read when a
     ``min_balance`` guard is due, the price table fetched when costs are wanted."""
+    client: WenwenClient | None = _metered(target)
     trackers = active_trackers()
+    if client is None:
+        _check(trackers)
+        return Call(trackers, None, DEFAULT_GROUP) if trackers else None
     meter = client.costs
     if not trackers and not meter.requested:
         return None
@@ -327,9 +367,13 @@ def begin(client: WenwenClient) -> Call | None:
     return Call(trackers, table, meter.group)
 
 
-async def abegin(client: AsyncWenwenClient) -> Call | None:
+async def abegin(target: object) -> Call | None:
     """``begin`` for the async client."""
+    client: AsyncWenwenClient | None = _metered(target)
     trackers = active_trackers()
+    if client is None:
+        _check(trackers)
+        return Call(trackers, None, DEFAULT_GROUP) if trackers else None
     meter = client.costs
     if not trackers and not meter.requested:
         return None
@@ -397,10 +441,54 @@ def cost_requested(track_cost: bool, price_table: PriceTable | None) -> bool:
     return track_cost or price_table is not None or bool(active_trackers())
 
 
+class PricedChatStream(ChatStream):
+    """A ``ChatStream`` whose ``response()`` carries the reply's cost once it has ended: the
+    budgets are checked before its request, the cost computed before iteration ends."""
+
+    def __init__(self, *args: Any, meter: tuple[WenwenClient, str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._meter_client, self._model = meter
+        self._cost: Cost | None = None
+
+    def __iter__(self) -> Iterator[StreamEvent]:
+        call = begin(self._meter_client)
+        yield from super().__iter__()
+        if call is not None:
+            self._cost = call.end(self._model, super().response().usage)
+
+    def response(self) -> ChatResponse:
+        return _with_cost(super().response(), self._cost)
+
+
+class PricedAsyncChatStream(AsyncChatStream):
+    """The async twin of ``PricedChatStream``."""
+
+    def __init__(self, *args: Any, meter: tuple[AsyncWenwenClient, str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._meter_client, self._model = meter
+        self._cost: Cost | None = None
+
+    async def __aiter__(self) -> AsyncIterator[StreamEvent]:
+        call = await abegin(self._meter_client)
+        async for event in super().__aiter__():
+            yield event
+        if call is not None:
+            self._cost = call.end(self._model, super().response().usage)
+
+    def response(self) -> ChatResponse:
+        return _with_cost(super().response(), self._cost)
+
+
+def _with_cost(reply: ChatResponse, cost: Cost | None) -> ChatResponse:
+    if cost is not None:
+        reply.cost = cost
+    return reply
+
+
 _METER_LOCK = threading.Lock()
 
 
-def meter_of(client: WenwenClient | AsyncWenwenClient) -> CostMeter:
+def meter_of(client: object) -> CostMeter:
     """The client's ``CostMeter``, made on first use."""
     meter = client.__dict__.get("_cost_meter")
     if meter is not None:
@@ -419,6 +507,8 @@ __all__ = [
     "BudgetExceededError",
     "Call",
     "CostMeter",
+    "PricedAsyncChatStream",
+    "PricedChatStream",
     "Quota",
     "Subscription",
     "abegin",

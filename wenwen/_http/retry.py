@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 from ..errors import APIConnectionError, APIStatusError, ConfigurationError
+from .deadline import Deadline
 
 RETRYABLE_STATUS = frozenset({408, 409, 429, 500, 502, 503, 504, 520, 521, 522, 523, 524, 529})
 # The relay reports configuration problems with 5xx statuses; retrying cannot fix them
@@ -145,10 +146,12 @@ class RetryFlow:
         max_wait: float,
         *,
         classify: Callable[[Exception], Failure | None] = api_failure,
+        deadline: Deadline | None = None,
     ) -> None:
         self.policy = policy
         self.max_wait = max_wait
         self.classify = classify
+        self.deadline = deadline or Deadline(None)
         self.attempt = 0
         self.waited = 0.0
 
@@ -166,13 +169,18 @@ class RetryFlow:
                 reason = (
                     f"the next wait of {wait:.1f} s would pass max_retry_wait={self.max_wait:g} s"
                 )
+            elif not self.deadline.allows_wait(wait):
+                reason = (
+                    f"the next wait of {wait:.1f} s would pass the call's "
+                    f"total_timeout={self.deadline.seconds:g} s"
+                )
             else:
                 self.attempt += 1
                 self.waited += wait
                 return wait
-            _annotate(error, f"gave up after {self._summary()}: {reason}")
+            _annotate(error, f"gave up after {self._summary()}: {reason}; {self._in_all()}")
         elif self.attempt:
-            _annotate(error, f"gave up after {self._summary()}: {reason}")
+            _annotate(error, f"gave up after {self._summary()}: {reason}; {self._in_all()}")
         raise error
 
     def _refusal(self, error: Exception) -> str | None:
@@ -180,6 +188,8 @@ class RetryFlow:
         failure = self.classify(error)
         if failure is None:
             return "not a retryable error"
+        if self.deadline.expired:
+            return f"the call's total_timeout={self.deadline.seconds:g} s is spent"
         if policy.should_retry(
             self.attempt,
             status=failure.status,
@@ -197,6 +207,9 @@ class RetryFlow:
     def _summary(self) -> str:
         attempts = self.attempt + 1
         return f"{attempts} attempt{'s' if attempts > 1 else ''} and {self.waited:.1f} s of waiting"
+
+    def _in_all(self) -> str:
+        return f"{self.deadline.elapsed():.1f} s in all"
 
 
 def _headers(error: Exception) -> Mapping[str, str]:
