@@ -16,7 +16,8 @@ import asyncio
 import functools
 import os
 import threading
-from collections.abc import Mapping, Sequence
+import weakref
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -40,10 +41,11 @@ from ._settings import (
     DEFAULT_TIMEOUT,
     DEFAULT_TOTAL_TIMEOUT,
 )
-from .errors import APIStatusError, WenwenError
+from .concurrency import Limiter, RateLimit
+from .errors import APIStatusError, ConfigurationError, WenwenError
 from .protocols import HttpRequest, WireProtocol
 from .redaction import masking
-from .types import ChatRequest, ChatResponse, EmbeddingResult, ModelInfo
+from .types import ChatRequest, ChatResponse, EmbeddingResult, ModelInfo, Usage
 
 if TYPE_CHECKING:  # the media and task resources load on first use
     from .billing import AsyncBilling, Billing, CostMeter, Quota
@@ -56,6 +58,32 @@ Budget = float | None | Unset
 E = TypeVar("E", bound=Exception)
 _FLOAT_ONLY_LOCK = threading.Lock()
 EmbedBatch = tuple[list[list[float]], Any, str | None]
+# Pools inherited across a fork: never used or closed in the child (the parent still owns the
+# sockets), only kept referenced so that collecting them does not touch the sockets either.
+_INHERITED: list[object] = []
+
+
+def _limiter(rate_limit: float | RateLimit | None, limiter: Limiter | None) -> Limiter:
+    if limiter is not None and rate_limit is not None:
+        raise ConfigurationError("pass rate_limit or limiter, not both (a limiter has its own)")
+    return limiter if limiter is not None else Limiter(rate_limit)
+
+
+def _outcome(one: Callable[[list[str]], EmbedBatch], batch: list[str]) -> EmbedBatch | Exception:
+    try:
+        return one(batch)
+    except Exception as error:  # kept: the other batches' vectors still count
+        return error
+
+
+def _tokens(usage: Usage | None) -> int:
+    if usage is None:
+        return 0
+    return usage.total_tokens or usage.input_tokens + usage.output_tokens
+
+
+def _rate_limited(error: Exception) -> bool:
+    return isinstance(error, APIStatusError) and error.status_code == 429
 
 
 def _float_only_models(client: WenwenClient | AsyncWenwenClient) -> embeddings.FloatOnlyModels:
@@ -180,7 +208,11 @@ class WenwenClient(_ClientBase):
     and tests). ``max_stream_event_bytes`` caps one Server-Sent-Events line or event
     (64 MB). ``allow_private_hosts`` (``True`` or host names / IPs / CIDRs) lets result
     downloads reach those non-public hosts besides the relay's own origin (see README
-    "Security")."""
+    "Security"). Requests in flight adapt to the key's rate limit (``wenwen.concurrency``):
+    a 429 pauses every request of the client's ``limiter`` and lowers its in-flight limit;
+    pass one ``limiter`` to several clients to share it, or ``rate_limit`` (requests per
+    second, or a ``RateLimit``) for a fixed budget. The pool closes with ``close()``, the
+    ``with`` block, or when the client is collected (or the interpreter exits)."""
 
     def __init__(
         self,
@@ -196,6 +228,8 @@ class WenwenClient(_ClientBase):
         total_timeout: float | None = DEFAULT_TOTAL_TIMEOUT,
         max_stream_event_bytes: int = DEFAULT_MAX_STREAM_EVENT_BYTES,
         allow_private_hosts: bool | Sequence[str] = False,
+        rate_limit: float | RateLimit | None = None,
+        limiter: Limiter | None = None,
     ) -> None:
         self._core = ClientCore(
             api_key, base_url, timeout=timeout, max_retries=max_retries,
@@ -203,6 +237,7 @@ class WenwenClient(_ClientBase):
             total_timeout=total_timeout, max_stream_event_bytes=max_stream_event_bytes,
         )  # fmt: skip
         self.allow_private_hosts = _download_allowance(allow_private_hosts)
+        self.limiter = _limiter(rate_limit, limiter)
         self._owns_http = http_client is None
         self._http_client = http_client or self._new_http()
         self._pid = os.getpid()
@@ -210,12 +245,18 @@ class WenwenClient(_ClientBase):
         self._model_names: list[str] | None = None  # for hints on unknown models
 
     def _new_http(self) -> httpx.Client:
-        return httpx.Client(timeout=self._core.timeout, verify=default_ssl_context())
+        client = httpx.Client(timeout=self._core.timeout, verify=default_ssl_context())
+        # an owned pool closes when this client is collected or at interpreter exit (a worker
+        # or actor that never calls close() leaves no "unclosed socket" behind)
+        self._finalizer = weakref.finalize(self, client.close)
+        return client
 
     @property
     def _http(self) -> httpx.Client:
         # after os.fork the child never uses (or closes) the parent's pooled sockets
         if self._pid != os.getpid() and self._owns_http:
+            self._finalizer.detach()
+            _INHERITED.append(self._http_client)
             self._http_client, self._pid = self._new_http(), os.getpid()
         return self._http_client
 
@@ -324,12 +365,33 @@ class WenwenClient(_ClientBase):
         *,
         bounded: bool = True,
     ) -> HttpReply:
-        call = Call(self._core, prepared, total_timeout)
-        while True:
-            try:
-                return self._attempt(call, stream, bounded)
-            except RETRYABLE as error:
-                self._core.clock.sleep(call.wait_after(error))
+        call, limiter, clock = (
+            Call(self._core, prepared, total_timeout),
+            self.limiter,
+            self._core.clock,
+        )
+        limiter.acquire()  # one slot from the first attempt to the last
+        try:
+            own_pause_served = False
+            while True:
+                delay = limiter.attempt_delay(own_pause_served=own_pause_served)
+                if delay > 0:
+                    clock.sleep(delay)
+                if limiter.gate is not None:
+                    limiter.gate.acquire()
+                try:
+                    reply = self._attempt(call, stream, bounded)
+                except RETRYABLE as error:
+                    wait = call.wait_after(error)
+                    if _rate_limited(error):
+                        limiter.rate_limited(wait)
+                    clock.sleep(wait)
+                    own_pause_served = True
+                else:
+                    limiter.succeeded()
+                    return reply
+        finally:
+            limiter.release()
 
     def _attempt(self, call: Call, stream: bool, bounded: bool) -> HttpReply:
         timeouts = call.start_attempt()
@@ -364,7 +426,11 @@ class WenwenClient(_ClientBase):
     def _known_models(self) -> list[str]:
         if self._model_names is None:
             try:
-                self._model_names = [m.id for m in self.list_models()]
+                # one attempt outside the limiter: the failing request still holds its slot
+                call = Call(self._core, self._core.prepare(HttpRequest("GET", "/v1/models")))
+                self._model_names = [
+                    m.id for m in parse_models(self._attempt(call, False, True).json())
+                ]
             except WenwenError:
                 self._model_names = []
         return self._model_names
@@ -383,7 +449,9 @@ class WenwenClient(_ClientBase):
             wire, prepared = self._core.chat_request(request, protocol, stream=False)
             reply = self._send(prepared)
         with masking(self._core.redactor):
-            return _priced(call, request, wire.parse_response(reply.json(), request))
+            response = wire.parse_response(reply.json(), request)
+        self.limiter.spend_tokens(_tokens(response.usage))
+        return _priced(call, request, response)
 
     def stream(self, request: ChatRequest, *, protocol: str = "openai") -> ChatStream:
         opener, pipeline = self._stream_parts(request, protocol)
@@ -422,14 +490,20 @@ class WenwenClient(_ClientBase):
                     raise
                 float_only.remember(model)
                 body = self._json(embeddings.request(model, batch, dimensions, extra_body, "float"))
-            return _batch_priced(call, model, embeddings.parse(body, len(batch)))
+            parsed = embeddings.parse(body, len(batch))
+            self.limiter.spend_tokens(_tokens(parsed[1]))
+            return _batch_priced(call, model, parsed)
 
         batches = embeddings.batches(texts, batch_size)
         workers = min(max(max_concurrency, 1), len(batches))
         if workers <= 1:
-            return _embedding_priced(call, embeddings.merge(model, [one(b) for b in batches]))
+            merged = embeddings.merge_outcomes(model, batches, [_outcome(one, b) for b in batches])
+            return _embedding_priced(call, merged)
         with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="wenwen-embed") as pool:
-            return _embedding_priced(call, embeddings.merge(model, list(pool.map(one, batches))))
+            futures = [pool.submit(one, batch) for batch in batches]
+            outcomes = [future.exception() or future.result() for future in futures]
+        merged = embeddings.merge_outcomes(model, batches, outcomes)  # type: ignore[arg-type]
+        return _embedding_priced(call, merged)
 
     def count_tokens(self, request: ChatRequest, *, protocol: str = "anthropic") -> int:
         """The exact input tokens of ``request`` from the protocol's counting endpoint (one
@@ -445,6 +519,7 @@ class WenwenClient(_ClientBase):
     def close(self) -> None:
         if self._owns_http:
             self._http.close()
+            self._finalizer.detach()
 
     def __enter__(self) -> WenwenClient:
         return self
@@ -462,7 +537,9 @@ class AsyncWenwenClient(_ClientBase):
     """The asynchronous client. Its connection pool belongs to the event loop it first runs
     on; make one client per loop (nothing is cached process-wide). ``async_transport``:
     ``"auto"`` (aiohttp when installed and no ``http_client`` is given), ``"aiohttp"`` or
-    ``"httpx"``. ``max_retry_wait`` and ``clock`` as for ``WenwenClient``."""
+    ``"httpx"``. ``max_retry_wait``, ``clock``, ``rate_limit`` and ``limiter`` as for
+    ``WenwenClient`` (one limiter may serve clients on several loops and threads). The pool
+    closes with ``aclose()``, or when the event loop that used it shuts down."""
 
     def __init__(
         self,
@@ -479,6 +556,8 @@ class AsyncWenwenClient(_ClientBase):
         total_timeout: float | None = DEFAULT_TOTAL_TIMEOUT,
         max_stream_event_bytes: int = DEFAULT_MAX_STREAM_EVENT_BYTES,
         allow_private_hosts: bool | Sequence[str] = False,
+        rate_limit: float | RateLimit | None = None,
+        limiter: Limiter | None = None,
     ) -> None:
         self._core = ClientCore(
             api_key, base_url, timeout=timeout, max_retries=max_retries,
@@ -486,6 +565,9 @@ class AsyncWenwenClient(_ClientBase):
             total_timeout=total_timeout, max_stream_event_bytes=max_stream_event_bytes,
         )  # fmt: skip
         self.allow_private_hosts = _download_allowance(allow_private_hosts)
+        self.limiter = _limiter(rate_limit, limiter)
+        self._closer_loop: asyncio.AbstractEventLoop | None = None
+        self._closer: AsyncIterator[None] | None = None
         self._transport_choice = async_transport
         self._user_http = http_client
         self._sender_now = make_sender(self._core, async_transport, http_client)
@@ -601,12 +683,47 @@ class AsyncWenwenClient(_ClientBase):
         *,
         bounded: bool = True,
     ) -> AsyncHttpReply:
-        call = Call(self._core, prepared, total_timeout)
-        while True:
-            try:
-                return await self._attempt(call, stream, bounded)
-            except RETRYABLE as error:
-                await self._core.clock.async_sleep(call.wait_after(error))
+        if self._closer_loop is not asyncio.get_running_loop():
+            await self._close_with_loop()
+        call, limiter, clock = (
+            Call(self._core, prepared, total_timeout),
+            self.limiter,
+            self._core.clock,
+        )
+        await limiter.aacquire()  # one slot from the first attempt to the last
+        try:
+            own_pause_served = False
+            while True:
+                delay = limiter.attempt_delay(own_pause_served=own_pause_served)
+                if delay > 0:
+                    await clock.async_sleep(delay)
+                if limiter.gate is not None:
+                    await limiter.gate.aacquire()
+                try:
+                    reply = await self._attempt(call, stream, bounded)
+                except RETRYABLE as error:
+                    wait = call.wait_after(error)
+                    if _rate_limited(error):
+                        limiter.rate_limited(wait)
+                    await clock.async_sleep(wait)
+                    own_pause_served = True
+                else:
+                    limiter.succeeded()
+                    return reply
+        finally:
+            limiter.release()
+
+    async def _close_with_loop(self) -> None:
+        """On a loop's first request: have the loop close this client's pool when it shuts
+        down (``asyncio.run`` does so before closing), so that a worker calling
+        ``asyncio.run`` per batch leaves no unclosed socket behind; the next loop gets a
+        new pool."""
+        loop = asyncio.get_running_loop()
+        if self._closer_loop is loop:
+            return
+        self._closer_loop = loop
+        self._closer = _pool_closer(weakref.ref(self))
+        await anext(self._closer)  # registers with the loop's async-generator hooks
 
     async def _attempt(self, call: Call, stream: bool, bounded: bool) -> AsyncHttpReply:
         timeouts = call.start_attempt()
@@ -642,7 +759,10 @@ class AsyncWenwenClient(_ClientBase):
     async def _known_models(self) -> list[str]:
         if self._model_names is None:
             try:
-                self._model_names = [m.id for m in await self.list_models()]
+                # one attempt outside the limiter: the failing request still holds its slot
+                call = Call(self._core, self._core.prepare(HttpRequest("GET", "/v1/models")))
+                reply = await self._attempt(call, False, True)
+                self._model_names = [m.id for m in parse_models(reply.json())]
             except WenwenError:
                 self._model_names = []
         return self._model_names
@@ -661,7 +781,9 @@ class AsyncWenwenClient(_ClientBase):
             wire, prepared = self._core.chat_request(request, protocol, stream=False)
             reply = await self._send(prepared)
         with masking(self._core.redactor):
-            return _priced(call, request, wire.parse_response(reply.json(), request))
+            response = wire.parse_response(reply.json(), request)
+        self.limiter.spend_tokens(_tokens(response.usage))
+        return _priced(call, request, response)
 
     def stream(self, request: ChatRequest, *, protocol: str = "openai") -> AsyncChatStream:
         opener, pipeline = self._stream_parts(request, protocol)
@@ -703,10 +825,16 @@ class AsyncWenwenClient(_ClientBase):
                     body = await self._json(
                         embeddings.request(model, batch, dimensions, extra_body, "float")
                     )
-            return _batch_priced(call, model, embeddings.parse(body, len(batch)))
+            parsed = embeddings.parse(body, len(batch))
+            self.limiter.spend_tokens(_tokens(parsed[1]))
+            return _batch_priced(call, model, parsed)
 
-        results = await asyncio.gather(*(one(b) for b in batches))
-        return _embedding_priced(call, embeddings.merge(model, list(results)))
+        outcomes = await asyncio.gather(*(one(b) for b in batches), return_exceptions=True)
+        for outcome in outcomes:
+            if isinstance(outcome, BaseException) and not isinstance(outcome, Exception):
+                raise outcome  # a cancellation is no failed batch
+        merged = embeddings.merge_outcomes(model, batches, outcomes)  # type: ignore[arg-type]
+        return _embedding_priced(call, merged)
 
     async def count_tokens(self, request: ChatRequest, *, protocol: str = "anthropic") -> int:
         """The exact input tokens of ``request`` (see ``WenwenClient.count_tokens``)."""
@@ -726,6 +854,15 @@ class AsyncWenwenClient(_ClientBase):
 
     async def __aexit__(self, *exc_info: object) -> None:
         await self.aclose()
+
+
+async def _pool_closer(client: weakref.ref[AsyncWenwenClient]) -> AsyncIterator[None]:
+    try:
+        yield
+    finally:
+        owner = client()
+        if owner is not None and owner._user_http is None:
+            await owner._sender.aclose()
 
 
 __all__ = ["AsyncChatStream", "AsyncWenwenClient", "ChatStream", "WenwenClient"]

@@ -31,6 +31,7 @@ from ._settings import (
     resolve_base_url,
 )
 from ._version import __version__
+from .concurrency import Limiter, RateLimit
 from .errors import ConfigurationError
 from .redaction import redact_headers
 
@@ -50,6 +51,7 @@ class CommonConnectionSettings(TypedDict, total=False):
     http_client: httpx.Client | None
     max_retry_wait: float | None
     async_transport: AsyncTransportName
+    rate_limit: float | RateLimit | None
     allow_private_hosts: bool | Sequence[str]
 
 
@@ -67,6 +69,11 @@ class ConnectionOptions:
     async_http_client: httpx.AsyncClient | None = field(default=None, repr=False, compare=False)
     max_retry_wait: float | None = None
     async_transport: AsyncTransportName = "auto"
+    rate_limit: float | RateLimit | None = None
+    """Requests per second (or a ``RateLimit``) for the clients' shared ``limiter``."""
+    limiter: Limiter | None = field(default=None, repr=False, compare=False)
+    """The limiter the clients share (a ``ClientSet`` gives its own); ``None``: each client
+    makes one from ``rate_limit``."""
     total_timeout: float | None = DEFAULT_TOTAL_TIMEOUT
     allow_private_hosts: bool | tuple[str, ...] = False
     """Non-public hosts result downloads may reach besides the relay (README "Security")."""
@@ -75,6 +82,7 @@ class ConnectionOptions:
 
     def __post_init__(self) -> None:
         check_timeout(self.timeout)
+        RateLimit.of(self.rate_limit)  # a ConfigurationError naming rate_limit
         check_total_timeout(self.total_timeout)
         if isinstance(self.max_retries, bool) or not isinstance(self.max_retries, int):
             raise ConfigurationError(f"max_retries must be an int, got {self.max_retries!r}")
@@ -89,7 +97,7 @@ class ConnectionOptions:
             f"max_retries={self.max_retries!r}, default_headers={self.redacted_headers()!r}, "
             f"max_retry_wait={self.max_retry_wait!r}, async_transport={self.async_transport!r}, "
             f"total_timeout={self.total_timeout!r}, "
-            f"allow_private_hosts={self.allow_private_hosts!r})"
+            f"allow_private_hosts={self.allow_private_hosts!r}, rate_limit={self.rate_limit!r})"
         )
 
     @classmethod
@@ -105,6 +113,7 @@ class ConnectionOptions:
         async_http_client: httpx.AsyncClient | None = None,
         max_retry_wait: float | None = None,
         async_transport: AsyncTransportName = "auto",
+        rate_limit: float | RateLimit | None = None,
         total_timeout: float | None = DEFAULT_TOTAL_TIMEOUT,
         allow_private_hosts: bool | Sequence[str] = False,
     ) -> ConnectionOptions:
@@ -119,6 +128,7 @@ class ConnectionOptions:
             async_http_client=async_http_client,
             max_retry_wait=max_retry_wait,
             async_transport=async_transport,
+            rate_limit=rate_limit,
             total_timeout=total_timeout,
             allow_private_hosts=(
                 allow_private_hosts
@@ -141,6 +151,11 @@ class ConnectionOptions:
             "max_retries": self.max_retries,
             "default_headers": self.headers() or None,
             "max_retry_wait": self.max_retry_wait,
+            **(
+                {"limiter": self.limiter}
+                if self.limiter is not None
+                else {"rate_limit": self.rate_limit}
+            ),
             "total_timeout": self.total_timeout,
             "allow_private_hosts": self.allow_private_hosts,
         }

@@ -18,6 +18,7 @@
     │   └── InternalServerError         5xx
     ├── StreamError                 a stream broke, stalled or ended early; ``partial`` keeps
     │                               what had arrived
+    ├── PartialEmbeddingError       some embedding batches failed; the others' vectors kept
     ├── ProtocolError               a reply that does not parse, or a request part that the
     │   │                           chosen protocol cannot carry
     │   └── UnsupportedFeatureError
@@ -49,6 +50,19 @@ if TYPE_CHECKING:
 
 class WenwenError(Exception):
     """Base class of every error this package raises."""
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Engines (Ray, Dask, Spark) ship a worker's error to the driver by pickle; the
+        # default would call __init__ again with ``args`` only and lose (or fail on) the
+        # keyword-only fields.
+        return (_restored_error, (type(self), self.args, self.__dict__))
+
+
+def _restored_error(cls: type[WenwenError], args: tuple[Any, ...], state: dict[str, Any]) -> Any:
+    error = cls.__new__(cls)
+    error.args = args
+    error.__dict__.update(state)
+    return error
 
 
 class ConfigurationError(WenwenError, ValueError):
@@ -367,3 +381,63 @@ def __getattr__(name: str) -> Any:
     import importlib
 
     return getattr(importlib.import_module(home), name)
+
+
+class PartialEmbeddingError(WenwenError):
+    """Some batches of an embedding call failed after their retries; the vectors of the
+    others are kept. ``vectors[i]`` is input ``i``'s vector, or ``None`` when its batch
+    failed; ``failed_indices`` and ``failed_texts`` name what to embed again, ``errors`` holds
+    each failed batch's error (in input order). ``complete(redone)`` fills the gaps with the
+    vectors of ``failed_texts`` embedded again::
+
+        try:
+            vectors = embeddings.embed_documents(texts)
+        except PartialEmbeddingError as partial:
+            vectors = partial.complete(embeddings.embed_documents(partial.failed_texts))
+    """
+
+    def __init__(
+        self,
+        vectors: list[list[float] | None],
+        failed_indices: list[int],
+        failed_texts: list[str],
+        errors: list[Exception],
+    ) -> None:
+        self.vectors = vectors
+        self.failed_indices = failed_indices
+        self.failed_texts = failed_texts
+        self.errors = errors
+        first = errors[0] if errors else None
+        super().__init__(
+            f"{len(failed_indices)} of {len(vectors)} texts were not embedded "
+            f"({len(errors)} failed batch{'es' if len(errors) != 1 else ''}; the other "
+            f"vectors are in .vectors); first error: {type(first).__name__}: {first}"
+        )
+
+    def complete(self, redone: list[list[float]]) -> list[list[float]]:
+        """Every vector: the kept ones, and ``redone`` (for ``failed_texts``, in order) in
+        the gaps."""
+        if len(redone) != len(self.failed_indices):
+            raise ConfigurationError(
+                f"redone has {len(redone)} vectors for {len(self.failed_indices)} failed texts"
+            )
+        vectors = list(self.vectors)
+        for index, vector in zip(self.failed_indices, redone, strict=True):
+            vectors[index] = vector
+        return [v for v in vectors if v is not None]
+
+
+__all__ += ["PartialEmbeddingError"]
+
+
+class ClientNotPickledWarning(UserWarning):
+    """A model was pickled (shipped to a worker) without the ``http_client`` you gave it:
+    sockets and locks cannot travel, so the copy builds its own connection pool. ``field``
+    names the setting."""
+
+    def __init__(self, message: str, field: str = "") -> None:
+        super().__init__(message)
+        self.field = field
+
+
+__all__ += ["ClientNotPickledWarning"]

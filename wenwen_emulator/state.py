@@ -11,6 +11,7 @@ from .billing import BillingBook
 from .clock import EmulatorClock
 from .faults import Fault, parse_faults
 from .models import ModelInfo, user_models
+from .rate_limit import KeyRateLimit
 from .script import ScriptQueue
 from .tasks import TaskStore
 
@@ -79,6 +80,8 @@ class EmulatorState:
         """Scripted replies waiting for their request (:mod:`.script`)."""
         self._lock = threading.Lock()
         self._counter = 0
+        self.rate_limit: KeyRateLimit | None = None
+        """Requests per key and period (``Emulator(rate_limit=...)``); ``None``: unlimited."""
 
     def next_request_id(self) -> str:
         with self._lock:
@@ -116,3 +119,5 @@ class EmulatorState:
         self.tasks.reset()
         self.clock.reset()
         self.billing.reset()
+        if self.rate_limit is not None:
+            self.rate_limit.reset()

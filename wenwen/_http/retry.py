@@ -138,7 +138,11 @@ class RetryFlow:
     """One call's retries: ``wait_after(error)`` is the pause before the next attempt, or
     raises ``error`` — its message then says how many attempts and how much waiting it took,
     and why no further attempt was made. ``classify`` reads an error as a ``Failure`` (or
-    ``None``: not retryable); the default reads the relay's API errors."""
+    ``None``: not retryable); the default reads the relay's API errors.
+
+    A 429 (the key's rate limit) costs no attempt from ``max_retries`` when retries are on:
+    it is waited out (``Retry-After``, else the backoff) while ``max_wait`` lasts, so a
+    worker that shares its key with others slows down instead of giving up."""
 
     def __init__(
         self,
@@ -153,6 +157,7 @@ class RetryFlow:
         self.classify = classify
         self.deadline = deadline or Deadline(None)
         self.attempt = 0
+        self.rate_limited = 0
         self.waited = 0.0
 
     def wait_after(self, error: Exception) -> float:
@@ -175,11 +180,14 @@ class RetryFlow:
                     f"total_timeout={self.deadline.seconds:g} s"
                 )
             else:
-                self.attempt += 1
+                if self._free_rate_limit(error):
+                    self.rate_limited += 1
+                else:
+                    self.attempt += 1
                 self.waited += wait
                 return wait
             _annotate(error, f"gave up after {self._summary()}: {reason}; {self._in_all()}")
-        elif self.attempt:
+        elif self.attempt or self.rate_limited:
             _annotate(error, f"gave up after {self._summary()}: {reason}; {self._in_all()}")
         raise error
 
@@ -190,7 +198,7 @@ class RetryFlow:
             return "not a retryable error"
         if self.deadline.expired:
             return f"the call's total_timeout={self.deadline.seconds:g} s is spent"
-        if policy.should_retry(
+        if self._free_rate_limit(error) or policy.should_retry(
             self.attempt,
             status=failure.status,
             code=failure.code,
@@ -201,11 +209,15 @@ class RetryFlow:
             return f"max_retries={policy.max_retries} reached"
         return "not retryable"
 
+    def _free_rate_limit(self, error: Exception) -> bool:
+        failure = self.classify(error)
+        return self.policy.max_retries > 0 and failure is not None and failure.status == 429
+
     def _wait(self, error: Exception) -> float | None:
-        return self.policy.delay(self.attempt, _headers(error))
+        return self.policy.delay(self.attempt + self.rate_limited, _headers(error))
 
     def _summary(self) -> str:
-        attempts = self.attempt + 1
+        attempts = self.attempt + self.rate_limited + 1
         return f"{attempts} attempt{'s' if attempts > 1 else ''} and {self.waited:.1f} s of waiting"
 
     def _in_all(self) -> str:
