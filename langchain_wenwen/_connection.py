@@ -5,6 +5,7 @@ from it, and credentials kept out of ``repr``, ``model_dump`` and ``dumpd`` (Lan
 
 from __future__ import annotations
 
+import dataclasses
 import inspect
 from collections.abc import Iterator
 from typing import Any
@@ -13,7 +14,8 @@ import httpx
 from pydantic import field_serializer
 
 from wenwen import AsyncWenwenClient, WenwenClient
-from wenwen.client_set import ClientSet
+from wenwen.client_set import ClientSet, without_user_clients
+from wenwen.concurrency import ExternalGate
 from wenwen.connection import CommonConnectionSettings, ConnectionOptions, redact_headers
 
 
@@ -40,6 +42,7 @@ def connection_fields(settings: ConnectionSettings) -> dict[str, Any]:
 
 
 _OPTION_NAMES = {"http_async_client": "async_http_client"}
+USER_CLIENT_FIELDS = ("http_client", "http_async_client")
 
 
 class ClientOwner:
@@ -50,6 +53,12 @@ class ClientOwner:
         copied = super().__copy__()  # type: ignore[misc]  # the pydantic model next in the MRO
         copied._clients = ClientSet()
         return copied
+
+    def __getstate__(self) -> Any:
+        """Pickled without a user's own ``http_client``/``http_async_client`` (a
+        ``ClientNotPickledWarning`` names each): the copy builds its own pool."""
+        state = super().__getstate__()
+        return without_user_clients(self, state, USER_CLIENT_FIELDS)
 
     def _connection_options(self: Any) -> ConnectionOptions:
         return ConnectionOptions.of(
@@ -62,13 +71,26 @@ class ClientOwner:
             async_http_client=self.http_async_client,
             max_retry_wait=self.max_retry_wait,
             async_transport=self.async_transport,
+            rate_limit=getattr(self, "rate_limit", None),
+            allow_private_hosts=getattr(self, "allow_private_hosts", False),
         )
 
+    def _rate_gate(self) -> ExternalGate | None:
+        """A caller's own rate limiter that the core asks before each request (``None``:
+        LangChain applies ``rate_limiter`` itself, as for chat models)."""
+        return None
+
+    def _shared_options(self: Any) -> ConnectionOptions:
+        """The options with the limiter every client of this object shares."""
+        options = self._connection_options()
+        limiter = self._clients.limiter(options.rate_limit, self._rate_gate())
+        return dataclasses.replace(options, limiter=limiter)
+
     def _make_client(self: Any) -> WenwenClient:
-        return self._connection_options().client()
+        return self._shared_options().client()
 
     def _make_async_client(self: Any) -> AsyncWenwenClient:
-        return self._connection_options().async_client()
+        return self._shared_options().async_client()
 
     # --- credentials stay out of what is printed, dumped and traced ---------------------------
 
@@ -90,3 +112,17 @@ class ClientOwner:
         if isinstance(kwargs, dict) and isinstance(kwargs.get("default_headers"), dict):
             kwargs["default_headers"] = redact_headers(kwargs["default_headers"])
         return serialized
+
+
+@dataclasses.dataclass(frozen=True)
+class RateLimiterGate:
+    """LangChain's ``BaseRateLimiter`` (``InMemoryRateLimiter``, say) as the core's
+    ``ExternalGate``: one token per request."""
+
+    rate_limiter: Any
+
+    def acquire(self) -> None:
+        self.rate_limiter.acquire(blocking=True)
+
+    async def aacquire(self) -> None:
+        await self.rate_limiter.aacquire(blocking=True)

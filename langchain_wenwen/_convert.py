@@ -21,7 +21,7 @@ from langchain_core.messages import (
     ToolMessage,
 )
 
-from wenwen.errors import UnsupportedFeatureError, json_text
+from wenwen.errors import UnsupportedFeatureError
 from wenwen.types import (
     AudioPart,
     Citation,
@@ -38,6 +38,7 @@ from wenwen.types import (
     VideoPart,
     foreign_parts,
 )
+from wenwen.validation import json_text
 
 TOOL_CALL_DATA_KEY = "wenwen_tool_call_data"
 """``additional_kwargs`` key holding per-tool-call provider data (e.g. Gemini thought

@@ -16,12 +16,7 @@ from langchain_core.utils.function_calling import convert_to_openai_function, co
 from langchain_core.utils.pydantic import is_basemodel_subclass
 from pydantic import ValidationError
 
-from wenwen.errors import (
-    ConfigurationError,
-    InvalidArgumentError,
-    UnsupportedFeatureError,
-    invalid_input,
-)
+from wenwen.errors import ConfigurationError, InvalidArgumentError, UnsupportedFeatureError
 from wenwen.types import (
     AllowedTools,
     JsonObjectFormat,
@@ -31,6 +26,7 @@ from wenwen.types import (
     Tool,
     ToolChoice,
 )
+from wenwen.validation import invalid_input
 
 _PLAIN_CHOICES = ("auto", "none", "required")
 

@@ -24,6 +24,7 @@ from pydantic import ConfigDict, Field, PrivateAttr, SecretStr, model_validator
 
 from wenwen import __version__
 from wenwen.client_set import ClientSet
+from wenwen.concurrency import RateLimit
 from wenwen.connection import API_KEY_ENV, BASE_URL_ENV, DEFAULT_BASE_URL, DEFAULT_MAX_RETRIES
 from wenwen.errors import ConfigurationError
 from wenwen.protocols import choose_protocol
@@ -116,6 +117,10 @@ class ChatWenwen(ClientOwner, BaseChatModel):
     """A sync httpx client to use (not closed by us)."""
     http_async_client: httpx.AsyncClient | None = Field(default=None, exclude=True)
     """An async httpx client to use; it must belong to the event loop that calls us."""
+    rate_limit: float | RateLimit | None = None
+    """A fixed client-side budget: requests per second, or a ``wenwen.concurrency.RateLimit``
+    (with tokens per minute). Without it the requests in flight still adapt to the relay's
+    429s; LangChain's ``rate_limiter`` keeps working next to it."""
     exact_token_counts: bool = False
     """``get_num_tokens_from_messages`` asks the relay's counting endpoint (one request per
     call; Anthropic, Gemini and Responses protocols) instead of the offline estimate."""

@@ -4,7 +4,9 @@ Texts go as raw strings (never token ids), vectors come back as base64 (as with
 ``OpenAIEmbeddings``; float lists are read too, and an upstream that refuses base64 is asked
 for floats from then on), in batches of
 ``chunk_size``; results keep the input order. The core client retries each batch on its own
-(connection errors, 429, 5xx) and runs async batches concurrently up to ``max_concurrency``.
+(connection errors, 429, 5xx) and runs batches concurrently up to ``max_concurrency``; when
+some batches still fail, ``wenwen.errors.PartialEmbeddingError`` carries the vectors of the
+others and names the texts to embed again.
 """
 
 from __future__ import annotations
@@ -16,14 +18,17 @@ from typing import Any, Literal
 import httpx
 from langchain_core.embeddings import Embeddings
 from langchain_core.load import Serializable
+from langchain_core.rate_limiters import BaseRateLimiter
 from langchain_core.utils import from_env, secret_from_env
 from pydantic import ConfigDict, Field, PrivateAttr, SecretStr, model_validator
 
 from wenwen.client_set import ClientSet
+from wenwen.concurrency import ExternalGate, RateLimit
 from wenwen.connection import API_KEY_ENV, BASE_URL_ENV, DEFAULT_BASE_URL, DEFAULT_MAX_RETRIES
 from wenwen.errors import ConfigurationError
+from wenwen.media.embeddings import vectors_or_partial
 
-from ._connection import ClientOwner
+from ._connection import ClientOwner, RateLimiterGate
 
 DEFAULT_TIMEOUT = 120.0
 
@@ -65,6 +70,12 @@ class WenwenEmbeddings(ClientOwner, Serializable, Embeddings):
     default_headers: dict[str, str] | None = None
     http_client: httpx.Client | None = Field(default=None, exclude=True)
     http_async_client: httpx.AsyncClient | None = Field(default=None, exclude=True)
+    rate_limit: float | RateLimit | None = None
+    """A fixed client-side budget: requests per second, or a ``wenwen.concurrency.RateLimit``
+    (requests per second and tokens per minute). Without it the requests in flight still
+    adapt to the relay's 429s (see README, "Scaling out")."""
+    rate_limiter: BaseRateLimiter | None = Field(default=None, exclude=True)
+    """A LangChain rate limiter (``InMemoryRateLimiter``), asked once per request."""
 
     model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True)
 
@@ -78,6 +89,9 @@ class WenwenEmbeddings(ClientOwner, Serializable, Embeddings):
         if self.dimensions is not None and self.dimensions < 1:
             raise ConfigurationError(f"dimensions must be >= 1, got {self.dimensions}")
         return self
+
+    def _rate_gate(self) -> ExternalGate | None:
+        return RateLimiterGate(self.rate_limiter) if self.rate_limiter is not None else None
 
     # LangChain serialization (``dumpd``/``to_json``): the key travels as a secret reference
     @property
@@ -111,12 +125,16 @@ class WenwenEmbeddings(ClientOwner, Serializable, Embeddings):
         if not self.show_progress_bar:
             args = self._embed_args()
             return client.embed(texts, **args, max_concurrency=self.max_concurrency).vectors
-        vectors: list[list[float]] = []
+        batches = _batches(texts, self.chunk_size)
+        outcomes: list[list[list[float]] | Exception] = []
         with _ProgressBar(len(texts)) as advance:
-            for batch in _batches(texts, self.chunk_size):
-                vectors.extend(client.embed(batch, **self._embed_args()).vectors)
+            for batch in batches:
+                try:
+                    outcomes.append(client.embed(batch, **self._embed_args()).vectors)
+                except Exception as error:  # kept: the other batches' vectors still count
+                    outcomes.append(error)
                 advance(len(batch))
-        return vectors
+        return vectors_or_partial(batches, outcomes)
 
     def embed_query(self, text: str) -> list[float]:
         return self.embed_documents([text])[0]
@@ -141,8 +159,13 @@ class WenwenEmbeddings(ClientOwner, Serializable, Embeddings):
                 return vectors
 
             batches = _batches(texts, self.chunk_size)
-            results = await asyncio.gather(*(one(batch) for batch in batches))
-        return [vector for batch_vectors in results for vector in batch_vectors]
+            outcomes = await asyncio.gather(
+                *(one(batch) for batch in batches), return_exceptions=True
+            )
+        for outcome in outcomes:
+            if isinstance(outcome, BaseException) and not isinstance(outcome, Exception):
+                raise outcome  # a cancellation is no failed batch
+        return vectors_or_partial(batches, outcomes)  # type: ignore[arg-type]
 
     async def aembed_query(self, text: str) -> list[float]:
         return (await self.aembed_documents([text]))[0]

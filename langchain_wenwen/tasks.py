@@ -30,6 +30,7 @@ from wenwen.client_set import ClientSet
 from wenwen.connection import API_KEY_ENV, BASE_URL_ENV, DEFAULT_BASE_URL, DEFAULT_MAX_RETRIES
 from wenwen.errors import InvalidArgumentError
 from wenwen.media.arguments import check_text
+from wenwen.media.names import inside, safe_filename
 from wenwen.media.uploads import DEFAULT_MAX_UPLOAD_BYTES, FileAccess
 from wenwen.tasks import MjTask, TaskSnapshot, WaitOptions
 from wenwen.tasks.video import is_url
@@ -70,6 +71,8 @@ class WenwenTaskRunnable(ClientOwner, RunnableSerializable[TaskInput, dict[str, 
     default_headers: dict[str, str] | None = None
     http_client: httpx.Client | None = Field(default=None, exclude=True)
     http_async_client: httpx.AsyncClient | None = Field(default=None, exclude=True)
+    allow_private_hosts: bool | list[str] = False
+    """Non-public hosts result downloads may reach besides the relay (README "Security")."""
 
     model_config = ConfigDict(populate_by_name=True, arbitrary_types_allowed=True)
 
@@ -82,7 +85,8 @@ class WenwenTaskRunnable(ClientOwner, RunnableSerializable[TaskInput, dict[str, 
     def _target(self, task_id: str, suffix: str) -> Path | None:
         if self.output_dir is None:
             return None
-        return Path(self.output_dir) / f"{task_id}{suffix}"
+        # the id comes from the relay: a safe name, checked to land inside output_dir
+        return inside(self.output_dir, safe_filename(task_id, default="task") + suffix)
 
     def _create_args(self, args: dict[str, Any]) -> dict[str, Any]:
         """The create options of an input; image paths are read through the ``root_dir``

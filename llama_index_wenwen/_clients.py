@@ -9,6 +9,7 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BeforeValidator, SecretStr, ValidationError
 
+from wenwen.client_set import warn_client_not_pickled
 from wenwen.connection import (
     ConnectionOptions,
     check_timeout,
@@ -21,6 +22,7 @@ from wenwen.errors import ConfigurationError
 __all__ = [
     "ApiKey",
     "BaseUrl",
+    "PicklesWithoutUserClients",
     "Seconds",
     "TypedConfigErrors",
     "connection_options",
@@ -71,6 +73,28 @@ class TypedConfigErrors:
             raise cause
 
 
+USER_CLIENT_FIELDS = ("http_client", "async_http_client")
+
+
+class PicklesWithoutUserClients:
+    """Mixin: pickled without a user's own ``http_client``/``async_http_client`` (a
+    ``ClientNotPickledWarning`` names each): the copy builds its own pool. LlamaIndex's
+    ``BaseComponent`` would instead delete them from the live object while pickling it."""
+
+    def __getstate__(self) -> Any:
+        live = self.__dict__
+        held = {name: live[name] for name in USER_CLIENT_FIELDS if live.get(name) is not None}
+        live.update(dict.fromkeys(held))
+        try:
+            state: Any = super().__getstate__()
+            state = {**state, "__dict__": dict(state["__dict__"])}  # not the live dict
+        finally:
+            live.update(held)
+        for name in held:
+            warn_client_not_pickled(self, name)
+        return state
+
+
 def connection_options(owner: Any) -> ConnectionOptions:
     """The ``ConnectionOptions`` of ``owner``'s connection fields (``api_key``, ``base_url``,
     ``timeout``, ``max_retries``, ``default_headers``, ``http_client``,
@@ -85,4 +109,5 @@ def connection_options(owner: Any) -> ConnectionOptions:
         async_http_client=owner.async_http_client,
         max_retry_wait=owner.max_retry_wait,
         async_transport=owner.async_transport,
+        rate_limit=getattr(owner, "rate_limit", None),
     )

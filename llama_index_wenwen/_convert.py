@@ -27,7 +27,7 @@ from llama_index.core.base.llms.types import (
     VideoBlock,
 )
 
-from wenwen.errors import ConfigurationError, UnsupportedFeatureError, json_text
+from wenwen.errors import ConfigurationError, UnsupportedFeatureError
 from wenwen.types import (
     AudioPart,
     Citation,
@@ -44,6 +44,7 @@ from wenwen.types import (
     VideoPart,
     foreign_parts,
 )
+from wenwen.validation import json_text
 
 _ROLES: dict[str, Role] = {
     MessageRole.SYSTEM.value: "system",

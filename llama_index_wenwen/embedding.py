@@ -16,11 +16,14 @@ from llama_index.core.base.embeddings.base import BaseEmbedding, Embedding
 from llama_index.core.bridge.pydantic import Field, PrivateAttr, field_serializer
 
 from wenwen.client_set import ClientSet
+from wenwen.concurrency import RateLimit
 from wenwen.errors import ConfigurationError
+from wenwen.media.embeddings import vectors_or_partial
 
 from ._clients import (
     ApiKey,
     BaseUrl,
+    PicklesWithoutUserClients,
     Seconds,
     TypedConfigErrors,
     connection_options,
@@ -31,7 +34,7 @@ DEFAULT_EMBEDDING_MODEL = "text-embedding-3-small"
 DEFAULT_MAX_CONCURRENCY = 4
 
 
-class WenwenEmbedding(TypedConfigErrors, BaseEmbedding):
+class WenwenEmbedding(PicklesWithoutUserClients, TypedConfigErrors, BaseEmbedding):
     """Any embedding model the Wenwen relay serves.
 
     >>> embed = WenwenEmbedding(model="text-embedding-3-small")   # or model_name=...
@@ -61,6 +64,12 @@ class WenwenEmbedding(TypedConfigErrors, BaseEmbedding):
     default_headers: dict[str, str] | None = Field(default=None, repr=False)
     additional_kwargs: dict[str, Any] = Field(
         default_factory=dict, description="Extra fields sent in the request body."
+    )
+    rate_limit: float | RateLimit | None = Field(
+        default=None,
+        description="A fixed client-side budget: requests per second, or a "
+        "wenwen.concurrency.RateLimit (with tokens per minute). Without it the requests in "
+        "flight still adapt to the relay's 429s.",
     )
     http_client: httpx.Client | None = Field(default=None, exclude=True, repr=False)
     async_http_client: httpx.AsyncClient | None = Field(default=None, exclude=True, repr=False)
@@ -138,6 +147,50 @@ class WenwenEmbedding(TypedConfigErrors, BaseEmbedding):
 
     async def _aget_text_embeddings(self, texts: list[str]) -> list[Embedding]:
         return await self._aembed(texts)
+
+    # --- batches: LlamaIndex embeds each ``embed_batch_size`` group in turn (with its events);
+    # a group that fails after its retries no longer discards the others' vectors
+
+    def _groups(self, texts: list[str]) -> list[list[str]]:
+        size = self.embed_batch_size
+        return [texts[i : i + size] for i in range(0, len(texts), size)]
+
+    def get_text_embedding_batch(
+        self, texts: list[str], show_progress: bool = False, **kwargs: Any
+    ) -> list[Embedding]:
+        """As LlamaIndex's, but when some groups fail a ``PartialEmbeddingError`` carries the
+        vectors of the others and names the texts to embed again."""
+        groups = self._groups(texts)
+        if len(groups) <= 1:
+            return BaseEmbedding.get_text_embedding_batch(self, texts, show_progress, **kwargs)
+        outcomes: list[list[Embedding] | Exception] = []
+        for group in groups:
+            try:
+                outcomes.append(
+                    BaseEmbedding.get_text_embedding_batch(self, group, show_progress, **kwargs)
+                )
+            except Exception as error:  # kept: the other groups' vectors still count
+                outcomes.append(error)
+        return vectors_or_partial(groups, outcomes)
+
+    async def aget_text_embedding_batch(
+        self, texts: list[str], show_progress: bool = False, **kwargs: Any
+    ) -> list[Embedding]:
+        """As ``get_text_embedding_batch``; groups run concurrently (``max_concurrency``)."""
+        groups = self._groups(texts)
+        if len(groups) <= 1:
+            return await BaseEmbedding.aget_text_embedding_batch(
+                self, texts, show_progress, **kwargs
+            )
+        calls = (
+            BaseEmbedding.aget_text_embedding_batch(self, g, show_progress, **kwargs)
+            for g in groups
+        )
+        outcomes = await asyncio.gather(*calls, return_exceptions=True)
+        for outcome in outcomes:
+            if isinstance(outcome, BaseException) and not isinstance(outcome, Exception):
+                raise outcome  # a cancellation is no failed group
+        return vectors_or_partial(groups, outcomes)  # type: ignore[arg-type]
 
     def close(self) -> None:
         self._clients.close()

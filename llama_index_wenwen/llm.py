@@ -38,6 +38,7 @@ from pydantic import field_validator
 
 from wenwen import AsyncWenwenClient, WenwenClient
 from wenwen.client_set import ClientSet
+from wenwen.concurrency import RateLimit
 from wenwen.errors import ConfigurationError
 from wenwen.protocols import choose_protocol
 from wenwen.tokens import text_token_ids
@@ -46,6 +47,7 @@ from wenwen.types import ChatRequest
 from ._clients import (
     ApiKey,
     BaseUrl,
+    PicklesWithoutUserClients,
     Seconds,
     TypedConfigErrors,
     connection_options,
@@ -72,7 +74,7 @@ dispatcher = get_dispatcher(__name__)
 DEFAULT_MODEL = "gpt-4o-mini"
 
 
-class Wenwen(TypedConfigErrors, FunctionCallingLLM):
+class Wenwen(PicklesWithoutUserClients, TypedConfigErrors, FunctionCallingLLM):
     """Any model the Wenwen relay serves, as a LlamaIndex LLM.
 
     >>> llm = Wenwen(model="gpt-4o-mini")          # WENWEN_API_KEY / WENWEN_BASE_URL
@@ -150,6 +152,12 @@ class Wenwen(TypedConfigErrors, FunctionCallingLLM):
     )
     is_chat_model: bool = Field(default=True)
     is_function_calling_model: bool = Field(default=True)
+    rate_limit: float | RateLimit | None = Field(
+        default=None,
+        description="A fixed client-side budget: requests per second, or a "
+        "wenwen.concurrency.RateLimit (with tokens per minute). Without it the requests in "
+        "flight still adapt to the relay's 429s.",
+    )
     http_client: httpx.Client | None = Field(default=None, exclude=True, repr=False)
     async_http_client: httpx.AsyncClient | None = Field(default=None, exclude=True, repr=False)
 

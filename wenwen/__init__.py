@@ -8,12 +8,14 @@ integrations (``langchain_wenwen``, ``llama_index_wenwen``).
 
 from . import errors, types
 from ._client import AsyncChatStream, AsyncWenwenClient, ChatStream, WenwenClient
+from ._http.reply import AsyncHttpReply, HttpReply
 from ._http.retry import Clock
 from ._settings import (
     API_KEY_ENV,
     BASE_URL_ENV,
     DEFAULT_BASE_URL,
     DEFAULT_MAX_RETRIES,
+    DEFAULT_TOTAL_TIMEOUT,
     Settings,
     resolve_api_key,
     resolve_base_url,
@@ -43,10 +45,12 @@ __all__ = [
     "BASE_URL_ENV",
     "DEFAULT_BASE_URL",
     "DEFAULT_MAX_RETRIES",
+    "DEFAULT_TOTAL_TIMEOUT",
     "APIConnectionError",
     "APIStatusError",
     "APITimeoutError",
     "AsyncChatStream",
+    "AsyncHttpReply",
     "AsyncWenwenClient",
     "AuthenticationError",
     "BadRequestError",
@@ -55,6 +59,7 @@ __all__ = [
     "ChatStream",
     "Clock",
     "ConfigurationError",
+    "HttpReply",
     "Message",
     "ModelNotFoundError",
     "ProtocolError",

@@ -20,6 +20,12 @@ BASE_URL_ENV = "WENWEN_BASE_URL"
 DEFAULT_TIMEOUT = 120.0
 DEFAULT_CONNECT_TIMEOUT = 10.0
 DEFAULT_MAX_RETRIES = 2
+DEFAULT_TOTAL_TIMEOUT = 600.0
+"""Seconds one call may take in all (every attempt, every wait between attempts, every read of
+its body): ten minutes, the default request timeout of OpenAI's and Anthropic's Python SDKs."""
+DEFAULT_MAX_STREAM_EVENT_BYTES = 64 * 1024 * 1024
+"""The largest Server-Sent-Events line or event a stream may carry (a base64 image or audio
+clip fits many times over); a larger one ends the stream with ``StreamError``."""
 
 
 def normalize_base_url(url: str) -> str:
@@ -106,6 +112,25 @@ def check_timeout(timeout: object) -> None:
             f"timeout must be a positive number of seconds, got {timeout!r} "
             "(use None for the default limits)"
         )
+
+
+def check_total_timeout(value: object) -> float | None:
+    """A call's budget: positive, finite seconds, or ``None`` (no overall bound)."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ConfigurationError(f"total_timeout must be seconds (a number) or None, got {value!r}")
+    if not (value > 0 and math.isfinite(value)):
+        raise ConfigurationError(
+            f"total_timeout must be a positive number of seconds, got {value!r}"
+        )
+    return float(value)
+
+
+def check_byte_limit(value: object, name: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ConfigurationError(f"{name} must be a positive number of bytes, got {value!r}")
+    return value
 
 
 def check_headers(headers: Mapping[str, str] | None) -> dict[str, str]:

@@ -20,18 +20,23 @@ from __future__ import annotations
 import asyncio
 import atexit
 import contextlib
+import dataclasses
 import os
 import threading
+import warnings
 import weakref
 from collections.abc import AsyncGenerator, Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from ._client import AsyncWenwenClient, WenwenClient
+from .concurrency import ExternalGate, Limiter, RateLimit
 from .connection import ConnectionOptions
+from .errors import ClientNotPickledWarning
 
 T = TypeVar("T")
 _creation_lock = threading.Lock()
+_limiter_lock = threading.Lock()
 _live_sets: weakref.WeakSet[ClientSet] = weakref.WeakSet()
 # Pools inherited across a fork: never used or closed in the child (the parent still owns the
 # sockets), only kept referenced so that collecting them does not touch the sockets either.
@@ -87,6 +92,7 @@ class ClientSet:
         self._options: ConnectionOptions | None = None
         self._sync: WenwenClient | None = None
         self._sync_finalizer: weakref.finalize | None = None
+        self._limiter: Limiter | None = None
         self._async: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _LoopEntry] = (
             weakref.WeakKeyDictionary()
         )
@@ -118,6 +124,7 @@ class ClientSet:
 
     def _after_fork(self) -> None:
         self._pid = os.getpid()
+        self._limiter = None  # its lock may have been held by a thread the child lacks
         if self._sync_finalizer is not None:
             self._sync_finalizer.detach()
         if self._sync is not None:
@@ -134,6 +141,23 @@ class ClientSet:
             if loop.is_closed():
                 self._async.pop(loop, None)
                 _finish_without_loop(entry)
+
+    def limiter(
+        self, rate_limit: float | RateLimit | None = None, gate: ExternalGate | None = None
+    ) -> Limiter:
+        """The one limiter of this set's clients (the sync one and every loop's): they share
+        a key, so they slow down together when it is rate limited."""
+        wanted = RateLimit.of(rate_limit)
+        with _limiter_lock:  # not _creation_lock: client makers ask for the limiter
+            limiter = self._limiter
+            if limiter is None or limiter.rate_limit != wanted or limiter.gate != gate:
+                limiter = self._limiter = Limiter(wanted, gate=gate)
+            return limiter
+
+    def _shared(self, options: ConnectionOptions) -> ConnectionOptions:
+        if options.limiter is not None:
+            return options
+        return dataclasses.replace(options, limiter=self.limiter(options.rate_limit))
 
     def _use(self, options: ConnectionOptions) -> None:
         if options != self._options:
@@ -162,7 +186,7 @@ class ClientSet:
 
     def sync_client(self, options: ConnectionOptions) -> WenwenClient:
         self._use(options)
-        return self.sync(options.client)
+        return self.sync(self._shared(options).client)
 
     # --- async --------------------------------------------------------------------------
 
@@ -184,7 +208,7 @@ class ClientSet:
     async def async_client(self, options: ConnectionOptions) -> AsyncWenwenClient:
         """The running loop's client for ``options``."""
         self._use(options)
-        return await self.for_running_loop(options.async_client)
+        return await self.for_running_loop(self._shared(options).async_client)
 
     async def loop_local(
         self, make: Callable[[], AsyncWenwenClient], name: str, factory: Callable[[], T]
@@ -198,7 +222,7 @@ class ClientSet:
 
     async def companion(self, options: ConnectionOptions, name: str, factory: Callable[[], T]) -> T:
         self._use(options)
-        return await self.loop_local(options.async_client, name, factory)
+        return await self.loop_local(self._shared(options).async_client, name, factory)
 
     def close(self) -> None:
         """Close the sync client (async clients close with their loops, or ``aclose``)."""
@@ -222,6 +246,35 @@ class ClientSet:
             elif not loop.is_running() and entry.closer is not None:
                 loop.run_until_complete(entry.closer.aclose())
         self._async = weakref.WeakKeyDictionary()
+
+
+def without_user_clients(owner: object, state: Any, fields: tuple[str, ...]) -> Any:
+    """``state`` (an object's pickled state) with the caller's own HTTP clients in ``fields``
+    left out — they hold sockets and locks — and a ``ClientNotPickledWarning`` naming each:
+    the copy builds its own pool in the worker. Handles pydantic's state (a dict holding
+    ``__dict__``) and a plain object's ``__dict__``; the object itself is left as it is."""
+    values = state.get("__dict__", state) if isinstance(state, dict) else None
+    if not isinstance(values, dict):
+        return state
+    dropped = [name for name in fields if values.get(name) is not None]
+    if not dropped:
+        return state
+    values = {**values, **dict.fromkeys(dropped)}
+    for name in dropped:
+        warn_client_not_pickled(owner, name)
+    return {**state, "__dict__": values} if "__dict__" in state else values
+
+
+def warn_client_not_pickled(owner: object, field: str) -> None:
+    warnings.warn(
+        ClientNotPickledWarning(
+            f"{type(owner).__name__}.{field} is not pickled (an httpx client holds sockets and "
+            "locks): the copy builds its own connection pool with the model's other settings. "
+            "To use your own client in a worker, build the model there.",
+            field=field,
+        ),
+        stacklevel=4,
+    )
 
 
 def _reset_in_child() -> None:

@@ -7,7 +7,7 @@ the core clients. Nothing here does I/O.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypedDict
 
@@ -23,13 +23,17 @@ from ._settings import (
     DEFAULT_CONNECT_TIMEOUT,
     DEFAULT_MAX_RETRIES,
     DEFAULT_TIMEOUT,
+    DEFAULT_TOTAL_TIMEOUT,
     check_timeout,
+    check_total_timeout,
     normalize_api_key,
     resolve_api_key,
     resolve_base_url,
 )
 from ._version import __version__
-from .errors import ConfigurationError, redact_headers
+from .concurrency import Limiter, RateLimit
+from .errors import ConfigurationError
+from .redaction import redact_headers
 
 Timeout = float | httpx.Timeout | None
 
@@ -47,33 +51,54 @@ class CommonConnectionSettings(TypedDict, total=False):
     http_client: httpx.Client | None
     max_retry_wait: float | None
     async_transport: AsyncTransportName
+    rate_limit: float | RateLimit | None
+    allow_private_hosts: bool | Sequence[str]
 
 
 @dataclass(frozen=True)
 class ConnectionOptions:
     """The connection fields of one framework object. Equal options mean the same clients;
-    the key never appears in ``repr``."""
+    neither the key nor a credential header's value appears in ``repr``."""
 
     api_key: SecretStr | str | None = field(default=None, repr=False)
     base_url: str | None = None
     timeout: Timeout = DEFAULT_TIMEOUT
     max_retries: int = DEFAULT_MAX_RETRIES
-    default_headers: tuple[tuple[str, str], ...] = ()
+    default_headers: tuple[tuple[str, str], ...] = field(default=(), repr=False)
     http_client: httpx.Client | None = field(default=None, repr=False, compare=False)
     async_http_client: httpx.AsyncClient | None = field(default=None, repr=False, compare=False)
     max_retry_wait: float | None = None
     async_transport: AsyncTransportName = "auto"
+    rate_limit: float | RateLimit | None = None
+    """Requests per second (or a ``RateLimit``) for the clients' shared ``limiter``."""
+    limiter: Limiter | None = field(default=None, repr=False, compare=False)
+    """The limiter the clients share (a ``ClientSet`` gives its own); ``None``: each client
+    makes one from ``rate_limit``."""
+    total_timeout: float | None = DEFAULT_TOTAL_TIMEOUT
+    allow_private_hosts: bool | tuple[str, ...] = False
+    """Non-public hosts result downloads may reach besides the relay (README "Security")."""
     # identity, not equality, decides whether a user's own httpx client changed
     _http_ids: tuple[int, int] = field(default=(0, 0), repr=False, init=False)
 
     def __post_init__(self) -> None:
         check_timeout(self.timeout)
+        RateLimit.of(self.rate_limit)  # a ConfigurationError naming rate_limit
+        check_total_timeout(self.total_timeout)
         if isinstance(self.max_retries, bool) or not isinstance(self.max_retries, int):
             raise ConfigurationError(f"max_retries must be an int, got {self.max_retries!r}")
         if self.max_retries < 0:
             raise ConfigurationError(f"max_retries must be >= 0, got {self.max_retries}")
         ids = (id(self.http_client), id(self.async_http_client))
         object.__setattr__(self, "_http_ids", ids)
+
+    def __repr__(self) -> str:
+        return (
+            f"ConnectionOptions(base_url={self.base_url!r}, timeout={self.timeout!r}, "
+            f"max_retries={self.max_retries!r}, default_headers={self.redacted_headers()!r}, "
+            f"max_retry_wait={self.max_retry_wait!r}, async_transport={self.async_transport!r}, "
+            f"total_timeout={self.total_timeout!r}, "
+            f"allow_private_hosts={self.allow_private_hosts!r}, rate_limit={self.rate_limit!r})"
+        )
 
     @classmethod
     def of(
@@ -88,6 +113,9 @@ class ConnectionOptions:
         async_http_client: httpx.AsyncClient | None = None,
         max_retry_wait: float | None = None,
         async_transport: AsyncTransportName = "auto",
+        rate_limit: float | RateLimit | None = None,
+        total_timeout: float | None = DEFAULT_TOTAL_TIMEOUT,
+        allow_private_hosts: bool | Sequence[str] = False,
     ) -> ConnectionOptions:
         """Options from the usual field values (``default_headers`` as a mapping)."""
         return cls(
@@ -100,6 +128,13 @@ class ConnectionOptions:
             async_http_client=async_http_client,
             max_retry_wait=max_retry_wait,
             async_transport=async_transport,
+            rate_limit=rate_limit,
+            total_timeout=total_timeout,
+            allow_private_hosts=(
+                allow_private_hosts
+                if isinstance(allow_private_hosts, bool)
+                else tuple(allow_private_hosts)
+            ),
         )
 
     def headers(self) -> dict[str, str]:
@@ -116,6 +151,13 @@ class ConnectionOptions:
             "max_retries": self.max_retries,
             "default_headers": self.headers() or None,
             "max_retry_wait": self.max_retry_wait,
+            **(
+                {"limiter": self.limiter}
+                if self.limiter is not None
+                else {"rate_limit": self.rate_limit}
+            ),
+            "total_timeout": self.total_timeout,
+            "allow_private_hosts": self.allow_private_hosts,
         }
 
     def client(self) -> WenwenClient:
@@ -136,6 +178,7 @@ __all__ = [
     "DEFAULT_CONNECT_TIMEOUT",
     "DEFAULT_MAX_RETRIES",
     "DEFAULT_TIMEOUT",
+    "DEFAULT_TOTAL_TIMEOUT",
     "AsyncTransportName",
     "CommonConnectionSettings",
     "ConnectionOptions",

@@ -5,7 +5,7 @@
     │   ├── InvalidFileError            an upload that is missing, empty, of the wrong type or too big
     │   └── InvalidArgumentError        an argument of the wrong type, range or value (``argument``)
     ├── APIConnectionError          could not reach the relay, or the connection broke
-    │   └── APITimeoutError
+    │   └── APITimeoutError             a try or the call's total_timeout ran out
     ├── APIStatusError              the relay answered 4xx/5xx (status, message, code, request_id)
     │   ├── BadRequestError             400, 413, 422
     │   ├── AuthenticationError         401
@@ -18,41 +18,50 @@
     │   └── InternalServerError         5xx
     ├── StreamError                 a stream broke, stalled or ended early; ``partial`` keeps
     │                               what had arrived
+    ├── PartialEmbeddingError       some embedding batches failed; the others' vectors kept
     ├── ProtocolError               a reply that does not parse, or a request part that the
     │   │                           chosen protocol cannot carry
     │   └── UnsupportedFeatureError
     ├── DownloadError               a result URL could not be fetched (key-less download path)
-    │   └── DownloadTooLargeError
+    │   ├── DownloadTooLargeError
+    │   ├── DownloadBlockedError        the URL (or a redirect) leads to an address not allowed
+    │   ├── DownloadContentError        the body is not the media kind expected (or a 3xx)
+    │   └── DownloadTimeoutError        the download's total deadline passed
     ├── FileAccessError             a tool argument named a file outside ``root_dir``
     ├── TaskTimeoutError            a task wait passed its deadline (``task_id`` to resume)
     ├── TaskCancelledError          a sync task wait was stopped by its stop flag
-    └── TaskFailedError             an asynchronous media task ended in failure
+    ├── TaskFailedError             an asynchronous media task ended in failure
+    └── ContentBlockedError         the model refused the prompt itself (no reply exists)
 
-The relay wraps several vendor formats, so an error body may come in any of these shapes;
-``error_from_response`` reads them all:
-
-- OpenAI / new-api: ``{"error": {"message", "type", "code", "param"?}}``
-- Anthropic: ``{"type": "error", "error": {"type", "message"}}``
-- Midjourney: ``{"code": 4, "description": "...", "type"?}``
-- tasks (video): ``{"code": "...", "message": "...", "data": null}``
-- an empty or non-JSON body (one-api's IP limiter answers 429 with no body).
+Only the classes live here. Reading an error reply into one of them is
+``wenwen.protocols.error_body.error_from_response``; masking secrets in them is
+``wenwen.redaction``; JSON-value checks that raise ``ConfigurationError`` are
+``wenwen.validation``.
 """
 
 from __future__ import annotations
 
-import json
-import re
-from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from .types import ChatResponse
 
-_REQUEST_ID_IN_MESSAGE = re.compile(r"\(request id: ([^)]+)\)\s*$")
-
 
 class WenwenError(Exception):
     """Base class of every error this package raises."""
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Engines (Ray, Dask, Spark) ship a worker's error to the driver by pickle; the
+        # default would call __init__ again with ``args`` only and lose (or fail on) the
+        # keyword-only fields.
+        return (_restored_error, (type(self), self.args, self.__dict__))
+
+
+def _restored_error(cls: type[WenwenError], args: tuple[Any, ...], state: dict[str, Any]) -> Any:
+    error = cls.__new__(cls)
+    error.args = args
+    error.__dict__.update(state)
+    return error
 
 
 class ConfigurationError(WenwenError, ValueError):
@@ -71,8 +80,27 @@ class APIConnectionError(WenwenError):
 
 
 class APITimeoutError(APIConnectionError):
-    def __init__(self, message: str = "request to the Wenwen API timed out") -> None:
+    """A try, or the whole call (``total_timeout``), ran out of time. ``elapsed`` is the real
+    time the call took, ``attempts`` how many tries it made, ``timeout`` the per-try timeout,
+    ``total_timeout`` the call's budget and ``host`` where it was going (each ``None`` when
+    not known)."""
+
+    def __init__(
+        self,
+        message: str = "request to the Wenwen API timed out",
+        *,
+        elapsed: float | None = None,
+        attempts: int | None = None,
+        timeout: float | None = None,
+        total_timeout: float | None = None,
+        host: str | None = None,
+    ) -> None:
         super().__init__(message)
+        self.elapsed = elapsed
+        self.attempts = attempts
+        self.timeout = timeout
+        self.total_timeout = total_timeout
+        self.host = host
 
 
 class APIStatusError(WenwenError):
@@ -198,9 +226,13 @@ class FileAccessError(WenwenError, ValueError):
 
 
 class DownloadError(WenwenError):
-    """A result URL could not be fetched (bad URL, HTTP error, broken connection)."""
+    """A result URL could not be fetched (bad URL, HTTP error, broken connection). URL
+    passwords and signed-URL credentials are masked in ``message`` and ``url``."""
 
     def __init__(self, message: str, *, url: str = "", status_code: int | None = None) -> None:
+        from .redaction import redact_urls  # stdlib-only module: no import cycle
+
+        message, url = redact_urls(message), redact_urls(url)
         super().__init__(message)
         self.message = message
         self.url = url
@@ -211,108 +243,19 @@ class DownloadTooLargeError(DownloadError):
     """A download exceeded its size bound; nothing partial is kept."""
 
 
-SENSITIVE_HEADER_WORDS = ("auth", "key", "token", "secret", "cookie", "password", "signature")
-"""A header whose lower-cased name contains one of these carries a credential."""
-_REDACTED = "[redacted]"
+class DownloadBlockedError(DownloadError):
+    """A download (or one of its redirects) leads to a scheme or an address that is not
+    allowed: loopback, private, link-local, metadata... unless it is the relay's own origin or
+    a host the user allowed (``allow_private_hosts``). Nothing was sent to it."""
 
 
-def is_sensitive_header(name: str) -> bool:
-    lowered = name.lower()
-    return any(word in lowered for word in SENSITIVE_HEADER_WORDS)
+class DownloadContentError(DownloadError):
+    """A download's body is not the media kind expected (by content type or magic bytes), or a
+    content route answered with a redirect; nothing is kept."""
 
 
-def redact_headers(headers: Mapping[str, str] | None) -> dict[str, str] | None:
-    """``headers`` fit for ``repr``, dumps and traces: credential values are masked."""
-    if headers is None:
-        return None
-    return {k: ("**********" if is_sensitive_header(k) else v) for k, v in headers.items()}
-
-
-def header_secrets(headers: Mapping[str, str] | Any) -> list[str]:
-    """The credential values among ``headers`` (and the token of a ``Bearer`` value), longest
-    first, so that ``redact`` removes a whole value before any part of it."""
-    found: set[str] = set()
-    for name, value in headers.items():
-        if not is_sensitive_header(name):
-            continue
-        text = value.decode("latin-1") if isinstance(value, bytes) else str(value)
-        for candidate in (text, text.strip(), text.partition(" ")[2].strip()):
-            if len(candidate) >= 4:
-                found.add(candidate)
-    return sorted(found, key=len, reverse=True)
-
-
-def redact(message: str, secrets: Iterable[str]) -> str:
-    """``message`` with every secret (also in its ``repr`` form) replaced by a marker."""
-    for secret in secrets:
-        if not secret:
-            continue
-        message = message.replace(secret, _REDACTED)
-        escaped = repr(secret)[1:-1]
-        if escaped != secret:
-            message = message.replace(escaped, _REDACTED)
-    return message
-
-
-def _unserializable_path(value: Any, path: str) -> str | None:
-    """Where in a JSON body the first value that JSON cannot carry sits."""
-    if isinstance(value, dict):
-        for key, item in value.items():
-            if not isinstance(key, str | int | float | bool) and key is not None:
-                return f"{path}[{key!r}] (a {type(key).__name__} key)"
-            found = _unserializable_path(item, f"{path}.{key}" if path else str(key))
-            if found is not None:
-                return found
-        return None
-    if isinstance(value, list | tuple):
-        for index, item in enumerate(value):
-            found = _unserializable_path(item, f"{path}[{index}]")
-            if found is not None:
-                return found
-        return None
-    if value is None or isinstance(value, str | int | bool):
-        return None
-    if isinstance(value, float):
-        return None if value == value and abs(value) != float("inf") else f"{path} ({value!r})"
-    return f"{path} (a {type(value).__name__})"
-
-
-def unserializable_body_error(body: Any, exc: Exception) -> ConfigurationError:
-    """The error for a request body that JSON cannot encode, naming the field."""
-    where = _unserializable_path(body, "")
-    if where is None:
-        return ConfigurationError(f"the request body cannot be encoded as JSON: {exc}")
-    return ConfigurationError(
-        f"the request body cannot be encoded as JSON: {where} is not JSON-serializable; "
-        "pass str, int, float, bool, None, lists and dicts (e.g. in extra_body, tool-call "
-        "arguments or additional_kwargs)"
-    )
-
-
-def json_text(value: Any, field: str) -> str:
-    """``value`` as JSON text (tool-call arguments, say); a ``ConfigurationError`` naming
-    ``field`` and the offending value's place when JSON cannot carry it."""
-    try:
-        return json.dumps(value, ensure_ascii=False)
-    except (TypeError, ValueError) as exc:
-        where = _unserializable_path(value, field) or field
-        raise ConfigurationError(
-            f"{where} is not JSON-serializable ({exc}); pass str, int, float, bool, None, "
-            "lists and dicts"
-        ) from None
-
-
-def invalid_input(what: str, exc: Exception) -> ConfigurationError:
-    """A ``ConfigurationError`` for a value that failed validation (a pydantic
-    ``ValidationError`` names each field and what was wrong with it)."""
-    errors = getattr(exc, "errors", None)
-    if callable(errors):
-        details = "; ".join(
-            f"{'.'.join(str(p) for p in e['loc']) or 'value'}: {e['msg']}" for e in errors()[:5]
-        )
-    else:
-        details = str(exc)
-    return ConfigurationError(f"{what} is not valid: {details}")
+class DownloadTimeoutError(DownloadError, TimeoutError):
+    """A download passed its total deadline (slow bodies included); nothing partial is kept."""
 
 
 class TaskFailedError(WenwenError):
@@ -349,87 +292,15 @@ class TaskCancelledError(WenwenError):
         self.task = task
 
 
-def _status_class(status: int, code: str | None) -> type[APIStatusError]:
-    if code == "model_not_found":
-        return ModelNotFoundError
-    if code and ("quota" in code):
-        return QuotaExceededError
-    if status in (400, 413, 422):
-        return BadRequestError
-    by_status: dict[int, type[APIStatusError]] = {
-        401: AuthenticationError,
-        403: PermissionDeniedError,
-        404: NotFoundError,
-        409: ConflictError,
-        429: RateLimitError,
-    }
-    if status in by_status:
-        return by_status[status]
-    if status >= 500:
-        return InternalServerError
-    return APIStatusError
+class ContentBlockedError(WenwenError):
+    """The model refused the prompt itself (Gemini ``promptFeedback.blockReason``), so no
+    reply exists. ``reason`` is the vendor's reason, ``body`` the whole reply."""
 
-
-def _as_text(value: Any) -> str | None:
-    if value is None or value == "":
-        return None
-    return str(value)
-
-
-def parse_error_body(body: Any) -> tuple[str | None, str | None, str | None]:
-    """``(message, type, code)`` from any of the relay's error shapes, or Nones."""
-    if not isinstance(body, dict):
-        return None, None, None
-    inner = body.get("error")
-    if isinstance(inner, dict):
-        message = _as_text(inner.get("message"))
-        return message, _as_text(inner.get("type")), _as_text(inner.get("code"))
-    if isinstance(inner, str):
-        return inner, _as_text(body.get("type")), _as_text(body.get("code"))
-    if "description" in body:  # Midjourney
-        return (
-            _as_text(body.get("description")),
-            _as_text(body.get("type")),
-            _as_text(body.get("code")),
-        )
-    if "message" in body:  # task / video
-        return _as_text(body.get("message")), _as_text(body.get("type")), _as_text(body.get("code"))
-    return None, None, None
-
-
-def error_from_response(
-    status: int, content: bytes, headers: dict[str, str] | None = None
-) -> APIStatusError:
-    """Build the typed error for an HTTP error reply, whatever shape its body has."""
-    headers = {k.lower(): v for k, v in (headers or {}).items()}
-    body: Any = None
-    text = content.decode("utf-8", "replace").strip()
-    if text:
-        try:
-            body = json.loads(text)
-        except ValueError:
-            body = text
-    message, type_, code = parse_error_body(body)
-    if message is None:
-        if isinstance(body, str) and body:
-            message = body[:500]
-        else:
-            message = f"HTTP {status} with an empty body"
-    request_id = headers.get("x-oneapi-request-id") or headers.get("request-id")
-    if request_id is None:
-        match = _REQUEST_ID_IN_MESSAGE.search(message)
-        if match:
-            request_id = match.group(1)
-    cls = _status_class(status, code)
-    return cls(
-        message,
-        status_code=status,
-        code=code,
-        type=type_,
-        request_id=request_id,
-        body=body,
-        headers=headers,
-    )
+    def __init__(self, message: str, *, reason: str, body: Any = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.reason = reason
+        self.body = body
 
 
 __all__ = [
@@ -440,7 +311,11 @@ __all__ = [
     "BadRequestError",
     "ConfigurationError",
     "ConflictError",
+    "ContentBlockedError",
+    "DownloadBlockedError",
+    "DownloadContentError",
     "DownloadError",
+    "DownloadTimeoutError",
     "DownloadTooLargeError",
     "FileAccessError",
     "InternalServerError",
@@ -458,27 +333,86 @@ __all__ = [
     "TaskTimeoutError",
     "UnsupportedFeatureError",
     "WenwenError",
-    "error_from_response",
-    "header_secrets",
-    "invalid_input",
-    "is_sensitive_header",
-    "json_text",
-    "parse_error_body",
-    "redact",
-    "redact_headers",
-    "unserializable_body_error",
 ]
 
+# Helpers that used to live here, importable from their new homes for older code.
+_MOVED = {
+    "error_from_response": "wenwen.protocols.error_body",
+    "parse_error_body": "wenwen.protocols.error_body",
+    "json_text": "wenwen.validation",
+    "unserializable_body_error": "wenwen.validation",
+    "invalid_input": "wenwen.validation",
+    "redact_headers": "wenwen.redaction",
+    "header_secrets": "wenwen.redaction",
+    "is_sensitive_header": "wenwen.redaction",
+    "SENSITIVE_HEADER_WORDS": "wenwen.redaction",
+}
 
-class ContentBlockedError(WenwenError):
-    """The model refused the prompt itself (Gemini ``promptFeedback.blockReason``), so no
-    reply exists. ``reason`` is the vendor's reason, ``body`` the whole reply."""
 
-    def __init__(self, message: str, *, reason: str, body: Any = None) -> None:
+def __getattr__(name: str) -> Any:
+    home = _MOVED.get(name)
+    if home is None:
+        raise AttributeError(f"module 'wenwen.errors' has no attribute {name!r}")
+    import importlib
+
+    return getattr(importlib.import_module(home), name)
+
+
+class PartialEmbeddingError(WenwenError):
+    """Some batches of an embedding call failed after their retries; the vectors of the
+    others are kept. ``vectors[i]`` is input ``i``'s vector, or ``None`` when its batch
+    failed; ``failed_indices`` and ``failed_texts`` name what to embed again, ``errors`` holds
+    each failed batch's error (in input order). ``complete(redone)`` fills the gaps with the
+    vectors of ``failed_texts`` embedded again::
+
+        try:
+            vectors = embeddings.embed_documents(texts)
+        except PartialEmbeddingError as partial:
+            vectors = partial.complete(embeddings.embed_documents(partial.failed_texts))
+    """
+
+    def __init__(
+        self,
+        vectors: list[list[float] | None],
+        failed_indices: list[int],
+        failed_texts: list[str],
+        errors: list[Exception],
+    ) -> None:
+        self.vectors = vectors
+        self.failed_indices = failed_indices
+        self.failed_texts = failed_texts
+        self.errors = errors
+        first = errors[0] if errors else None
+        super().__init__(
+            f"{len(failed_indices)} of {len(vectors)} texts were not embedded "
+            f"({len(errors)} failed batch{'es' if len(errors) != 1 else ''}; the other "
+            f"vectors are in .vectors); first error: {type(first).__name__}: {first}"
+        )
+
+    def complete(self, redone: list[list[float]]) -> list[list[float]]:
+        """Every vector: the kept ones, and ``redone`` (for ``failed_texts``, in order) in
+        the gaps."""
+        if len(redone) != len(self.failed_indices):
+            raise ConfigurationError(
+                f"redone has {len(redone)} vectors for {len(self.failed_indices)} failed texts"
+            )
+        vectors = list(self.vectors)
+        for index, vector in zip(self.failed_indices, redone, strict=True):
+            vectors[index] = vector
+        return [v for v in vectors if v is not None]
+
+
+__all__ += ["PartialEmbeddingError"]
+
+
+class ClientNotPickledWarning(UserWarning):
+    """A model was pickled (shipped to a worker) without the ``http_client`` you gave it:
+    sockets and locks cannot travel, so the copy builds its own connection pool. ``field``
+    names the setting."""
+
+    def __init__(self, message: str, field: str = "") -> None:
         super().__init__(message)
-        self.message = message
-        self.reason = reason
-        self.body = body
+        self.field = field
 
 
-__all__ += ["ContentBlockedError"]
+__all__ += ["ClientNotPickledWarning"]

@@ -1,5 +1,5 @@
 """``python -m wenwen_emulator [--host 127.0.0.1] [--port 8787] [--latency S] [--quirks a,b]
-[--model NAME[:KIND]]...``."""
+[--model NAME[:KIND]]... [--rate-limit N [--rate-limit-period S] [--no-retry-after]]``."""
 
 from __future__ import annotations
 
@@ -37,6 +37,15 @@ def main(argv: list[str] | None = None) -> int:
         "--time-scale", type=float, default=1.0,
         help="how fast video/Midjourney jobs age (60: a minute per second)",
     )  # fmt: skip
+    parser.add_argument(
+        "--rate-limit", type=int, default=None, metavar="N",
+        help="at most N API requests per key per --rate-limit-period (429 beyond)",
+    )  # fmt: skip
+    parser.add_argument("--rate-limit-period", type=float, default=1.0, metavar="S")
+    parser.add_argument(
+        "--no-retry-after", action="store_true",
+        help="rate-limit 429s without Retry-After (as new-api answers)",
+    )  # fmt: skip
     args = parser.parse_args(argv)
     require_extra()
     from .server import Emulator
@@ -54,6 +63,9 @@ def main(argv: list[str] | None = None) -> int:
         quirks=[q.strip() for q in args.quirks.split(",") if q.strip()],
         models=args.models,
         time_scale=args.time_scale,
+        rate_limit=args.rate_limit,
+        rate_limit_period=args.rate_limit_period,
+        rate_limit_retry_after=not args.no_retry_after,
     )
     emulator.start()
     print(f"Wenwen emulator listening on {emulator.base_url}", flush=True)

@@ -38,6 +38,7 @@ from .errors import (
 from .faults import MALFORMED_BODY, Connection, Fault, FaultSpecError, find, parse_faults
 from .images_routes import edits as image_edits
 from .images_routes import generations as image_generations
+from .rate_limit import request_key
 from .script import ScriptError, Step, route_of
 from .state import EmulatorState, RecordedRequest
 
@@ -240,6 +241,10 @@ async def _handle(state: EmulatorState, request: Request, request_id: str) -> Re
         kind = "gemini"  # relay-level errors stay in new-api's shape; handlers answer Google's
     if not _authorised(state, request, path):
         return invalid_token(request_id)
+    if state.rate_limit is not None:
+        wait = state.rate_limit.check(request_key(request.headers, request.query_params))
+        if wait is not None:
+            return state.rate_limit.response(wait, request_id)
     try:
         faults = parse_faults(request.headers.get("x-emulator-fault", ""))
     except FaultSpecError as exc:

@@ -15,6 +15,7 @@ from .app import create_app
 from .clock import EmulatorClock
 from .faults import Fault
 from .models import ModelInfo
+from .rate_limit import KeyRateLimit
 from .state import EmulatorState, RecordedRequest
 
 
@@ -26,7 +27,9 @@ class Emulator:
     quirks on server-wide, ``stall_timeout`` bounds the ``stall`` fault, ``models`` adds
     models to the catalogue (``"name"``, ``"name:kind"`` or ``ModelInfo``).
     ``time_scale`` is how fast task jobs (video, Midjourney) age: 60 makes a minute pass per
-    second; tests move ``clock`` by hand instead.
+    second; tests move ``clock`` by hand instead. ``rate_limit`` allows that many API
+    requests per key in any ``rate_limit_period`` seconds (default 1) and answers the rest
+    429, with ``Retry-After`` unless ``rate_limit_retry_after=False`` (new-api sends none).
     """
 
     def __init__(
@@ -42,6 +45,9 @@ class Emulator:
         log_level: str = "warning",
         models: Iterable[str | ModelInfo] = (),
         time_scale: float = 1.0,
+        rate_limit: int | None = None,
+        rate_limit_period: float = 1.0,
+        rate_limit_retry_after: bool = True,
     ) -> None:
         self.state = EmulatorState(
             models=models,
@@ -52,6 +58,13 @@ class Emulator:
             stall_timeout=stall_timeout,
             time_scale=time_scale,
         )
+        if rate_limit is not None:
+            self.state.rate_limit = KeyRateLimit(
+                rate_limit,
+                rate_limit_period,
+                retry_after=rate_limit_retry_after,
+                now=self.state.clock.now,
+            )
         self.app = create_app(self.state)
         self._host, self._port, self._log_level = host, port, log_level
         self._server: uvicorn.Server | None = None

@@ -10,6 +10,7 @@ from typing import Any
 from .clock import EmulatorClock
 from .faults import Fault, parse_faults
 from .models import ModelInfo, user_models
+from .rate_limit import KeyRateLimit
 from .script import ScriptQueue
 from .tasks import TaskStore
 
@@ -76,6 +77,8 @@ class EmulatorState:
         """Scripted replies waiting for their request (:mod:`.script`)."""
         self._lock = threading.Lock()
         self._counter = 0
+        self.rate_limit: KeyRateLimit | None = None
+        """Requests per key and period (``Emulator(rate_limit=...)``); ``None``: unlimited."""
 
     def next_request_id(self) -> str:
         with self._lock:
@@ -112,3 +115,5 @@ class EmulatorState:
             self._counter = 0
         self.tasks.reset()
         self.clock.reset()
+        if self.rate_limit is not None:
+            self.rate_limit.reset()

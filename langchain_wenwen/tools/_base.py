@@ -62,6 +62,9 @@ class WenwenBaseTool(ClientOwner, BaseTool):
     """The largest file the tool reads for upload (checked by ``stat`` before reading)."""
     max_download_bytes: int = DEFAULT_MAX_BYTES
     """Bound for results fetched from URLs (key-less, see ``wenwen.media.download``)."""
+    allow_private_hosts: bool | list[str] = False
+    """Non-public hosts (names, IPs, CIDRs; ``True``: all) that result downloads may reach
+    besides the relay's own origin; by default only public addresses (README "Security")."""
     response_format: Literal["content", "content_and_artifact"] = "content_and_artifact"
 
     model_config = ConfigDict(populate_by_name=True, arbitrary_types_allowed=True)

@@ -59,12 +59,15 @@ class _ImageTool(WenwenBaseTool):
         return text
 
     def _output(self, verb: str, prompt: str, result: ImageResult) -> ToolOutput:
-        with Downloader(max_bytes=self.max_download_bytes) as downloader:
+        with Downloader.for_client(self.client(), max_bytes=self.max_download_bytes) as downloader:
             contents = [image.bytes(downloader) for image in result.images]
         return self._package(verb, prompt, result, contents)
 
     async def _aoutput(self, verb: str, prompt: str, result: ImageResult) -> ToolOutput:
-        async with AsyncDownloader(max_bytes=self.max_download_bytes) as downloader:
+        client = await self.aclient()
+        async with AsyncDownloader.for_client(
+            client, max_bytes=self.max_download_bytes
+        ) as downloader:
             contents = [await image.abytes(downloader) for image in result.images]
         return self._package(verb, prompt, result, contents)
 

@@ -63,11 +63,15 @@ class ImageTools(ToolGroup):
         return [i.content for i in images], mask.content if mask else None
 
     def _fetch(self, result: ImageResult) -> list[bytes]:
-        with Downloader(max_bytes=self.max_download_bytes) as downloader:
+        client = self.connection.client()
+        with Downloader.for_client(client, max_bytes=self.max_download_bytes) as downloader:
             return [image.bytes(downloader) for image in result.images]
 
     async def _afetch(self, result: ImageResult) -> list[bytes]:
-        async with AsyncDownloader(max_bytes=self.max_download_bytes) as downloader:
+        client = await self.connection.aclient()
+        async with AsyncDownloader.for_client(
+            client, max_bytes=self.max_download_bytes
+        ) as downloader:
             return [await image.abytes(downloader) for image in result.images]
 
     def generate_image(self, prompt: str, size: str | None = None) -> list[ContentBlock]:

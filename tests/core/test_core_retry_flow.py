@@ -54,13 +54,36 @@ def test_a_wait_beyond_max_retry_after_is_never_slept() -> None:
     assert "asked to wait 600 s (Retry-After)" in str(info.value)
 
 
+def unavailable(retry_after: str) -> httpx.Response:
+    return httpx.Response(503, headers={"Retry-After": retry_after}, json={"error": "down"})
+
+
 def test_exhausted_retries_say_how_many_and_how_long() -> None:
     waits = RecordedWaits()
-    replies = [busy("1"), busy("2"), busy("1")]
-    with pytest.raises(errors.RateLimitError) as info:
+    replies = [unavailable("1"), unavailable("2"), unavailable("1")]
+    with pytest.raises(errors.InternalServerError) as info:
         client(replies, waits, max_retries=2).list_models()
     assert waits == [1.0, 2.0]
     assert "gave up after 3 attempts and 3.0 s of waiting: max_retries=2 reached" in str(info.value)
+
+
+def test_rate_limits_cost_no_attempt_and_stop_at_the_wait_budget() -> None:
+    waits = RecordedWaits()
+    replies = [busy("3")] * 8 + [unavailable("1"), httpx.Response(200, json=MODELS)]
+    assert client(replies, waits, max_retries=1).list_models()[0].id == "gpt-4o"
+    assert waits == [3.0] * 8 + [1.0]  # eight 429s waited out, then the one 503 retry
+    waits.clear()
+    with pytest.raises(errors.RateLimitError) as info:
+        client([busy("4")] * 20, waits, max_retries=1, max_retry_wait=10).list_models()
+    assert waits == [4.0, 4.0]
+    assert "gave up after 3 attempts and 8.0 s of waiting" in str(info.value)
+
+
+def test_no_retries_means_a_rate_limit_is_raised_at_once() -> None:
+    waits = RecordedWaits()
+    with pytest.raises(errors.RateLimitError):
+        client([busy("1"), httpx.Response(200, json=MODELS)], waits, max_retries=0).list_models()
+    assert waits == []
 
 
 def test_a_first_failure_that_is_not_retryable_is_left_as_is() -> None:

@@ -31,6 +31,11 @@ class Recorder:
         return self.handler(request)
 
 
+def _public(host: str, port: int) -> list[str]:
+    """Every test host name resolves to one public address (no DNS in tests)."""
+    return ["93.184.215.14"]
+
+
 def run(
     kind: str,
     handler: Handler,
@@ -52,7 +57,7 @@ def run(
         options["transport"] = httpx.MockTransport(handler)
         with (
             httpx.Client(**options) as http,
-            Downloader(http_client=http, clock=clock) as downloader,
+            Downloader(http_client=http, clock=clock, resolver=_public) as downloader,
         ):
             return getattr(downloader, call)(*args, **kwargs)
 
@@ -60,7 +65,7 @@ def run(
         options["transport"] = httpx.MockTransport(handler)
         async with (
             httpx.AsyncClient(**options) as http,
-            AsyncDownloader(http_client=http, clock=clock) as downloader,
+            AsyncDownloader(http_client=http, clock=clock, resolver=_public) as downloader,
         ):
             return await getattr(downloader, call)(*args, **kwargs)
 
@@ -254,8 +259,9 @@ def test_on_the_wire_a_foreign_host_sees_no_credentials(tmp_path: Path) -> None:
     thread.start()
     try:
         url = f"http://127.0.0.1:{server.server_port}/media/a.wav"
-        saved = dl.download(url, tmp_path)
-        fetched = asyncio.run(dl.adownload(url))
+        # a loopback server is reachable only when allowed (or as the relay's own origin)
+        saved = dl.download(url, tmp_path, allow_private_hosts=["127.0.0.1"])
+        fetched = asyncio.run(dl.adownload(url, relay_url=f"http://127.0.0.1:{server.server_port}"))
     finally:
         server.shutdown()
         server.server_close()

@@ -21,6 +21,8 @@ SETTINGS: dict[str, Any] = {
     "default_headers": {"X-Trace": "1"},
     "max_retry_wait": 3.0,
     "async_transport": "httpx",
+    "rate_limit": 5.0,
+    "allow_private_hosts": ["10.0.0.0/8", "minio.internal"],
 }
 
 
@@ -35,6 +37,8 @@ def test_every_setting_is_a_keyword_of_the_spec_and_the_reader() -> None:
         assert (options.timeout, options.max_retries, options.max_retry_wait) == (7.0, 4, 3.0)
         assert options.default_headers == (("X-Trace", "1"),)
         assert options.async_transport == "httpx"
+        assert options.rate_limit == 5.0
+        assert options.allow_private_hosts == ("10.0.0.0/8", "minio.internal")
     assert spec.options["image_model"] == "dall-e-3"
     assert reader.language == "en"
 

@@ -22,7 +22,7 @@ from llama_index.core.instrumentation.events import BaseEvent
 from langchain_wenwen import ChatWenwen, WenwenEmbeddings
 from llama_index_wenwen import Wenwen, WenwenEmbedding
 from wenwen import APIConnectionError, ConfigurationError, WenwenClient, WenwenError
-from wenwen._http.replies import transport_error as translate_transport_error
+from wenwen._http.replies import connection_error as translate_transport_error
 from wenwen_emulator import Emulator
 
 CANARY = "sk-canary-7f3a9c1e5b2d4068"

@@ -233,7 +233,7 @@ async def test_async_video_flow_and_cancellation(
 def test_sync_video_through_chat_downloads_key_less(
     temu: Emulator, sync_client: WenwenClient, tmp_path: Path
 ) -> None:
-    from wenwen.media.download import download
+    from wenwen.media.download import Downloader
     from wenwen.types import ChatRequest, Message, VideoPart
 
     reply = sync_client.chat(
@@ -241,7 +241,8 @@ def test_sync_video_through_chat_downloads_key_less(
     )
     videos = [p for p in reply.parts if isinstance(p, VideoPart)]
     assert len(videos) == 1 and videos[0].media_type == "video/mp4"
-    saved = download(videos[0].url, tmp_path / "chat.mp4")
+    with Downloader.for_client(sync_client) as downloader:  # the relay's origin is trusted
+        saved = downloader.to_file(videos[0].url, tmp_path / "chat.mp4", expect="video")
     assert saved.path is not None
     assert_real_mp4(saved.path, 4)
     assert "authorization" not in temu.requests[-1].headers

@@ -55,6 +55,16 @@ def _as_httpx_error(exc: BaseException, *, phase: str) -> httpx.HTTPError:
 _FAILURES = (aiohttp.ClientError, TimeoutError, ValueError)
 
 
+def _attempt_timeout(timeouts: dict[str, float | None]) -> aiohttp.ClientTimeout:
+    """One attempt's limits (already cut to what is left of the call's budget)."""
+    return aiohttp.ClientTimeout(
+        total=None,
+        connect=timeouts.get("pool"),
+        sock_connect=timeouts.get("connect"),
+        sock_read=timeouts.get("read"),
+    )
+
+
 class AiohttpReply:
     """An aiohttp response with the surface of ``httpx.Response`` the client uses."""
 
@@ -66,12 +76,16 @@ class AiohttpReply:
 
     async def aread(self) -> bytes:
         if self._body is None:
+            failure: BaseException | None = None
             try:
                 self._body = await self._response.read()
             except _FAILURES as exc:
-                raise _as_httpx_error(exc, phase="read") from exc
+                failure = exc
             finally:
                 self._response.release()
+            if failure is not None:
+                raise _as_httpx_error(failure, phase="read")
+        assert self._body is not None
         return self._body
 
     async def aiter_bytes(self) -> AsyncIterator[bytes]:
@@ -79,14 +93,17 @@ class AiohttpReply:
             yield self._body
             return
         content = self._response.content
-        while True:
+        failure: BaseException | None = None
+        while failure is None:
             try:
                 chunk = await content.readany()
             except _FAILURES as exc:
-                raise _as_httpx_error(exc, phase="read") from exc
+                failure = exc
+                break
             if not chunk:
                 return
             yield chunk
+        raise _as_httpx_error(failure, phase="read")
 
     async def aclose(self) -> None:
         # release() keeps the connection only when the body was read to its end
@@ -101,6 +118,7 @@ class AiohttpSender:
     def __init__(self, core: ClientCore) -> None:
         self._core = core
         self._timeout = _client_timeout(core.timeout)
+        self._limits = core.timeout.as_dict()
         self._session: aiohttp.ClientSession | None = None
 
     def _session_now(self) -> aiohttp.ClientSession:
@@ -132,8 +150,11 @@ class AiohttpSender:
             weakref.finalize(self, _close_connector, connector)
         return session
 
-    async def send(self, prepared: PreparedRequest, *, stream: bool) -> AiohttpReply:
+    async def send(
+        self, prepared: PreparedRequest, *, timeouts: dict[str, float | None]
+    ) -> AiohttpReply:
         session = self._session_now()
+        failure: BaseException | None = None
         try:
             response = await session.request(
                 prepared.method,
@@ -141,14 +162,14 @@ class AiohttpSender:
                 headers=prepared.headers,
                 data=prepared.content,
                 allow_redirects=False,
+                timeout=self._timeout if timeouts == self._limits else _attempt_timeout(timeouts),
             )
         except _FAILURES as exc:
-            raise _as_httpx_error(exc, phase="connect") from exc
-        if stream:
-            return AiohttpReply(response)
-        reply = AiohttpReply(response)
-        await reply.aread()
-        return reply
+            failure = exc
+        if failure is not None:
+            # not chained: aiohttp's exception holds the request (and its headers)
+            raise _as_httpx_error(failure, phase="connect")
+        return AiohttpReply(response)
 
     async def aclose(self) -> None:
         session, self._session = self._session, None

@@ -40,7 +40,11 @@ class AsyncReply(Protocol):
 class AsyncSender(Protocol):
     name: str
 
-    async def send(self, prepared: PreparedRequest, *, stream: bool) -> AsyncReply: ...
+    async def send(
+        self, prepared: PreparedRequest, *, timeouts: dict[str, float | None]
+    ) -> AsyncReply:
+        """Send and return once the headers arrived; the body is read through the reply."""
+        ...
 
     async def aclose(self) -> None: ...
 
@@ -83,7 +87,9 @@ class HttpxSender:
     def _new_client(self) -> httpx.AsyncClient:
         return httpx.AsyncClient(timeout=self._core.timeout, transport=ShardedAsyncTransport())
 
-    async def send(self, prepared: PreparedRequest, *, stream: bool) -> AsyncReply:
+    async def send(
+        self, prepared: PreparedRequest, *, timeouts: dict[str, float | None]
+    ) -> AsyncReply:
         loop = asyncio.get_running_loop()
         if self._loop is not loop:
             if self._loop is not None and self._loop.is_closed() and self.owns_client:
@@ -91,7 +97,7 @@ class HttpxSender:
                 # connections died with it, start over on this one
                 self.client = self._new_client()
             self._loop = loop
-        return await self.client.send(self._core.httpx_request(prepared), stream=stream)
+        return await self.client.send(self._core.httpx_request(prepared, timeouts), stream=True)
 
     async def aclose(self) -> None:
         if not self.owns_client:

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..errors import ProtocolError, StreamError
+from .._settings import DEFAULT_MAX_STREAM_EVENT_BYTES
+from ..errors import APIConnectionError, APITimeoutError, ProtocolError, StreamError
 from ..protocols import WireProtocol
 from ..stream import StreamAccumulator
 from ..types import (
@@ -28,17 +29,21 @@ from ..types import (
     UsageReport,
     VideoPart,
 )
-from .replies import broken_stream_message
 from .sse import SSEDecoder
 
 
 class StreamPipeline:
     """Bytes in, stream events out, a ``ChatResponse`` kept up to date on the side."""
 
-    def __init__(self, protocol: WireProtocol, request: ChatRequest) -> None:
+    def __init__(
+        self,
+        protocol: WireProtocol,
+        request: ChatRequest,
+        max_event_bytes: int = DEFAULT_MAX_STREAM_EVENT_BYTES,
+    ) -> None:
         self.protocol = protocol
         self.request = request
-        self.sse = SSEDecoder()
+        self.sse = SSEDecoder(max_event_bytes)
         self.decoder = protocol.StreamDecoder(request)
         self.accumulator = StreamAccumulator(
             protocol.NAME, finalize=lambda r: protocol.finalize_response(r, request)
@@ -46,7 +51,12 @@ class StreamPipeline:
 
     def feed(self, chunk: bytes) -> list[StreamEvent]:
         out: list[StreamEvent] = []
-        for sse in self.sse.feed(chunk):
+        try:
+            events = self.sse.feed(chunk)
+        except StreamError as exc:
+            exc.partial = self.accumulator.response()
+            raise
+        for sse in events:
             out.extend(self._decode(sse))
         return out
 
@@ -77,9 +87,14 @@ class StreamPipeline:
         out.extend(events)
         return out
 
-    def broken(self, exc: BaseException, secret: str | None = None) -> StreamError:
-        """The error for a transport failure after the stream began."""
-        return StreamError(broken_stream_message(exc, secret), partial=self.accumulator.response())
+    def broken(self, error: APIConnectionError) -> StreamError:
+        """The error for a transport failure after the stream began (``error`` is already
+        typed and key-free)."""
+        if isinstance(error, APITimeoutError):
+            message = f"the stream stalled: no data arrived within the read timeout ({error})"
+        else:
+            message = f"the connection broke mid-stream ({error})"
+        return StreamError(message, partial=self.accumulator.response())
 
     def from_json_reply(self, body: Any) -> list[StreamEvent]:
         """A relay that ignores ``stream: true`` answers with one JSON body: replay it as

@@ -4,7 +4,6 @@ not parse, and transport failures (before or after the first byte). No I/O happe
 
 from __future__ import annotations
 
-import contextlib
 import html
 import re
 from collections.abc import Mapping
@@ -13,29 +12,31 @@ from typing import Any
 import httpx
 import pydantic_core
 
-from ..errors import (
-    APIConnectionError,
-    APIStatusError,
-    APITimeoutError,
-    ProtocolError,
-    error_from_response,
-    header_secrets,
-)
-from ..errors import redact as redact_secrets
+from ..errors import APIConnectionError, APIStatusError, ProtocolError
+from ..protocols.error_body import error_from_response
+from ..redaction import NO_SECRETS, Redactor, header_secrets
 from ..types import ModelInfo
-from .redact import redact_url_keys
 
 _TITLE = re.compile(rb"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
 _TAG = re.compile(r"<[^>]+>")
 _HTML_SUMMARY_CHARS = 160
 
 
-def status_error(status: int, content: bytes, headers: Mapping[str, str]) -> APIStatusError:
+def status_error(
+    status: int,
+    content: bytes,
+    headers: Mapping[str, str],
+    redactor: Redactor = NO_SECRETS,
+) -> APIStatusError:
     """The typed error for an HTTP error reply; an HTML page (from a proxy or CDN, not the
-    relay) is reduced to its title or first line of text."""
+    relay) is reduced to its title or first line of text. A body that echoes the key (or a
+    URL credential) is masked before anything reads it."""
     if _is_html(content, headers):
         content = f"HTTP {status} from a proxy (HTML page): {html_summary(content)}".encode()
-    return error_from_response(status, content, dict(headers))
+    clean = redactor.value(content)
+    error = error_from_response(status, clean, dict(headers))
+    redactor.scrub(error)
+    return error
 
 
 def _is_html(content: bytes, headers: Mapping[str, str]) -> bool:
@@ -56,7 +57,9 @@ def html_summary(content: bytes) -> str:
     return text[:_HTML_SUMMARY_CHARS]
 
 
-def decode_json(status: int, content: bytes, headers: Mapping[str, str]) -> Any:
+def decode_json(
+    status: int, content: bytes, headers: Mapping[str, str], redactor: Redactor = NO_SECRETS
+) -> Any:
     """The JSON body of a successful reply; a typed error for broken or error bodies."""
     try:
         # pydantic-core's parser: twice as fast as json.loads on float-heavy replies, and
@@ -68,7 +71,7 @@ def decode_json(status: int, content: bytes, headers: Mapping[str, str]) -> Any:
                 f"the relay answered HTTP {status} with an HTML page, not JSON: "
                 f"{html_summary(content)}"
             ) from None
-        snippet = content[:200].decode("utf-8", "replace")
+        snippet = redactor.text(content[:200].decode("utf-8", "replace"))
         raise ProtocolError(
             f"the relay answered HTTP {status} with a body that is not valid "
             f"JSON ({exc}): {snippet!r}"
@@ -79,7 +82,7 @@ def decode_json(status: int, content: bytes, headers: Mapping[str, str]) -> Any:
         and body.get("error")
         and not any(k in body for k in ("choices", "content", "data"))
     ):
-        raise error_from_response(status, content, dict(headers))
+        raise status_error(status, content, headers, redactor)
     return body
 
 
@@ -87,50 +90,47 @@ def is_event_stream(headers: Mapping[str, str]) -> bool:
     return "text/event-stream" in headers.get("content-type", "")
 
 
-def redact(text: str, secret: str | None, exc: BaseException | None = None) -> str:
-    """``text`` without the key (``secret``, also stripped), a key carried in a URL
-    (Gemini's ``?key=``) or any credential header of the request that failed (h11 quotes a
-    bad header value in full)."""
-    secrets = [form for form in {secret or "", (secret or "").strip()} if form]
+def request_redactor(redactor: Redactor, exc: BaseException) -> Redactor:
+    """``redactor`` plus the credential headers of the request that failed (h11 and aiohttp
+    quote a bad header value in full)."""
+    request = None
     if isinstance(exc, httpx.HTTPError):
-        with contextlib.suppress(RuntimeError):  # raised before a request was attached
-            secrets += header_secrets(exc.request.headers)
-    return redact_url_keys(redact_secrets(text, sorted(secrets, key=len, reverse=True)))
+        try:
+            request = exc.request
+        except RuntimeError:  # raised before a request was attached
+            request = None
+    return redactor.with_secrets(header_secrets(request.headers) if request else ())
 
 
-def _target(exc: httpx.HTTPError, url: str | None) -> tuple[str | None, int | None]:
-    """The host and port the failed request went to (``url``, else httpx's request)."""
+def target(url: str | None, exc: BaseException | None = None) -> tuple[str | None, int | None]:
+    """The host and port a request went to (``url``, else the failed httpx request's)."""
     try:
-        target = httpx.URL(url) if url is not None else exc.request.url
+        if url is not None:
+            where = httpx.URL(url)
+        elif isinstance(exc, httpx.HTTPError):
+            where = exc.request.url
+        else:
+            return None, None
     except (RuntimeError, httpx.InvalidURL):  # no request attached, or no URL to read
         return None, None
-    return target.host or None, target.port or {"http": 80, "https": 443}.get(target.scheme)
+    return where.host or None, where.port or {"http": 80, "https": 443}.get(where.scheme)
 
 
-def transport_error(
-    exc: httpx.HTTPError, secret: str | None = None, url: str | None = None
+def connection_error(
+    exc: BaseException,
+    redactor: Redactor = NO_SECRETS,
+    *,
+    what: str = "could not reach",
+    url: str | None = None,
 ) -> APIConnectionError:
-    """A failure before any reply arrived (both async paths raise httpx's exception types);
-    the message and ``host`` / ``port`` name where the client tried to connect (``url``)."""
-    host, port = _target(exc, url)
+    """A transport failure as a typed, key-free error (never chained to ``exc``); its message
+    and ``host`` / ``port`` name where the client tried to connect (``url``)."""
+    host, port = target(url, exc)
     where = f" at {host}:{port}" if host else ""
-    error: APIConnectionError
-    if isinstance(exc, httpx.TimeoutException):
-        error = APITimeoutError(
-            f"request to the Wenwen API{where} timed out ({type(exc).__name__})"
-        )
-    else:
-        detail = redact(f"{type(exc).__name__}: {exc}", secret, exc)
-        error = APIConnectionError(f"could not reach the Wenwen API{where}: {detail}")
+    detail = request_redactor(redactor, exc).text(f"{type(exc).__name__}: {exc}")
+    error = APIConnectionError(f"{what} the Wenwen API{where}: {detail}")
     error.host, error.port = host, port
     return error
-
-
-def broken_stream_message(exc: BaseException, secret: str | None = None) -> str:
-    """Why a stream stopped after it began (a read timeout or a broken connection)."""
-    if isinstance(exc, httpx.TimeoutException):
-        return "the stream stalled: no data arrived within the read timeout"
-    return redact(f"the connection broke mid-stream ({type(exc).__name__}: {exc})", secret, exc)
 
 
 def parse_models(body: Any) -> list[ModelInfo]:

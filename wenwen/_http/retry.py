@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 from ..errors import APIConnectionError, APIStatusError, ConfigurationError
+from .deadline import Deadline
 
 RETRYABLE_STATUS = frozenset({408, 409, 429, 500, 502, 503, 504, 520, 521, 522, 523, 524, 529})
 # The relay reports configuration problems with 5xx statuses; retrying cannot fix them
@@ -137,7 +138,11 @@ class RetryFlow:
     """One call's retries: ``wait_after(error)`` is the pause before the next attempt, or
     raises ``error`` — its message then says how many attempts and how much waiting it took,
     and why no further attempt was made. ``classify`` reads an error as a ``Failure`` (or
-    ``None``: not retryable); the default reads the relay's API errors."""
+    ``None``: not retryable); the default reads the relay's API errors.
+
+    A 429 (the key's rate limit) costs no attempt from ``max_retries`` when retries are on:
+    it is waited out (``Retry-After``, else the backoff) while ``max_wait`` lasts, so a
+    worker that shares its key with others slows down instead of giving up."""
 
     def __init__(
         self,
@@ -145,11 +150,14 @@ class RetryFlow:
         max_wait: float,
         *,
         classify: Callable[[Exception], Failure | None] = api_failure,
+        deadline: Deadline | None = None,
     ) -> None:
         self.policy = policy
         self.max_wait = max_wait
         self.classify = classify
+        self.deadline = deadline or Deadline(None)
         self.attempt = 0
+        self.rate_limited = 0
         self.waited = 0.0
 
     def wait_after(self, error: Exception) -> float:
@@ -166,13 +174,21 @@ class RetryFlow:
                 reason = (
                     f"the next wait of {wait:.1f} s would pass max_retry_wait={self.max_wait:g} s"
                 )
+            elif not self.deadline.allows_wait(wait):
+                reason = (
+                    f"the next wait of {wait:.1f} s would pass the call's "
+                    f"total_timeout={self.deadline.seconds:g} s"
+                )
             else:
-                self.attempt += 1
+                if self._free_rate_limit(error):
+                    self.rate_limited += 1
+                else:
+                    self.attempt += 1
                 self.waited += wait
                 return wait
-            _annotate(error, f"gave up after {self._summary()}: {reason}")
-        elif self.attempt:
-            _annotate(error, f"gave up after {self._summary()}: {reason}")
+            _annotate(error, f"gave up after {self._summary()}: {reason}; {self._in_all()}")
+        elif self.attempt or self.rate_limited:
+            _annotate(error, f"gave up after {self._summary()}: {reason}; {self._in_all()}")
         raise error
 
     def _refusal(self, error: Exception) -> str | None:
@@ -180,7 +196,9 @@ class RetryFlow:
         failure = self.classify(error)
         if failure is None:
             return "not a retryable error"
-        if policy.should_retry(
+        if self.deadline.expired:
+            return f"the call's total_timeout={self.deadline.seconds:g} s is spent"
+        if self._free_rate_limit(error) or policy.should_retry(
             self.attempt,
             status=failure.status,
             code=failure.code,
@@ -191,12 +209,19 @@ class RetryFlow:
             return f"max_retries={policy.max_retries} reached"
         return "not retryable"
 
+    def _free_rate_limit(self, error: Exception) -> bool:
+        failure = self.classify(error)
+        return self.policy.max_retries > 0 and failure is not None and failure.status == 429
+
     def _wait(self, error: Exception) -> float | None:
-        return self.policy.delay(self.attempt, _headers(error))
+        return self.policy.delay(self.attempt + self.rate_limited, _headers(error))
 
     def _summary(self) -> str:
-        attempts = self.attempt + 1
+        attempts = self.attempt + self.rate_limited + 1
         return f"{attempts} attempt{'s' if attempts > 1 else ''} and {self.waited:.1f} s of waiting"
+
+    def _in_all(self) -> str:
+        return f"{self.deadline.elapsed():.1f} s in all"
 
 
 def _headers(error: Exception) -> Mapping[str, str]:

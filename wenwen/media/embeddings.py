@@ -16,7 +16,7 @@ import threading
 from collections.abc import Mapping, Sequence
 from typing import Any, Literal
 
-from ..errors import APIStatusError, ConfigurationError, ProtocolError
+from ..errors import APIStatusError, ConfigurationError, PartialEmbeddingError, ProtocolError
 from ..protocols import HttpRequest
 from ..types import EmbeddingResult, Usage
 
@@ -137,6 +137,42 @@ def merge(
     # model_construct: the vectors were checked batch by batch; re-validating millions of
     # floats through pydantic costs more than the HTTP round trips
     return EmbeddingResult.model_construct(vectors=vectors, model=model, usage=usage)
+
+
+Outcome = tuple[list[list[float]], Usage, str | None] | Exception
+
+
+def vectors_or_partial(
+    batches: Sequence[Sequence[str]], outcomes: Sequence[list[list[float]] | Exception]
+) -> list[list[float]]:
+    """Every batch's vectors in input order; when some batches failed (after their retries),
+    a ``PartialEmbeddingError`` with the others' vectors; when all failed, the first error."""
+    errors = [outcome for outcome in outcomes if isinstance(outcome, Exception)]
+    if not errors:
+        return [vector for outcome in outcomes for vector in outcome]  # type: ignore[union-attr]
+    if len(errors) == len(outcomes):
+        raise errors[0]
+    vectors: list[list[float] | None] = []
+    failed: list[int] = []
+    failed_texts: list[str] = []
+    for batch, outcome in zip(batches, outcomes, strict=True):
+        if isinstance(outcome, Exception):
+            failed.extend(range(len(vectors), len(vectors) + len(batch)))
+            failed_texts.extend(batch)
+            vectors.extend([None] * len(batch))
+        else:
+            vectors.extend(outcome)
+    raise PartialEmbeddingError(vectors, failed, failed_texts, errors)
+
+
+def merge_outcomes(
+    model: str, batches: Sequence[Sequence[str]], outcomes: Sequence[Outcome]
+) -> EmbeddingResult:
+    """``merge`` when every batch succeeded, else as ``vectors_or_partial``."""
+    if not any(isinstance(outcome, Exception) for outcome in outcomes):
+        return merge(model, list(outcomes))  # type: ignore[arg-type]
+    vectors_or_partial(batches, [o if isinstance(o, Exception) else o[0] for o in outcomes])
+    raise AssertionError("unreachable: some batch failed")  # pragma: no cover
 
 
 def retry_as_float(error: APIStatusError, sent: str, explicit: str | None) -> bool:

@@ -14,9 +14,9 @@ import builtins
 import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any, TypedDict
+from typing import TYPE_CHECKING, Any, TypedDict
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, PrivateAttr
 
 from ..errors import DownloadError, InvalidArgumentError, ProtocolError
 from ..protocols import HttpRequest
@@ -32,8 +32,19 @@ from .arguments import (
     check_int,
     check_text,
 )
-from .download import AsyncDownloader, Downloader, FileSink, adownload, download
+from .download import (
+    AsyncDownloader,
+    Downloader,
+    FileSink,
+    adownload,
+    client_download_options,
+    download,
+)
 from .multipart import FileInput, FileRule, MultipartForm, Upload, load_upload
+from .names import reply_field
+
+if TYPE_CHECKING:
+    from .._http.api import AnyRequestClient
 
 DEFAULT_IMAGE_MODEL = "gpt-image-1"
 MB = 1024 * 1024
@@ -81,20 +92,27 @@ class GeneratedImage(BaseModel):
     url: str | None = None
     revised_prompt: str | None = None
     media_type: str = "image/png"
+    # what the downloads of ``url`` may reach: set from the client that got the reply (its
+    # relay origin and ``allow_private_hosts``); public addresses only otherwise
+    _download_options: dict[str, Any] = PrivateAttr(default_factory=dict)
 
     def bytes(self, downloader: Downloader | None = None) -> bytes:
-        """The image bytes: decoded inline data, or fetched from ``url`` without the key."""
+        """The image bytes: decoded inline data, or fetched from ``url`` without the key (an
+        image by its bytes, from an allowed address: see ``wenwen.media.download``)."""
         if self.b64_json is not None:
             return _decode(self.b64_json)
         url = self._require_url()
-        got = downloader.fetch(url) if downloader else download(url)
-        return got.content or b""
+        if downloader is not None:
+            return downloader.fetch(url, expect="image").content or b""
+        return download(url, expect="image", **self._download_options).content or b""
 
     async def abytes(self, downloader: AsyncDownloader | None = None) -> builtins.bytes:
         if self.b64_json is not None:
             return _decode(self.b64_json)
         url = self._require_url()
-        got = await downloader.fetch(url) if downloader else await adownload(url)
+        if downloader is not None:
+            return (await downloader.fetch(url, expect="image")).content or b""
+        got = await adownload(url, expect="image", **self._download_options)
         return got.content or b""
 
     def save(self, path: str | os.PathLike[str], downloader: Downloader | None = None) -> Path:
@@ -102,7 +120,10 @@ class GeneratedImage(BaseModel):
         if self.b64_json is not None:
             return _write(path, _decode(self.b64_json))
         url = self._require_url()
-        got = downloader.to_file(url, path) if downloader else download(url, path)
+        if downloader is not None:
+            got = downloader.to_file(url, path, expect="image")
+        else:
+            got = download(url, path, expect="image", **self._download_options)
         assert got.path is not None
         return got.path
 
@@ -112,7 +133,10 @@ class GeneratedImage(BaseModel):
         if self.b64_json is not None:
             return _write(path, _decode(self.b64_json))
         url = self._require_url()
-        got = await downloader.to_file(url, path) if downloader else await adownload(url, path)
+        if downloader is not None:
+            got = await downloader.to_file(url, path, expect="image")
+        else:
+            got = await adownload(url, path, expect="image", **self._download_options)
         assert got.path is not None
         return got.path
 
@@ -136,6 +160,14 @@ class ImageResult(BaseModel):
 
     def __getitem__(self, index: int) -> GeneratedImage:
         return self.images[index]
+
+    def downloading_for(self, client: AnyRequestClient) -> ImageResult:
+        """Let this result's URL downloads reach what ``client`` may reach (its relay origin
+        and ``allow_private_hosts``); returns ``self``."""
+        options = client_download_options(client)
+        for image in self.images:
+            image._download_options = dict(options)
+        return self
 
 
 def _decode(data: str) -> bytes:
@@ -303,29 +335,33 @@ def _as_list(images: FileInput | Sequence[FileInput]) -> list[FileInput]:
 
 
 def parse_images(body: Any, *, output_format: str | None = None) -> ImageResult:
-    """An ``ImagesResponse`` body; a reply without images is a ``ProtocolError``."""
+    """An ``ImagesResponse`` body; a reply without images, or with a field of the wrong type,
+    is a ``ProtocolError`` naming the field."""
     if not isinstance(body, dict) or not isinstance(body.get("data"), list):
         raise ProtocolError("image reply has no 'data' list")
-    fmt = body.get("output_format") or output_format or "png"
-    media_type = _OUTPUT_TYPES.get(str(fmt), "image/png")
+    fmt = reply_field(body, "output_format", str, "image reply") or output_format or "png"
+    media_type = _OUTPUT_TYPES.get(fmt, "image/png")
     images = []
     for i, row in enumerate(body["data"]):
-        if not isinstance(row, dict) or not (row.get("b64_json") or row.get("url")):
-            raise ProtocolError(f"image reply item {i} has neither b64_json nor url")
+        where = f"image reply data[{i}]"
+        if not isinstance(row, dict):
+            raise ProtocolError(f"{where} is not an object")
+        b64_json = reply_field(row, "b64_json", str, where) or None
+        url = reply_field(row, "url", str, where) or None
+        if not (b64_json or url):
+            raise ProtocolError(f"{where} has neither b64_json nor url")
+        revised = reply_field(row, "revised_prompt", str, where)
         images.append(
             GeneratedImage(
-                b64_json=row.get("b64_json") or None,
-                url=row.get("url") or None,
-                revised_prompt=row.get("revised_prompt"),
-                media_type=media_type,
+                b64_json=b64_json, url=url, revised_prompt=revised, media_type=media_type
             )
         )
     if not images:
         raise ProtocolError("image reply holds no images")
-    usage = body.get("usage") if isinstance(body.get("usage"), dict) else None
-    return ImageResult(
-        images=images, created=body.get("created"), model=body.get("model"), usage=usage, raw=body
-    )
+    created = reply_field(body, "created", int, "image reply")
+    model = reply_field(body, "model", str, "image reply")
+    usage = reply_field(body, "usage", dict, "image reply")
+    return ImageResult(images=images, created=created, model=model, usage=usage, raw=body)
 
 
 __all__ = [

@@ -1,4 +1,4 @@
-"""``client.images`` and ``client.audio``: thin resources over a client's send path.
+"""``client.images`` and ``client.audio``: thin resources over the client's public ``send``.
 
 The requests and replies are mapped in ``images`` / ``audio`` (sans-IO); these classes only
 send them through the client (its auth, retries and typed errors) and, for speech, stream the
@@ -15,9 +15,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Generic, TypeVar, Unpack
 
-import httpx
-
-from .._http.replies import transport_error
 from ..protocols import HttpRequest
 from ._keyword_only import keyword_only, speech_text_and_path
 from .audio import (
@@ -44,9 +41,10 @@ from .images import (
     parse_images,
 )
 from .multipart import FileInput
+from .sinks import speech_check
 
 if TYPE_CHECKING:
-    from .._client import AsyncWenwenClient, WenwenClient
+    from .._http.api import AsyncRequestClient, RequestClient
 
 T = TypeVar("T")
 
@@ -98,17 +96,12 @@ def _speech(
 
 
 @contextlib.contextmanager
-def _streamed_file(
-    path: str | os.PathLike[str], client: WenwenClient | AsyncWenwenClient
-) -> Iterator[FileSink]:
+def _streamed_file(path: str | os.PathLike[str]) -> Iterator[FileSink]:
     """A ``FileSink`` for a reply body: discarded (never left partial) when the transfer
-    fails, a broken transfer raised as the client's typed, key-free error. Commit after."""
+    fails (the client's reply raises only typed, key-free errors). Commit after."""
     sink = FileSink(path)
     try:
         yield sink
-    except httpx.HTTPError as exc:
-        sink.discard()
-        raise transport_error(exc, client._core.secret()) from None
     except BaseException:
         sink.discard()
         raise
@@ -117,6 +110,9 @@ def _streamed_file(
 def _speech_audio(headers: Mapping[str, str], content: bytes, requested: str) -> SpeechAudio:
     """The audio with the media type the server declared (a relay or the emulator may answer
     in another format than asked), else the one asked for."""
+    check = speech_check(headers.get("content-type"), requested)  # audio, not an error page
+    check.add(content)
+    check.finish()
     declared = headers.get("content-type", "").split(";")[0].strip()
     media_type = declared if declared.startswith("audio/") else SPEECH_FORMATS[requested]
     fmt = next((k for k, v in SPEECH_FORMATS.items() if v == media_type), requested)
@@ -126,7 +122,7 @@ def _speech_audio(headers: Mapping[str, str], content: bytes, requested: str) ->
 class Images:
     """``client.images``: generate and edit images."""
 
-    def __init__(self, client: WenwenClient) -> None:
+    def __init__(self, client: RequestClient) -> None:
         self._client = client
 
     def generate(
@@ -135,7 +131,7 @@ class Images:
         """``options``: ``n``, ``size``, ``quality``, ``style``, ``background``,
         ``output_format``, ``response_format``, ``user``, ``extra_body``."""
         call = _generation(prompt, model, options)
-        return call.read(self._client._json(call.spec))
+        return call.read(self._client.send(call.spec).json()).downloading_for(self._client)
 
     def edit(
         self,
@@ -149,20 +145,21 @@ class Images:
         """``images``: paths, bytes or binary file objects (sent as ``image[]``)."""
         images = keyword_only("images.edit", "images", images, legacy)
         call = _edit(prompt, images, mask, model, options)
-        return call.read(self._client._json(call.spec))
+        return call.read(self._client.send(call.spec).json()).downloading_for(self._client)
 
 
 class AsyncImages:
     """``async_client.images``."""
 
-    def __init__(self, client: AsyncWenwenClient) -> None:
+    def __init__(self, client: AsyncRequestClient) -> None:
         self._client = client
 
     async def generate(
         self, prompt: str, *, model: str = DEFAULT_IMAGE_MODEL, **options: Unpack[GenerateOptions]
     ) -> ImageResult:
         call = _generation(prompt, model, options)
-        return call.read(await self._client._json(call.spec))
+        reply = await self._client.send(call.spec)
+        return call.read(reply.json()).downloading_for(self._client)
 
     async def edit(
         self,
@@ -175,13 +172,14 @@ class AsyncImages:
     ) -> ImageResult:
         images = keyword_only("images.edit", "images", images, legacy)
         call = _edit(prompt, images, mask, model, options)
-        return call.read(await self._client._json(call.spec))
+        reply = await self._client.send(call.spec)
+        return call.read(reply.json()).downloading_for(self._client)
 
 
 class Audio:
     """``client.audio``: transcribe audio files and speak text."""
 
-    def __init__(self, client: WenwenClient) -> None:
+    def __init__(self, client: RequestClient) -> None:
         self._client = client
 
     def transcribe(
@@ -195,8 +193,7 @@ class Audio:
         """``options``: ``language``, ``prompt``, ``temperature``,
         ``timestamp_granularities``, ``extra_body``."""
         call = _transcription(file, model, response_format, options)
-        response = self._client._send(self._client._core.prepare(call.spec))
-        return call.read(response.content)
+        return call.read(self._client.send(call.spec).content)
 
     def speech(
         self,
@@ -210,8 +207,8 @@ class Audio:
         """The spoken audio in memory. ``options``: ``speed``, ``instructions``,
         ``extra_body``."""
         call = _speech(text, model, voice, response_format, options)
-        response = self._client._send(self._client._core.prepare(call.spec))
-        return call.read(response.headers, response.content)
+        reply = self._client.send(call.spec)
+        return call.read(reply.headers, reply.content)
 
     def speech_to_file(
         self,
@@ -228,20 +225,19 @@ class Audio:
         deprecated, when the first argument is plainly a file name."""
         text, path = speech_text_and_path(text, legacy, path)
         call = _speech(text, model, voice, response_format, options)
-        response = self._client._send(self._client._core.prepare(call.spec), stream=True)
-        try:
-            with _streamed_file(path, self._client) as sink:
-                for chunk in response.iter_bytes():
-                    sink.write(chunk)
-        finally:
-            response.close()
+        with self._client.send(call.spec, stream=True) as reply, _streamed_file(path) as sink:
+            check = speech_check(reply.headers.get("content-type"), response_format)
+            for chunk in reply.iter_bytes():
+                check.add(chunk)
+                sink.write(chunk)
+            check.finish()
         return sink.commit()
 
 
 class AsyncAudio:
     """``async_client.audio``."""
 
-    def __init__(self, client: AsyncWenwenClient) -> None:
+    def __init__(self, client: AsyncRequestClient) -> None:
         self._client = client
 
     async def transcribe(
@@ -253,8 +249,7 @@ class AsyncAudio:
         **options: Unpack[TranscribeOptions],
     ) -> Transcript:
         call = _transcription(file, model, response_format, options)
-        response = await self._client._send(self._client._core.prepare(call.spec))
-        return call.read(await response.aread())
+        return call.read((await self._client.send(call.spec)).content)
 
     async def speech(
         self,
@@ -266,8 +261,8 @@ class AsyncAudio:
         **options: Unpack[SpeechOptions],
     ) -> SpeechAudio:
         call = _speech(text, model, voice, response_format, options)
-        response = await self._client._send(self._client._core.prepare(call.spec))
-        return call.read(response.headers, await response.aread())
+        reply = await self._client.send(call.spec)
+        return call.read(reply.headers, reply.content)
 
     async def speech_to_file(
         self,
@@ -281,13 +276,14 @@ class AsyncAudio:
     ) -> Path:
         text, path = speech_text_and_path(text, legacy, path)
         call = _speech(text, model, voice, response_format, options)
-        response = await self._client._send(self._client._core.prepare(call.spec), stream=True)
-        try:
-            with _streamed_file(path, self._client) as sink:
-                async for chunk in response.aiter_bytes():
+        reply = await self._client.send(call.spec, stream=True)
+        async with reply:
+            with _streamed_file(path) as sink:
+                check = speech_check(reply.headers.get("content-type"), response_format)
+                async for chunk in reply.aiter_bytes():
+                    check.add(chunk)
                     sink.write(chunk)
-        finally:
-            await response.aclose()
+                check.finish()
         return sink.commit()
 
 

@@ -14,9 +14,10 @@ from typing import Any
 import pydantic
 
 from .._http.sse import ServerSentEvent
-from ..errors import ProtocolError, StreamError, WenwenError, unserializable_body_error
+from ..errors import ProtocolError, StreamError, WenwenError
 from ..stop import StopSequenceFilter, enforce_stop
 from ..types import ChatRequest, ChatResponse, StreamEvent
+from ..validation import unserializable_body_error
 
 # What reading an unexpected shape raises inside protocol code.
 READ_ERRORS = (

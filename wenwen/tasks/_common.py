@@ -10,14 +10,23 @@ from collections.abc import Awaitable, Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .._http.transport import RetryPolicy
 from ..errors import ConfigurationError, InvalidArgumentError
 from ..media.arguments import check_number
-from ..media.download import adownload, download
+from ..media.content import MediaKind
+from ..media.download import adownload, client_download_options, download
+from ..media.names import check_id
 from .engine import PollPolicy, ProgressCallback, TaskPoller, TaskSnapshot
 from .progress import ProgressBar, fan_out
+
+if TYPE_CHECKING:
+    from typing import TypeAlias
+
+    from .._http.api import AnyRequestClient
+
+    Client: TypeAlias = AnyRequestClient
 
 MAX_WAIT_SECONDS = 30 * 24 * 3600.0
 
@@ -85,11 +94,10 @@ def polling(
 
 
 def id_and_route(task: str | TaskSnapshot, route: str | None) -> tuple[str, str]:
+    """The task's id (checked: it goes into relay paths and file names) and route name."""
     if isinstance(task, TaskSnapshot):
-        return task.id, route or task.route or "openai"
-    if not isinstance(task, str) or not task.strip():
-        raise ConfigurationError(f"task id must be a non-empty string, got {task!r}")
-    return task, route or "openai"
+        return check_id(task.id), route or task.route or "openai"
+    return check_id(task), route or "openai"
 
 
 def as_async_sleep(sleep: Callable[[float], Any] | None) -> Callable[[float], Awaitable[Any]]:
@@ -116,25 +124,35 @@ def result_url(snapshot: TaskSnapshot) -> str:
     return snapshot.result_url
 
 
-def fetch_result(snapshot: TaskSnapshot) -> bytes:
-    content = download(result_url(snapshot)).content
+def fetch_result(snapshot: TaskSnapshot, client: Client, expect: MediaKind) -> bytes:
+    """The result URL's bytes (key-less; only addresses ``client`` may reach; ``expect``ed
+    media only)."""
+    options = client_download_options(client)
+    content = download(result_url(snapshot), expect=expect, **options).content
     assert content is not None
     return content
 
 
-async def afetch_result(snapshot: TaskSnapshot) -> bytes:
-    content = (await adownload(result_url(snapshot))).content
+async def afetch_result(snapshot: TaskSnapshot, client: Client, expect: MediaKind) -> bytes:
+    options = client_download_options(client)
+    content = (await adownload(result_url(snapshot), expect=expect, **options)).content
     assert content is not None
     return content
 
 
-def download_result(snapshot: TaskSnapshot, path: str | os.PathLike[str]) -> Path:
-    saved = download(result_url(snapshot), path).path
+def download_result(
+    snapshot: TaskSnapshot, path: str | os.PathLike[str], client: Client, expect: MediaKind
+) -> Path:
+    options = client_download_options(client)
+    saved = download(result_url(snapshot), path, expect=expect, **options).path
     assert saved is not None
     return saved
 
 
-async def adownload_result(snapshot: TaskSnapshot, path: str | os.PathLike[str]) -> Path:
-    saved = (await adownload(result_url(snapshot), path)).path
+async def adownload_result(
+    snapshot: TaskSnapshot, path: str | os.PathLike[str], client: Client, expect: MediaKind
+) -> Path:
+    options = client_download_options(client)
+    saved = (await adownload(result_url(snapshot), path, expect=expect, **options)).path
     assert saved is not None
     return saved

@@ -1,7 +1,12 @@
 """Writing a task's result that the relay itself serves (``/v1/videos/{id}/content``, which
-needs the key) to disk with the download path's file sink and size bound; third-party result
-URLs go through the key-less ``wenwen.media.download`` itself. Replies are read through the
-surface both async transports share (``headers``, ``aiter_bytes``, ``aclose``)."""
+needs the key) to disk with the download path's file sink, size bound and media check; third-
+party result URLs go through the key-less ``wenwen.media.download`` itself. Replies are read
+through the surface both async transports share (``status_code``, ``headers``,
+``aiter_bytes``, ``aclose``).
+
+A content route answers with the media itself: a redirect (whose body is HTML) or a body that
+is not the expected media kind is a ``DownloadContentError``, and nothing is saved.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +17,10 @@ from typing import TYPE_CHECKING
 
 import httpx
 
-from ..media.download import DEFAULT_MAX_BYTES, FileSink, SizeBound, target_path
+from ..errors import DownloadContentError
+from ..media.content import MediaKind
+from ..media.names import inside, safe_filename
+from ..media.sinks import DEFAULT_MAX_BYTES, FileSink, MediaCheck, SizeBound, target_path
 
 if TYPE_CHECKING:
     from .._http.async_io import AsyncReply
@@ -20,21 +28,60 @@ if TYPE_CHECKING:
 MAX_VIDEO_BYTES = 10 * DEFAULT_MAX_BYTES
 
 
+def video_target(path: str | os.PathLike[str], task_id: str) -> Path:
+    """``path``, or ``<task id>.mp4`` inside it when it is a directory (a name made safe and
+    checked to resolve inside that directory)."""
+    target = Path(path)
+    if not target.is_dir():
+        return target
+    return inside(target, safe_filename(task_id, default="video") + ".mp4")
+
+
+class _Body:
+    """The checks of one content-route body: status, size, media kind."""
+
+    def __init__(
+        self, status: int, headers: Mapping[str, str], url: str, limit: int, expect: MediaKind
+    ) -> None:
+        if status != 200:
+            raise DownloadContentError(
+                f"{url} answered HTTP {status} instead of the {expect} itself",
+                url=url,
+                status_code=status,
+            )
+        self.bound = SizeBound(limit, url)
+        self.bound.check_declared(headers)
+        self.check = MediaCheck(expect, url)
+        self.check.check_declared(headers.get("content-type"))
+
+    def add(self, chunk: bytes) -> None:
+        self.bound.add(chunk)
+        self.check.add(chunk)
+
+
 def _open(
-    headers: Mapping[str, str], url: str, dest: str | os.PathLike[str]
-) -> tuple[FileSink, SizeBound]:
-    bound = SizeBound(MAX_VIDEO_BYTES, url)
-    bound.check_declared(headers)
-    return FileSink(target_path(dest, url, headers.get("content-type"))), bound
+    response: httpx.Response | AsyncReply,
+    url: str,
+    dest: str | os.PathLike[str],
+    expect: MediaKind,
+) -> tuple[FileSink, _Body]:
+    body = _Body(response.status_code, response.headers, url, MAX_VIDEO_BYTES, expect)
+    return FileSink(target_path(dest, url, response.headers.get("content-type"))), body
 
 
-def stream_to_file(response: httpx.Response, url: str, dest: str | os.PathLike[str]) -> Path:
+def stream_to_file(
+    response: httpx.Response,
+    url: str,
+    dest: str | os.PathLike[str],
+    expect: MediaKind = "video",
+) -> Path:
     try:
-        sink, bound = _open(response.headers, url, dest)
+        sink, body = _open(response, url, dest, expect)
         try:
             for chunk in response.iter_bytes():
-                bound.add(chunk)
+                body.add(chunk)
                 sink.write(chunk)
+            body.check.finish()
         except BaseException:
             sink.discard()
             raise
@@ -43,13 +90,19 @@ def stream_to_file(response: httpx.Response, url: str, dest: str | os.PathLike[s
         response.close()
 
 
-async def astream_to_file(response: AsyncReply, url: str, dest: str | os.PathLike[str]) -> Path:
+async def astream_to_file(
+    response: AsyncReply,
+    url: str,
+    dest: str | os.PathLike[str],
+    expect: MediaKind = "video",
+) -> Path:
     try:
-        sink, bound = _open(response.headers, url, dest)
+        sink, body = _open(response, url, dest, expect)
         try:
             async for chunk in response.aiter_bytes():
-                bound.add(chunk)
+                body.add(chunk)
                 sink.write(chunk)
+            body.check.finish()
         except BaseException:
             sink.discard()
             raise
@@ -58,28 +111,28 @@ async def astream_to_file(response: AsyncReply, url: str, dest: str | os.PathLik
         await response.aclose()
 
 
-def read_bounded(response: httpx.Response, url: str) -> bytes:
-    """The whole body in memory, bounded like a download."""
+def read_bounded(response: httpx.Response, url: str, expect: MediaKind = "video") -> bytes:
+    """The whole body in memory, bounded and checked like a download."""
     try:
-        bound = SizeBound(DEFAULT_MAX_BYTES, url)
-        bound.check_declared(response.headers)
+        body = _Body(response.status_code, response.headers, url, DEFAULT_MAX_BYTES, expect)
         out = bytearray()
         for chunk in response.iter_bytes():
-            bound.add(chunk)
+            body.add(chunk)
             out += chunk
+        body.check.finish()
         return bytes(out)
     finally:
         response.close()
 
 
-async def aread_bounded(response: AsyncReply, url: str) -> bytes:
+async def aread_bounded(response: AsyncReply, url: str, expect: MediaKind = "video") -> bytes:
     try:
-        bound = SizeBound(DEFAULT_MAX_BYTES, url)
-        bound.check_declared(response.headers)
+        body = _Body(response.status_code, response.headers, url, DEFAULT_MAX_BYTES, expect)
         out = bytearray()
         async for chunk in response.aiter_bytes():
-            bound.add(chunk)
+            body.add(chunk)
             out += chunk
+        body.check.finish()
         return bytes(out)
     finally:
         await response.aclose()

@@ -10,9 +10,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .._http.call import UNSET
 from ..errors import ConfigurationError
 from ..media._keyword_only import keyword_only
-from . import _http
+from . import _calls
 from ._common import (
     WaitOptions,
     adownload_result,
@@ -40,7 +41,7 @@ from .midjourney import (
 from .video import ImageInput, task_path
 
 if TYPE_CHECKING:
-    from .._client import AsyncWenwenClient, WenwenClient
+    from .._http.api import AsyncRequestClient, RequestClient
 
 
 def _button_id(task: MjTask | None, button: str | MjButton) -> str:
@@ -61,17 +62,25 @@ class Midjourney:
     """Midjourney through the relay: submit (imagine / blend / action) → wait → buttons.
     ``path_mode`` selects new-api's ``/{mode}/mj`` prefix (e.g. ``"mj-fast"``)."""
 
-    def __init__(self, client: WenwenClient, path_mode: str | None = None) -> None:
+    def __init__(self, client: RequestClient, path_mode: str | None = None) -> None:
         self._client = client
         self._prefix = mj_prefix(path_mode)
 
     def with_path_mode(self, path_mode: str | None) -> Midjourney:
         return Midjourney(self._client, path_mode)
 
-    def _call(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
-        request = _http.json_request(self._client._core, method, self._prefix + path, body)
-        response = self._client._send(request)
-        return _http.decode_task_json(response.status_code, response.content)
+    def _call(
+        self,
+        method: str,
+        path: str,
+        body: dict[str, Any] | None = None,
+        budget: float | None = None,
+    ) -> Any:
+        reply = self._client.send(
+            _calls.json_request(method, self._prefix + path, body),
+            total_timeout=UNSET if budget is None else budget,
+        )
+        return _calls.decode_task_json(reply.status_code, reply.content)
 
     def _submit(self, action: str, body: dict[str, Any]) -> str:
         return parse_submit(self._call("POST", f"/submit/{action}", body))[0]
@@ -104,9 +113,11 @@ class Midjourney:
         task_id = task.id if isinstance(task, MjTask) else task
         return self._submit("action", action_body(task_id, _button_id(task_obj, button), extra))
 
-    def fetch(self, task_id: str) -> MjTask:
+    def fetch(self, task_id: str, *, total_timeout: float | None = None) -> MjTask:
+        """One status read (``total_timeout`` bounds it; default: the client's)."""
         task_id, _ = id_and_route(task_id, "mj")
-        return MjTask.parse(self._call("GET", task_path("/task/{id}/fetch", task_id)))
+        path = task_path("/task/{id}/fetch", task_id)
+        return MjTask.parse(self._call("GET", path, budget=total_timeout), expected_id=task_id)
 
     def list_by_condition(self, ids: Sequence[str]) -> list[MjTask]:
         return parse_tasks(self._call("POST", "/task/list-by-condition", {"ids": list(ids)}))
@@ -118,14 +129,12 @@ class Midjourney:
         self, task_id: str, *, stop: threading.Event | None = None,
         options: WaitOptions | None = None, **overrides: Any,
     ) -> MjTask:  # fmt: skip
-        with polling(task_id, self._client._core.retry, options, overrides) as (opts, poller):
-            snapshot = wait_sync(
-                lambda: self.fetch(task_id).snapshot(),
-                poller,
-                sleep=opts.sleep,
-                clock=opts.clock or time.monotonic,
-                stop=stop,
+        with polling(task_id, self._client.retry_policy, options, overrides) as (opts, poller):
+            clock = opts.clock or time.monotonic
+            fetch = _calls.bounded_poll(
+                lambda budget: self.fetch(task_id, total_timeout=budget).snapshot(), poller, clock
             )
+            snapshot = wait_sync(fetch, poller, sleep=opts.sleep, clock=clock, stop=stop)
         return MjTask.parse(dict(snapshot.raw))
 
     def wait_many(
@@ -133,7 +142,7 @@ class Midjourney:
     ) -> list[MjTask]:
         """Wait for several tasks with one ``list-by-condition`` call per poll."""
         opts = merge_options(options, overrides)
-        pollers = {i: opts.poller(i, self._client._core.retry)[0] for i in ids}
+        pollers = {i: opts.poller(i, self._client.retry_policy)[0] for i in ids}
         snapshots = wait_many_sync(
             lambda pending: _as_tasks(self.list_by_condition(pending)),
             pollers,
@@ -145,7 +154,7 @@ class Midjourney:
     def image(self, task: str | MjTask) -> bytes:
         """The task's image bytes (key-less download of ``imageUrl``)."""
         found = task if isinstance(task, MjTask) else self.fetch(task)
-        return fetch_result(found.snapshot())
+        return fetch_result(found.snapshot(), self._client, "image")
 
     def download(
         self,
@@ -156,23 +165,31 @@ class Midjourney:
         """Save the task's image (key-less download of ``imageUrl``) to ``path``."""
         path = keyword_only("midjourney.download", "path", path, legacy)
         found = task if isinstance(task, MjTask) else self.fetch(task)
-        return download_result(found.snapshot(), path)
+        return download_result(found.snapshot(), path, self._client, "image")
 
 
 class AsyncMidjourney:
     """The async twin of :class:`Midjourney`."""
 
-    def __init__(self, client: AsyncWenwenClient, path_mode: str | None = None) -> None:
+    def __init__(self, client: AsyncRequestClient, path_mode: str | None = None) -> None:
         self._client = client
         self._prefix = mj_prefix(path_mode)
 
     def with_path_mode(self, path_mode: str | None) -> AsyncMidjourney:
         return AsyncMidjourney(self._client, path_mode)
 
-    async def _call(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
-        request = _http.json_request(self._client._core, method, self._prefix + path, body)
-        response = await self._client._send(request)
-        return _http.decode_task_json(response.status_code, await response.aread())
+    async def _call(
+        self,
+        method: str,
+        path: str,
+        body: dict[str, Any] | None = None,
+        budget: float | None = None,
+    ) -> Any:
+        reply = await self._client.send(
+            _calls.json_request(method, self._prefix + path, body),
+            total_timeout=UNSET if budget is None else budget,
+        )
+        return _calls.decode_task_json(reply.status_code, reply.content)
 
     async def _submit(self, action: str, body: dict[str, Any]) -> str:
         return parse_submit(await self._call("POST", f"/submit/{action}", body))[0]
@@ -203,9 +220,11 @@ class AsyncMidjourney:
         body = action_body(task_id, _button_id(task_obj, button), extra)
         return await self._submit("action", body)
 
-    async def fetch(self, task_id: str) -> MjTask:
+    async def fetch(self, task_id: str, *, total_timeout: float | None = None) -> MjTask:
         task_id, _ = id_and_route(task_id, "mj")
-        return MjTask.parse(await self._call("GET", task_path("/task/{id}/fetch", task_id)))
+        path = task_path("/task/{id}/fetch", task_id)
+        body = await self._call("GET", path, budget=total_timeout)
+        return MjTask.parse(body, expected_id=task_id)
 
     async def list_by_condition(self, ids: Sequence[str]) -> list[MjTask]:
         body = await self._call("POST", "/task/list-by-condition", {"ids": list(ids)})
@@ -218,12 +237,16 @@ class AsyncMidjourney:
     async def wait(
         self, task_id: str, *, options: WaitOptions | None = None, **overrides: Any
     ) -> MjTask:
-        async def fetch() -> TaskSnapshot:
-            return (await self.fetch(task_id)).snapshot()
+        async def fetch(budget: float | None) -> TaskSnapshot:
+            return (await self.fetch(task_id, total_timeout=budget)).snapshot()
 
-        with polling(task_id, self._client._core.retry, options, overrides) as (opts, poller):
+        with polling(task_id, self._client.retry_policy, options, overrides) as (opts, poller):
+            clock = opts.clock or time.monotonic
             snapshot = await wait_async(
-                fetch, poller, sleep=as_async_sleep(opts.sleep), clock=opts.clock or time.monotonic
+                _calls.abounded_poll(fetch, poller, clock),
+                poller,
+                sleep=as_async_sleep(opts.sleep),
+                clock=clock,
             )
         return MjTask.parse(dict(snapshot.raw))
 
@@ -231,7 +254,7 @@ class AsyncMidjourney:
         self, ids: Sequence[str], *, options: WaitOptions | None = None, **overrides: Any
     ) -> list[MjTask]:
         opts = merge_options(options, overrides)
-        pollers = {i: opts.poller(i, self._client._core.retry)[0] for i in ids}
+        pollers = {i: opts.poller(i, self._client.retry_policy)[0] for i in ids}
 
         async def fetch_many(pending: Sequence[str]) -> dict[str, TaskSnapshot]:
             return _as_tasks(await self.list_by_condition(pending))
@@ -246,7 +269,7 @@ class AsyncMidjourney:
 
     async def image(self, task: str | MjTask) -> bytes:
         found = task if isinstance(task, MjTask) else await self.fetch(task)
-        return await afetch_result(found.snapshot())
+        return await afetch_result(found.snapshot(), self._client, "image")
 
     async def download(
         self,
@@ -256,4 +279,4 @@ class AsyncMidjourney:
     ) -> Path:
         path = keyword_only("midjourney.download", "path", path, legacy)
         found = task if isinstance(task, MjTask) else await self.fetch(task)
-        return await adownload_result(found.snapshot(), path)
+        return await adownload_result(found.snapshot(), path, self._client, "image")

@@ -1,5 +1,5 @@
-"""``client.videos`` (sync) and ``AsyncWenwenClient.videos``: only I/O; the decisions live in
-``video`` and the engine."""
+"""``client.videos`` (sync) and ``AsyncWenwenClient.videos``: only I/O, through the client's
+public ``send``; the decisions live in ``video`` and the engine."""
 
 from __future__ import annotations
 
@@ -11,9 +11,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypedDict, Unpack
 
+from .._http.call import UNSET, Unset
 from ..errors import ConfigurationError
 from ..media._keyword_only import keyword_only
-from . import _http
+from ..protocols import HttpRequest
+from . import _calls
 from ._common import (
     WaitOptions,
     adownload_result,
@@ -24,7 +26,7 @@ from ._common import (
     id_and_route,
     polling,
 )
-from ._files import aread_bounded, astream_to_file, read_bounded, stream_to_file
+from ._files import aread_bounded, astream_to_file, read_bounded, stream_to_file, video_target
 from .engine import TaskSnapshot, wait_async, wait_sync
 from .video import (
     ImageInput,
@@ -37,8 +39,8 @@ from .video import (
 )
 
 if TYPE_CHECKING:
-    from .._client import AsyncWenwenClient, WenwenClient
-    from .._http.prepare import ClientCore, PreparedRequest
+    from .._http.api import AsyncRequestClient, RequestClient
+    from .._http.reply import AsyncHttpReply, HttpReply
 
 
 @dataclass(frozen=True)
@@ -65,18 +67,19 @@ class CreateOptions(TypedDict, total=False):
 class _TaskCall:
     """A task request and how to read its reply (a ``TaskSnapshot``)."""
 
-    request: PreparedRequest
+    request: HttpRequest
     route: VideoRoute
     read_poll_hint: bool = False
+    task_id: str | None = None
+    """The task asked for: the reply must be about it."""
 
-    def read(self, status: int, content: bytes, headers: Mapping[str, str]) -> TaskSnapshot:
-        body = _http.decode_task_json(status, content)
-        hint = _http.poll_hint(headers) if self.read_poll_hint else None
-        return parse_video(body, self.route, hint)
+    def read(self, reply: HttpReply | AsyncHttpReply) -> TaskSnapshot:
+        body = _calls.decode_task_json(reply.status_code, reply.content)
+        hint = _calls.poll_hint(reply.headers) if self.read_poll_hint else None
+        return parse_video(body, self.route, hint, expected_id=self.task_id)
 
 
 def _create_call(
-    core: ClientCore,
     *,
     prompt: str,
     model: str,
@@ -92,32 +95,36 @@ def _create_call(
         model=model, prompt=prompt, route=chosen, seconds=seconds, size=size,
         image=image, last_frame=last_frame, extra_body=extra_body,
     )  # fmt: skip
-    return _TaskCall(_http.create_request(core, create), chosen)
+    return _TaskCall(_calls.create_request(create), chosen)
 
 
-def _retrieve_call(core: ClientCore, task_id: str, route: str | None) -> _TaskCall:
+def _retrieve_call(task_id: str, route: str | None) -> _TaskCall:
     task_id, name = id_and_route(task_id, route)
     chosen = get_route(name)
-    request = _http.json_request(core, "GET", task_path(chosen.query, task_id))
-    return _TaskCall(request, chosen, read_poll_hint=True)
+    request = _calls.json_request("GET", task_path(chosen.query, task_id))
+    return _TaskCall(request, chosen, read_poll_hint=True, task_id=task_id)
+
+
+def _budget(seconds: float | None) -> float | Unset:
+    return UNSET if seconds is None else seconds
 
 
 def _content_source(
-    core: ClientCore, task: str | TaskSnapshot, route: str | None
-) -> tuple[str, str, PreparedRequest | None]:
+    task: str | TaskSnapshot, route: str | None
+) -> tuple[str, str, HttpRequest | None]:
     """``(task id, route name, request)``: the request for the relay's content route, or
     ``None`` when the video comes from the task's result URL (a key-less download)."""
     task_id, name = id_and_route(task, route)
     chosen = get_route(name)
     if chosen.content is None:
         return task_id, name, None
-    return task_id, name, _http.download_request(core, task_path(chosen.content, task_id))
+    return task_id, name, _calls.download_request(task_path(chosen.content, task_id))
 
 
 class Videos:
     """Video tasks: ``create`` → ``wait`` (progress, deadline, stop flag) → ``download``."""
 
-    def __init__(self, client: WenwenClient) -> None:
+    def __init__(self, client: RequestClient) -> None:
         self._client = client
 
     def create(
@@ -126,16 +133,17 @@ class Videos:
         """Start a job. ``options``: ``seconds``, ``size``, ``image`` (makes it
         image-to-video), ``last_frame`` (Kling adds the last frame), ``route`` (by default it
         follows the model: ``kling-*`` → Kling), ``extra_body``."""
-        call = _create_call(self._client._core, prompt=prompt, model=model, **options)
-        response = self._client._send(call.request)
-        return call.read(response.status_code, response.content, response.headers)
+        call = _create_call(prompt=prompt, model=model, **options)
+        return call.read(self._client.send(call.request))
 
-    def retrieve(self, task_id: str, *, route: str | None = None) -> TaskSnapshot:
+    def retrieve(
+        self, task_id: str, *, route: str | None = None, total_timeout: float | None = None
+    ) -> TaskSnapshot:
         """One status read. ``route='task'`` reads any platform's task through new-api's
-        ``/v1/video/generations/{id}``."""
-        call = _retrieve_call(self._client._core, task_id, route)
-        response = self._client._send(call.request)
-        return call.read(response.status_code, response.content, response.headers)
+        ``/v1/video/generations/{id}``. ``total_timeout`` bounds this read (default: the
+        client's)."""
+        call = _retrieve_call(task_id, route)
+        return call.read(self._client.send(call.request, total_timeout=_budget(total_timeout)))
 
     def wait(
         self,
@@ -149,14 +157,14 @@ class Videos:
         """Poll until done (resume any time with the id alone). Raises ``TaskFailedError``,
         ``TaskTimeoutError`` (keeps ``task_id``) or ``TaskCancelledError`` (``stop`` set)."""
         task_id, name = id_and_route(task, route)
-        with polling(task_id, self._client._core.retry, options, overrides) as (opts, poller):
-            return wait_sync(
-                lambda: self.retrieve(task_id, route=name),
+        with polling(task_id, self._client.retry_policy, options, overrides) as (opts, poller):
+            clock = opts.clock or time.monotonic
+            fetch = _calls.bounded_poll(
+                lambda budget: self.retrieve(task_id, route=name, total_timeout=budget),
                 poller,
-                sleep=opts.sleep,
-                clock=opts.clock or time.monotonic,
-                stop=stop,
+                clock,
             )
+            return wait_sync(fetch, poller, sleep=opts.sleep, clock=clock, stop=stop)
 
     def download(
         self,
@@ -169,20 +177,22 @@ class Videos:
         the task's result URL (key-less download). ``path`` may be an existing directory
         (the file is then named after the task)."""
         path = keyword_only("videos.download", "path", path, legacy)
-        task_id, name, request = _content_source(self._client._core, task, route)
+        task_id, name, request = _content_source(task, route)
         if request is not None:
             target = video_target(path, task_id)
-            return stream_to_file(self._client._send(request, stream=True), request.url, target)
+            reply = self._client.send(request, stream=True)
+            return stream_to_file(reply, reply.url, target)  # type: ignore[arg-type]
         snapshot = task if isinstance(task, TaskSnapshot) else self.retrieve(task_id, route=name)
-        return download_result(snapshot, path)
+        return download_result(snapshot, path, self._client, "video")
 
     def content(self, task: str | TaskSnapshot, *, route: str | None = None) -> bytes:
         """A finished video's bytes in memory (bounded like every download)."""
-        task_id, name, request = _content_source(self._client._core, task, route)
+        task_id, name, request = _content_source(task, route)
         if request is not None:
-            return read_bounded(self._client._send(request, stream=True), request.url)
+            reply = self._client.send(request, stream=True)
+            return read_bounded(reply, reply.url)  # type: ignore[arg-type]
         snapshot = task if isinstance(task, TaskSnapshot) else self.retrieve(task_id, route=name)
-        return fetch_result(snapshot)
+        return fetch_result(snapshot, self._client, "video")
 
     def generate(
         self,
@@ -206,20 +216,21 @@ class Videos:
 class AsyncVideos:
     """The async twin of :class:`Videos`. Cancel the asyncio task to stop a wait."""
 
-    def __init__(self, client: AsyncWenwenClient) -> None:
+    def __init__(self, client: AsyncRequestClient) -> None:
         self._client = client
 
     async def create(
         self, prompt: str, *, model: str = "sora-2", **options: Unpack[CreateOptions]
     ) -> TaskSnapshot:
-        call = _create_call(self._client._core, prompt=prompt, model=model, **options)
-        response = await self._client._send(call.request)
-        return call.read(response.status_code, await response.aread(), response.headers)
+        call = _create_call(prompt=prompt, model=model, **options)
+        return call.read(await self._client.send(call.request))
 
-    async def retrieve(self, task_id: str, *, route: str | None = None) -> TaskSnapshot:
-        call = _retrieve_call(self._client._core, task_id, route)
-        response = await self._client._send(call.request)
-        return call.read(response.status_code, await response.aread(), response.headers)
+    async def retrieve(
+        self, task_id: str, *, route: str | None = None, total_timeout: float | None = None
+    ) -> TaskSnapshot:
+        call = _retrieve_call(task_id, route)
+        budget = _budget(total_timeout)
+        return call.read(await self._client.send(call.request, total_timeout=budget))
 
     async def wait(
         self,
@@ -230,13 +241,14 @@ class AsyncVideos:
         **overrides: Any,
     ) -> TaskSnapshot:
         task_id, name = id_and_route(task, route)
-        with polling(task_id, self._client._core.retry, options, overrides) as (opts, poller):
-            return await wait_async(
-                lambda: self.retrieve(task_id, route=name),
+        with polling(task_id, self._client.retry_policy, options, overrides) as (opts, poller):
+            clock = opts.clock or time.monotonic
+            fetch = _calls.abounded_poll(
+                lambda budget: self.retrieve(task_id, route=name, total_timeout=budget),
                 poller,
-                sleep=as_async_sleep(opts.sleep),
-                clock=opts.clock or time.monotonic,
+                clock,
             )
+            return await wait_async(fetch, poller, sleep=as_async_sleep(opts.sleep), clock=clock)
 
     async def download(
         self,
@@ -246,24 +258,25 @@ class AsyncVideos:
         route: str | None = None,
     ) -> Path:
         path = keyword_only("videos.download", "path", path, legacy)
-        task_id, name, request = _content_source(self._client._core, task, route)
+        task_id, name, request = _content_source(task, route)
         if request is not None:
             target = video_target(path, task_id)
-            reply = await self._client._send(request, stream=True)
-            return await astream_to_file(reply, request.url, target)
+            reply = await self._client.send(request, stream=True)
+            return await astream_to_file(reply, reply.url, target)
         snapshot = (
             task if isinstance(task, TaskSnapshot) else await self.retrieve(task_id, route=name)
         )
-        return await adownload_result(snapshot, path)
+        return await adownload_result(snapshot, path, self._client, "video")
 
     async def content(self, task: str | TaskSnapshot, *, route: str | None = None) -> bytes:
-        task_id, name, request = _content_source(self._client._core, task, route)
+        task_id, name, request = _content_source(task, route)
         if request is not None:
-            return await aread_bounded(await self._client._send(request, stream=True), request.url)
+            reply = await self._client.send(request, stream=True)
+            return await aread_bounded(reply, reply.url)
         snapshot = (
             task if isinstance(task, TaskSnapshot) else await self.retrieve(task_id, route=name)
         )
-        return await afetch_result(snapshot)
+        return await afetch_result(snapshot, self._client, "video")
 
     async def generate(
         self,
@@ -296,9 +309,3 @@ def generate_arguments(
     if not isinstance(text, str):
         raise ConfigurationError("videos.generate() needs a prompt: generate(prompt, path=...)")
     return text, keyword_only("videos.generate", "path", path, ())
-
-
-def video_target(path: str | os.PathLike[str], task_id: str) -> Path:
-    """``path``, or ``<task id>.mp4`` inside it when it is a directory."""
-    target = Path(path)
-    return target / f"{task_id}.mp4" if target.is_dir() else target

@@ -14,6 +14,7 @@ progress rate predicts until completion. No wait passes the overall deadline.
 from __future__ import annotations
 
 import asyncio
+import math
 import threading
 import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
@@ -161,15 +162,16 @@ class TaskPoller:
                     f"task {snapshot.id} {snapshot.state.value}: {reason}", task=snapshot
                 )
             )
-        moved = self._track_progress(snapshot.progress, now)
+        moved = self._track_progress(sane_percent(snapshot.progress), now)
         self._interval = (
             self.policy.interval
             if moved
             else min(self._interval * self.policy.backoff, self.policy.max_interval)
         )
         wait = self._interval
-        if self._rate and snapshot.progress is not None:
-            eta = (100.0 - snapshot.progress) / self._rate
+        progress = sane_percent(snapshot.progress)
+        if self._rate and progress is not None:
+            eta = (100.0 - progress) / self._rate
             wait = min(wait, max(eta, self.policy.interval / 4))
         if snapshot.retry_after is not None:
             wait = min(snapshot.retry_after, self.policy.max_interval)
@@ -236,7 +238,8 @@ class TaskPoller:
     def _report(self, snapshot: TaskSnapshot, now: float) -> None:
         if self.on_progress is None:
             return
-        percent = 100.0 if snapshot.state is TaskState.SUCCEEDED else (snapshot.progress or 0.0)
+        done = snapshot.state is TaskState.SUCCEEDED
+        percent = 100.0 if done else (sane_percent(snapshot.progress) or 0.0)
         key = (percent, snapshot.status)
         if key == self._reported:
             return
@@ -250,6 +253,16 @@ class TaskPoller:
                 elapsed=now - self.started_at,
             )
         )
+
+
+def sane_percent(value: object) -> float | None:
+    """A progress value as callbacks may see it: a finite number clamped to 0-100, else
+    ``None`` (the reply readers already clamp; this guards snapshots made elsewhere)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    if not math.isfinite(value):
+        return None
+    return min(max(float(value), 0.0), 100.0)
 
 
 # --- drivers: the only code here that sleeps (with what the caller injected) -----------

@@ -13,10 +13,11 @@ import re
 from collections.abc import Sequence
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from ..errors import ConfigurationError, InvalidArgumentError, ProtocolError, WenwenError
 from ..media.arguments import check_text
+from ..media.names import reply_id, same_id
 from .engine import TaskSnapshot, TaskState
 from .video import ImageInput, image_data_url, percent
 
@@ -78,9 +79,9 @@ def parse_submit(body: Any) -> tuple[str, int, dict[str, Any]]:
             description = f"{description} (banned word: {properties['bannedWord']})"
         raise cls(description or "no description", code=code, properties=dict(properties))
     result = body.get("result")
-    if result is None or result == "" or isinstance(result, bool):
+    if result is None or result == "":
         raise ProtocolError(f"Midjourney submit (code {code}) has no task id in 'result'")
-    return str(result), code, dict(properties)
+    return reply_id(result, "Midjourney submit field 'result'"), code, dict(properties)
 
 
 def _clean_images(images: Sequence[ImageInput] | None) -> list[str]:
@@ -205,12 +206,22 @@ class MjTask(BaseModel):
     properties: dict[str, Any] = Field(default_factory=dict)
 
     @classmethod
-    def parse(cls, body: Any) -> MjTask:
+    def parse(cls, body: Any, expected_id: str | None = None) -> MjTask:
+        """A task object; a field of the wrong type, an unsafe id or (with ``expected_id``)
+        another task's id is a ``ProtocolError`` naming it."""
         if not isinstance(body, dict) or body.get("id") in (None, ""):
             raise ProtocolError(f"Midjourney task object has no id: {str(body)[:200]!r}")
         clean = {k: v for k, v in body.items() if v is not None}
-        clean["id"] = str(body["id"])
-        return cls.model_validate(clean)
+        clean["id"] = reply_id(body["id"], "Midjourney task field 'id'")
+        if expected_id is not None:
+            same_id(expected_id, clean["id"], "Midjourney fetch")
+        progress = clean.get("progress")
+        if isinstance(progress, int | float) and not isinstance(progress, bool):
+            clean["progress"] = f"{progress}%"  # some proxies send a number
+        try:
+            return cls.model_validate(clean)
+        except ValidationError as exc:
+            raise ProtocolError(f"Midjourney task {clean['id']}: {_fields(exc)}") from None
 
     def button(self, name: str) -> MjButton:
         """The button labelled ``name`` (``"U1"``, ``"V3"``), or of that kind (``"reroll"``)."""
@@ -235,6 +246,16 @@ class MjTask(BaseModel):
             result_url=self.image_url or None,
             raw=self.model_dump(by_alias=True),
         )
+
+
+def _fields(exc: ValidationError) -> str:
+    """Which fields were wrong, by their wire names (``status``, ``buttons[0].customId``)."""
+    problems = []
+    for error in exc.errors()[:5]:
+        where = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in error["loc"])
+        got = type(error.get("input")).__name__
+        problems.append(f"field {where.lstrip('.')!r} {error['msg'].lower()} (got {got})")
+    return "; ".join(problems)
 
 
 def parse_tasks(body: Any) -> list[MjTask]:

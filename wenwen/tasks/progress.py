@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..errors import ConfigurationError
-from .engine import ProgressCallback, TaskProgress
+from .engine import ProgressCallback, TaskProgress, sane_percent
 
 
 class ProgressBar:
@@ -25,7 +25,7 @@ class ProgressBar:
         self.bar = tqdm(**options)
 
     def __call__(self, progress: TaskProgress) -> None:
-        self.bar.n = round(progress.percent)
+        self.bar.n = round(sane_percent(progress.percent) or 0.0)
         self.bar.set_postfix_str(progress.status or progress.state.value, refresh=False)
         self.bar.refresh()
 

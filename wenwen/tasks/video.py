@@ -8,6 +8,7 @@ and Kling's native envelope (``{"code":0,"data":{"task_id","task_status",...}}``
 from __future__ import annotations
 
 import base64
+import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -18,6 +19,7 @@ from typing import Any
 from ..errors import ConfigurationError, InvalidArgumentError, InvalidFileError, ProtocolError
 from ..media.arguments import check_seconds, check_text, check_video_size
 from ..media.content import kind_of, sniff, suffix_for
+from ..media.names import check_id, reply_field, reply_id, same_id
 from ..media.uploads import read_path
 from .engine import TaskSnapshot, TaskState
 
@@ -77,9 +79,8 @@ def choose_route(model: str, route: str | None, has_image: bool) -> VideoRoute:
 
 
 def task_path(template: str, task_id: str) -> str:
-    if not task_id or "/" in task_id or not task_id.strip():
-        raise ConfigurationError(f"task id must be a non-empty string without '/', got {task_id!r}")
-    return template.format(id=task_id)
+    """The relay path for ``task_id`` (checked: no path or URL syntax, bounded length)."""
+    return template.format(id=check_id(task_id))
 
 
 # --- images in -------------------------------------------------------------------------
@@ -263,24 +264,35 @@ _KLING_STATES = {
 
 
 def percent(value: Any) -> float | None:
-    """``42``, ``"42%"``, ``"42"`` → ``42.0``; anything else → ``None``."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int | float):
-        return float(value)
-    if isinstance(value, str) and value.strip():
+    """``42``, ``"42%"``, ``"42"`` → ``42.0``, clamped to 0-100 (``"150%"`` → 100, ``-20`` →
+    0); what is no finite number (``NaN``, ``1e999``, ``"soon"``, a bool) → ``None``."""
+    number: float | None = None
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        number = float(value)
+    elif isinstance(value, str) and value.strip():
         try:
-            return float(value.strip().rstrip("%"))
+            number = float(value.strip().rstrip("%"))
         except ValueError:
             return None
-    return None
+    if number is None or not math.isfinite(number):
+        return None
+    return min(max(number, 0.0), 100.0)
 
 
-def parse_video(body: Any, route: VideoRoute, retry_after: float | None = None) -> TaskSnapshot:
+def parse_video(
+    body: Any,
+    route: VideoRoute,
+    retry_after: float | None = None,
+    expected_id: str | None = None,
+) -> TaskSnapshot:
+    """A video reply of ``route``'s shape; a field of the wrong type, an unsafe id, or (with
+    ``expected_id``) another task's id is a ``ProtocolError`` naming it."""
     if not isinstance(body, dict):
         raise ProtocolError(f"video task reply is not an object: {str(body)[:200]!r}")
     parse = {"openai": _from_openai, "task": _from_task, "kling": _from_kling}[route.shape]
     snapshot = parse(body)
+    if expected_id is not None:
+        same_id(expected_id, snapshot.id, f"{route.name} video reply")
     return TaskSnapshot(
         id=snapshot.id,
         kind="video",
@@ -295,22 +307,28 @@ def parse_video(body: Any, route: VideoRoute, retry_after: float | None = None) 
     )
 
 
-def _task_id(value: Any, where: str) -> str:
-    if isinstance(value, bool) or not isinstance(value, str | int) or value == "":
-        raise ProtocolError(f"{where} has no task id")
-    return str(value)
+def _task_id(body: dict[str, Any], names: tuple[str, ...], where: str) -> str:
+    for name in names:
+        if body.get(name) not in (None, ""):
+            return reply_id(body[name], f"{where} field {name!r}")
+    raise ProtocolError(f"{where} has no task id ({' or '.join(names)})")
+
+
+def _text(body: dict[str, Any], name: str, where: str) -> str | None:
+    return reply_field(body, name, str, where) or None
 
 
 def _from_openai(body: dict[str, Any]) -> TaskSnapshot:
-    status = str(body.get("status") or "queued")
-    error = body.get("error") if isinstance(body.get("error"), dict) else {}
+    where = "video object"
+    status = _text(body, "status", where) or "queued"
+    error = reply_field(body, "error", dict, where) or {}
     return TaskSnapshot(
-        id=_task_id(body.get("id") or body.get("task_id"), "video object"),
+        id=_task_id(body, ("id", "task_id"), where),
         kind="video",
         state=_OPENAI_STATES.get(status, TaskState.PENDING),  # new-api maps unknown → queued
         status=status,
         progress=percent(body.get("progress")),
-        fail_reason=(error or {}).get("message") or None,
+        fail_reason=_text(error, "message", f"{where} error"),
     )
 
 
@@ -318,32 +336,42 @@ def _from_task(body: dict[str, Any]) -> TaskSnapshot:
     data = body.get("data")
     if not isinstance(data, dict):
         raise ProtocolError(f"task reply has no 'data' object: {str(body)[:200]!r}")
-    status = str(data.get("status") or "")
+    where = "task reply data"
+    status = _text(data, "status", where) or ""
     return TaskSnapshot(
-        id=_task_id(data.get("task_id") or data.get("id"), "task reply"),
+        id=_task_id(data, ("task_id", "id"), where),
         kind="video",
         state=_TASK_STATES.get(status, TaskState.PENDING),
         status=status,
         progress=percent(data.get("progress")),
-        fail_reason=data.get("fail_reason") or None,
-        result_url=data.get("result_url") or None,
+        fail_reason=_text(data, "fail_reason", where),
+        result_url=_text(data, "result_url", where),
     )
+
+
+def _kling_video_url(data: dict[str, Any]) -> str | None:
+    result = reply_field(data, "task_result", dict, "Kling reply data") or {}
+    videos = reply_field(result, "videos", list, "Kling task_result") or []
+    if not videos:
+        return None
+    if not isinstance(videos[0], dict):
+        raise ProtocolError("Kling task_result field 'videos' should hold objects")
+    return _text(videos[0], "url", "Kling task_result videos[0]")
 
 
 def _from_kling(body: dict[str, Any]) -> TaskSnapshot:
     data = body.get("data")
     if not isinstance(data, dict):
         raise ProtocolError(f"Kling reply has no 'data' object: {str(body)[:200]!r}")
-    status = str(data.get("task_status") or "submitted")
-    videos = (data.get("task_result") or {}).get("videos") or []
-    url = videos[0].get("url") if videos and isinstance(videos[0], dict) else None
+    where = "Kling reply data"
+    status = _text(data, "task_status", where) or "submitted"
     state = _KLING_STATES.get(status, TaskState.PENDING)
     return TaskSnapshot(
-        id=_task_id(data.get("task_id"), "Kling reply"),
+        id=_task_id(data, ("task_id",), where),
         kind="video",
         state=state,
         status=status,
         progress=100.0 if state is TaskState.SUCCEEDED else None,  # Kling reports none
-        fail_reason=data.get("task_status_msg") or None,
-        result_url=url,
+        fail_reason=_text(data, "task_status_msg", where),
+        result_url=_kling_video_url(data),
     )

@@ -11,9 +11,9 @@ import pytest
 
 from tests.wire.gemini._proto import check_request
 from wenwen import WenwenClient
-from wenwen._http.redact import redact_url_keys
 from wenwen.errors import APIConnectionError, ProtocolError, UnsupportedFeatureError
 from wenwen.protocols import choose_protocol, gemini
+from wenwen.redaction import MASK, redact_urls
 from wenwen.types import (
     AudioPart,
     ChatRequest,
@@ -338,7 +338,7 @@ def test_key_in_query_is_opt_in_and_redacted(caplog: pytest.LogCaptureFixture) -
     assert "key=***" in str(info.value)
     assert "sk-secret-123" not in caplog.text
     assert "key_in_query" not in (seen[0].content.decode())
-    assert redact_url_keys("https://h/x?alt=sse&key=abc&z=1") == "https://h/x?alt=sse&key=***&z=1"
+    assert redact_urls("https://h/x?alt=sse&key=abc&z=1") == f"https://h/x?alt=sse&key={MASK}&z=1"
 
 
 def test_key_in_query_never_reaches_the_log(caplog: pytest.LogCaptureFixture) -> None:

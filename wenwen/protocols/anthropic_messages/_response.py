@@ -21,7 +21,6 @@ from ...errors import (
     PermissionDeniedError,
     ProtocolError,
     RateLimitError,
-    parse_error_body,
 )
 from ...types import (
     ChatRequest,
@@ -33,6 +32,7 @@ from ...types import (
     ToolCallPart,
     Usage,
 )
+from ..error_body import parse_error_body
 from ._structured import finish_reason, synthetic_tool_name
 from ._wire import ReplyBlock, ReplyMessage, ReplyUsage, view
 

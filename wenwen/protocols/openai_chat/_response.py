@@ -10,7 +10,7 @@ import json
 from collections.abc import Mapping
 from typing import Any, cast
 
-from ...errors import ProtocolError, error_from_response
+from ...errors import ProtocolError
 from ...types import (
     AudioPart,
     ChatRequest,
@@ -24,6 +24,7 @@ from ...types import (
     Usage,
 )
 from .._media_links import add_linked_media
+from ..error_body import error_from_response
 from ._wire import (
     ChatCompletion,
     Choice,

@@ -15,7 +15,7 @@ from typing import Any
 import pydantic_core
 
 from ..._http.sse import ServerSentEvent
-from ...errors import StreamError, parse_error_body
+from ...errors import StreamError
 from ...types import (
     ChatRequest,
     Finished,
@@ -28,6 +28,7 @@ from ...types import (
     ToolCallDelta,
     UsageReport,
 )
+from ..error_body import parse_error_body
 from ._response import (
     arguments_text,
     as_dict,

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ...errors import ProtocolError, error_from_response, parse_error_body
+from ...errors import ProtocolError
 from ...types import (
     ChatRequest,
     ChatResponse,
@@ -18,6 +18,7 @@ from ...types import (
     ToolCallPart,
     Usage,
 )
+from ..error_body import error_from_response, parse_error_body
 from ._wire import as_dict, as_int, as_list, as_str, citation, summary_text
 
 NAME = "responses"

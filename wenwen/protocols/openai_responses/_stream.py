@@ -19,7 +19,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ..._http.sse import ServerSentEvent
-from ...errors import StreamError, parse_error_body
+from ...errors import StreamError
 from ...types import (
     ChatRequest,
     CitationDelta,
@@ -33,6 +33,7 @@ from ...types import (
     ToolCallDelta,
     UsageReport,
 )
+from ..error_body import parse_error_body
 from ._response import finish_of, function_call_part, parse_usage, reasoning_part, server_tool_part
 from ._wire import SUMMARY_SEPARATOR, as_dict, as_int, as_list, as_str, citation
 
