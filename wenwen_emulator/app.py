@@ -67,8 +67,8 @@ ID_ROUTES: dict[tuple[str, str], Callable[[Ctx, str], Awaitable[Response]]] = {
 
 
 def _find_handler(method: str, path: str, google_key: bool = False) -> Handler | None:
-    if google_key and method == "GET" and path == "/v1/models":
-        return gemini_routes.list_models  # google-genai (API version v1) lists models here
+    if google_key and method == "GET" and path.startswith("/v1/models"):
+        return gemini_routes.find(method, path)  # google-genai with API version v1
     handler = ROUTES.get((method, path))
     if handler is None and method == "GET" and path.startswith("/v1/models/"):
         model_id = path[len("/v1/models/") :]
