@@ -3,7 +3,7 @@
 Some wires have no stop sequences (OpenAI Responses), and a relay may drop the field on
 others (Gemini's ``stopSequences``). A request that asks for ``stop`` therefore gets it
 honoured here as well, whatever the protocol: the text is cut just before the first stop
-sequence it contains, what the model produced after it (text, tool calls, media) is
+sequence it completes, what the model produced after it (text, tool calls, media) is
 dropped, the reply's ``finish_reason`` becomes ``"stop"`` and ``client_stop`` names the
 sequence the client cut at. When the server already stopped, the text holds no stop
 sequence and nothing changes.
@@ -33,20 +33,20 @@ __all__ = ["StopSequenceFilter", "cut_at_stop", "enforce_stop"]
 
 
 def _first_stop(text: str, stops: Sequence[str]) -> tuple[int, str] | None:
-    """``(index, sequence)`` of the earliest stop sequence in ``text`` (the longest one when
-    two start at the same place), or ``None``."""
-    best: tuple[int, str] | None = None
+    """``(index, sequence)`` of the stop sequence that ``text`` completes first (the one
+    ending earliest; of two ending at the same place, the longer), or ``None``. This is the
+    one a stream meets first, however its text is split."""
+    best: tuple[int, int, str] | None = None  # (end, start, stop)
     for stop in stops:
         at = text.find(stop)
-        if at >= 0 and (
-            best is None or at < best[0] or (at == best[0] and len(stop) > len(best[1]))
-        ):
-            best = (at, stop)
-    return best
+        if at >= 0 and (best is None or (at + len(stop), at) < best[:2]):
+            best = (at + len(stop), at, stop)
+    return None if best is None else (best[1], best[2])
 
 
 def cut_at_stop(text: str, stops: Sequence[str]) -> tuple[str, str | None]:
-    """``text`` up to its first stop sequence, and that sequence (``None`` when none occurs)."""
+    """``text`` up to the first stop sequence it completes, and that sequence (``None`` when
+    none occurs)."""
     found = _first_stop(text, [s for s in stops if s])
     if found is None:
         return text, None
