@@ -4,15 +4,29 @@
 >>> with Emulator() as emu:  # doctest: +SKIP
 ...     client = OpenAI(base_url=emu.base_url + "/v1", api_key=emu.api_key)
 
-Routes: ``POST /v1/chat/completions``, ``POST /v1/embeddings``, ``GET /v1/models[/{id}]``,
-``POST /v1/messages``, ``POST /v1/responses`` and ``GET`` / ``DELETE /v1/responses/{id}``
-(:mod:`.responses_routes`); anything else is new-api's 404 ``Invalid URL (METHOD /path)``.
-Gemini (:mod:`.gemini_routes`): ``POST /v1beta/models/{model}:generateContent`` and
-``:streamGenerateContent`` (``?alt=sse``: SSE; without: a JSON array), also under
-``/v1/models/``, ``GET /v1beta/models``; auth by ``x-goog-api-key`` or ``?key=``.
-Media routes: ``POST /v1/images/generations``, ``POST /v1/images/edits`` (multipart),
-``POST /v1/audio/transcriptions`` (multipart), ``POST /v1/audio/speech``, and key-less
-``GET /files/<name>`` for result URLs (see :mod:`.images_routes`, :mod:`.audio_routes`).
+Routes: ``POST /v1/chat/completions``, ``POST /v1/completions`` (legacy text completions),
+``POST /v1/embeddings``, ``GET /v1/models[/{id}]``, ``POST /v1/messages`` (structured outputs
+via ``output_config.format`` / beta ``output_format``), ``POST /v1/responses`` and ``GET`` /
+``DELETE /v1/responses/{id}`` (:mod:`.responses_routes`); anything else is new-api's 404
+``Invalid URL (METHOD /path)``. Gemini (:mod:`.gemini_routes`):
+``POST /v1beta/models/{model}:generateContent`` and ``:streamGenerateContent`` (``?alt=sse``:
+SSE; without: a JSON array), ``:countTokens``, ``:embedContent``, ``:batchEmbedContents``,
+``GET /v1beta/models[/{model}]``, all also under ``/v1/models/`` (``GET /v1/models`` with a
+Google key lists Gemini's shape); auth by ``x-goog-api-key`` or ``?key=``; Google's dummy
+thought signature is accepted. Media routes: ``POST /v1/images/generations``,
+``POST /v1/images/edits`` (multipart), ``POST /v1/audio/transcriptions`` (multipart;
+``stream=true`` sends ``transcript.text.delta`` / ``.done`` events),
+``POST /v1/audio/translations``, ``POST /v1/audio/speech``, and key-less ``GET /files/<name>``
+for result URLs (see :mod:`.images_routes`, :mod:`.audio_routes`).
+Pricing and billing (:mod:`.billing_routes`): ``GET /api/pricing`` (public),
+``GET /api/usage/token/``, ``GET /dashboard/billing/subscription`` and ``/usage``; every
+billed reply decreases the key's balance by new-api's formula (``emu.billing``), and a spent
+balance answers ``403 insufficient_user_quota``.
+
+Scripted replies (:mod:`.script`): ``emu.script(call("search", q="x"), "done")`` or
+``POST /_emulator/script`` queue what the model answers next on every chat protocol. The
+pytest plugin (:mod:`.pytest_plugin`) gives tests a ``wenwen_emulator`` fixture; its request
+helpers live in :mod:`.recorded`.
 
 ``Emulator(api_keys=["sk-emulator"], require_auth=True, latency=0.0, quirks=(),
 stall_timeout=30.0, host="127.0.0.1", port=0)`` runs uvicorn in a thread; ``base_url``,
@@ -32,11 +46,12 @@ Quirks, per request via ``x-emulator-quirks: a,b`` or server-wide: ``no_tool_ind
 (``/v1/messages`` answers 400 to ``output_config.format`` / ``output_format``).
 
 Control endpoints (not recorded, no auth): ``POST /_emulator/faults`` ``{"fault", "times",
-"path"}``, ``POST /_emulator/quirks`` ``{"quirks": [...]}``, ``POST /_emulator/reset``,
+"path"}``, ``POST /_emulator/script`` ``{"steps", "model", "route"}``,
+``POST /_emulator/quirks`` ``{"quirks": [...]}``, ``POST /_emulator/reset``,
 ``GET /_emulator/requests``, ``GET /_emulator/health``.
 
 Task routes (:mod:`.video_routes`, :mod:`.midjourney_routes`): ``POST /v1/videos``,
-``GET /v1/videos/{id}[/content]``, ``GET /v1/video/generations/{id}``,
+``POST /v1/videos/{id}/remix``, ``GET /v1/videos/{id}[/content]``, ``GET /v1/video/generations/{id}``,
 ``/kling/v1/videos/{text2video,image2video}[/{id}]``, and Midjourney under ``/mj`` and
 ``/{mode}/mj``. Their jobs age on ``emu.clock`` (``advance(s)``, ``time_scale``;
 ``Emulator(time_scale=60)``). Failures come from ``[fail: reason]`` in a prompt or

@@ -75,8 +75,8 @@ def _check_signature(ctx: Ctx, part: dict[str, Any], where: str) -> None:
         given = decode_bytes(signature)
     except (binascii.Error, ValueError):
         given = b""
-    if given == DUMMY_SIGNATURE:
-        return
+    if given in (DUMMY_SIGNATURE, decode_bytes(DUMMY_SIGNATURE.decode())):
+        return  # the sentinel, base64-encoded or sent as the JSON string itself
     if not hmac.compare_digest(given, expected):
         raise GeminiError(
             400,
@@ -196,12 +196,12 @@ def _response_turn(response: dict[str, Any], where: str) -> Turn:
 
 
 def _response_text(value: Any) -> str:
-    """A function response as the model reads it: the value of a lone ``result`` /
-    ``output`` / ``content`` text field (Google's convention for plain results), else the
-    JSON object."""
+    """A function response as the model reads it: the value of a lone text field (Google's
+    convention wraps a plain result as ``output`` / ``result``; clients pick other names,
+    such as ``return_value``), else the JSON object."""
     if isinstance(value, dict) and len(value) == 1:
-        ((key, inner),) = value.items()
-        if key in ("result", "output", "content") and isinstance(inner, str):
+        ((_, inner),) = value.items()
+        if isinstance(inner, str):
             return inner
     return json.dumps(value or {}, ensure_ascii=False)
 

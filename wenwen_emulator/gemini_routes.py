@@ -48,10 +48,16 @@ def model_in_path(path: str) -> str | None:
     return match.group("model") if match else None
 
 
+_MODEL_PATH = re.compile(r"^/v1(?:beta)?/models/(?P<model>[^/:]+)$")
+
+
 def find(method: str, path: str) -> Handler | None:
     """The handler for a Gemini path (the model is part of the path)."""
     if method == "GET" and path in ("/v1beta/models", "/v1beta/models/", "/v1/models"):
         return list_models
+    model_path = _MODEL_PATH.match(path)
+    if method == "GET" and model_path is not None:
+        return functools.partial(get_model, model=model_path.group("model"))
     match = _METHOD_PATH.match(path)
     if method != "POST" or match is None:
         return None
@@ -76,6 +82,30 @@ async def list_models(ctx: Ctx) -> Response:
         {"name": m.id, "displayName": m.id} for m in models.CATALOGUE if m.kind in ("chat", "image")
     ]
     return JSONResponse({"models": rows, "nextPageToken": None})
+
+
+async def get_model(ctx: Ctx, model: str) -> Response:
+    """``GET /v1beta/models/{model}``: Google's ``Model`` object
+    (https://ai.google.dev/api/models#Model), which SDKs read for token limits."""
+    info = models.get(model, ctx.state.models)
+    if info is None:
+        raise GeminiError(404, f"models/{model} is not found for API version v1beta")
+    embedding = info.kind == "embedding"
+    methods = ["embedContent", "batchEmbedContents"] if embedding else [
+        "generateContent", "streamGenerateContent", "countTokens"]  # fmt: skip
+    body: dict[str, Any] = {
+        "name": f"models/{info.id}",
+        "baseModelId": info.id,
+        "version": "001",
+        "displayName": info.id,
+        "description": f"{info.id} served by the Wenwen emulator",
+        "inputTokenLimit": 2048 if embedding else 1_048_576,
+        "outputTokenLimit": 1 if embedding else 65_536,
+        "supportedGenerationMethods": methods,
+    }
+    if not embedding:
+        body.update(temperature=1.0, maxTemperature=2.0, topP=0.95, topK=64, thinking=True)
+    return json_response(body)
 
 
 def _image_part(prompt: Prompt, body: dict[str, Any]) -> dict[str, Any]:

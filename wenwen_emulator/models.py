@@ -69,6 +69,8 @@ CATALOGUE: tuple[ModelInfo, ...] = (
     ModelInfo("gemini-2.5-flash-image-preview", "google", "image"),
     ModelInfo("gemini-2.5-flash-image", "google", "image"),
     ModelInfo("gemini-2.5-flash-lite", "google"),
+    ModelInfo("gemini-3-pro-preview", "google"),
+    ModelInfo("gemini-3-flash-preview", "google"),
     ModelInfo("deepseek-chat", "deepseek"),
     ModelInfo("deepseek-reasoner", "deepseek"),
     ModelInfo("deepseek-v3.1", "deepseek"),

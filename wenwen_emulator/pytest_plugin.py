@@ -109,6 +109,9 @@ def _shared_emulator() -> Emulator:
     """One emulator per test session, started on first use."""
     global _server
     if _server is None:
+        from . import require_extra
+
+        require_extra()  # names the [emulator] extra when Starlette or uvicorn is missing
         from .server import Emulator
 
         _server = Emulator().start()

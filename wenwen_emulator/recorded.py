@@ -108,6 +108,16 @@ def _anthropic_messages(body: dict[str, Any]) -> list[dict[str, Any]]:
     return out
 
 
+def _result_text(value: Any) -> str:
+    """A Gemini function response as text: a lone string field (``{"result": "..."}``, as
+    clients wrap plain results) is the text itself, anything else its JSON."""
+    if isinstance(value, dict) and len(value) == 1:
+        (inner,) = value.values()
+        if isinstance(inner, str):
+            return inner
+    return json.dumps(value, ensure_ascii=False)
+
+
 def _gemini_messages(body: dict[str, Any]) -> list[dict[str, Any]]:
     system = body.get("systemInstruction") or body.get("system_instruction")
     out = [_message("system", _text(system), [])] if system else []
@@ -116,7 +126,7 @@ def _gemini_messages(body: dict[str, Any]) -> list[dict[str, Any]]:
         for part in parts:
             response = part.get("functionResponse")
             if isinstance(response, dict):
-                out.append(_message("tool", json.dumps(response.get("response")), []))
+                out.append(_message("tool", _result_text(response.get("response")), []))
         texts = [
             p["text"] for p in parts if isinstance(p.get("text"), str) and not p.get("thought")
         ]

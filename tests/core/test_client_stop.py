@@ -92,6 +92,24 @@ def test_a_stream_holds_back_at_most_the_longest_stop_minus_one(
             assert (i + 1) - len(sent) <= max(len(s) for s in stops) - 1
 
 
+@pytest.mark.parametrize(
+    ("text", "stops", "expected"),
+    [
+        ("abcd", ["bcd", "c"], ("ab", "c")),  # the stop completed first wins
+        ("aa", ["aa", "a"], ("", "a")),
+        ("xab", ["ab", "b"], ("x", "ab")),  # both end together: the longer
+    ],
+)
+def test_the_first_completed_stop_wins_in_whole_and_in_streamed_text(
+    text: str, stops: list[str], expected: tuple[str, str]
+) -> None:
+    assert cut_at_stop(text, stops) == expected
+    for size in (1, 2, len(text)):
+        chunks = [text[i : i + size] for i in range(0, len(text), size)]
+        streamed, events = stream_text(chunks, stops)
+        assert (streamed, events[-1].client_stop) == expected  # type: ignore[union-attr]
+
+
 def test_text_with_no_possible_stop_start_is_not_held() -> None:
     flt = StopSequenceFilter(["Observation:"])
     assert [e.text for e in flt.feed([TextDelta(text="Thought: yes")])] == ["Thought: yes"]  # type: ignore[union-attr]

@@ -11,10 +11,11 @@ from typing import Any
 
 import pytest
 
+from tests._oracles import decode_png
 from wenwen import AsyncWenwenClient, WenwenClient, errors
 from wenwen.media.download import CREDENTIAL_HEADERS
 from wenwen_emulator import Emulator
-from wenwen_emulator.png import decode_png, png_from_prompt
+from wenwen_emulator.png import png_from_prompt
 
 SOURCE = png_from_prompt("e2e source", 48, 48)
 

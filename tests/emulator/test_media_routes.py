@@ -5,7 +5,6 @@ The media are real: PNGs decode, edits derive from their input, speech transcrib
 from __future__ import annotations
 
 import base64
-import io
 import json
 import random
 import wave
@@ -15,11 +14,12 @@ from typing import Any
 import httpx
 import pytest
 
+from tests._oracles import decode_png, parse_multipart, wav_facts
 from tests._spec import validate_openai
 from wenwen.media.multipart import MultipartForm, Upload
 from wenwen_emulator import Emulator
 from wenwen_emulator.multipart_in import parse_form
-from wenwen_emulator.png import decode_png, png_from_prompt
+from wenwen_emulator.png import png_from_prompt
 from wenwen_emulator.speech import SECONDS_PER_BYTE, decode_speech, read_wav, speak_wav
 
 SOURCE = png_from_prompt("source picture", 64, 64)
@@ -160,10 +160,9 @@ def test_multipart_parser_reads_repeated_fields_and_files() -> None:
 @pytest.mark.parametrize("text", ["Hello there. How are you?", "问问 AI：你好！", "x"])  # noqa: RUF001
 def test_speech_is_a_wav_tone_whose_length_follows_the_text(text: str) -> None:
     data = speak_wav(text)
-    with wave.open(io.BytesIO(data)) as audio:
-        seconds = audio.getnframes() / audio.getframerate()
-        assert (audio.getnchannels(), audio.getsampwidth()) == (1, 2)
-    assert seconds == pytest.approx(0.02 + len(text.encode()) * SECONDS_PER_BYTE)
+    channels, width, rate, frames = wav_facts(data)  # wave and PyAV, not the emulator
+    assert (channels, width) == (1, 2)
+    assert frames / rate == pytest.approx(0.02 + len(text.encode()) * SECONDS_PER_BYTE)
     info = read_wav(data)
     assert info is not None and decode_speech(info) == text
 
@@ -305,7 +304,9 @@ def test_any_text_survives_speak_then_transcribe(text: str) -> None:
 
 
 @pytest.mark.parametrize("seed", range(30))
-def test_our_multipart_encoder_and_the_emulator_parser_agree(seed: int) -> None:
+def test_our_multipart_encoder_the_oracle_and_the_emulator_parser_agree(seed: int) -> None:
+    """Starlette's form parser (python-multipart) is the oracle; the emulator's parser and our
+    encoder must both agree with it."""
     rng = random.Random(seed)
     names = _texts(seed, rng.randint(0, 4), 8)
     fields = {
@@ -315,9 +316,16 @@ def test_our_multipart_encoder_and_the_emulator_parser_agree(seed: int) -> None:
     contents = [rng.randbytes(rng.randint(0, 300)) + b"\r\n--" for _ in range(rng.randint(0, 3))]
     uploads = [("image[]", Upload(f"f{i}.png", c, "image/png")) for i, c in enumerate(contents)]
     body, content_type = MultipartForm.of(fields, uploads).encode()
-    form = parse_form(body, content_type)
-    assert {k: v[-1] for k, v in form.fields.items()} == {
-        k.replace('"', "%22").replace("\r", "%0D").replace("\n", "%0A").replace("%22", '"'): v
+    # names as the HTML standard escapes them in a form-data header (", CR, LF)
+    escaped = {
+        k.replace('"', "%22").replace("\r", "%0D").replace("\n", "%0A"): v
         for k, v in fields.items()
+    }
+    oracle = parse_multipart(body, content_type)
+    assert {k: v[-1] for k, v in oracle.fields.items()} == escaped
+    assert [content for _, content in oracle.files.get("image[]", [])] == contents
+    form = parse_form(body, content_type)  # the emulator also reads %22 back as a quote
+    assert {k: v[-1] for k, v in form.fields.items()} == {
+        k.replace("%22", '"'): v for k, v in escaped.items()
     }
     assert [f.content for f in form.files_named("image[]")] == contents

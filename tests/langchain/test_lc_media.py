@@ -26,9 +26,10 @@ from langchain_wenwen import (
     WenwenTextToSpeechTool,
     WenwenWhisperParser,
 )
+from tests._oracles import decode_png
 from wenwen.errors import InvalidFileError
 from wenwen_emulator import Emulator
-from wenwen_emulator.png import decode_png, png_from_prompt
+from wenwen_emulator.png import png_from_prompt
 from wenwen_emulator.speech import decode_speech, read_wav, speak_wav
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"

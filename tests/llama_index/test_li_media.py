@@ -16,9 +16,10 @@ from llama_index.core.base.llms.types import AudioBlock, ChatMessage, ImageBlock
 
 from llama_index_wenwen import Wenwen, WenwenAudioReader, WenwenToolSpec
 from llama_index_wenwen.tools import ToolGroup, WenwenToolSpecBase
+from tests._oracles import decode_png
 from wenwen.errors import ConfigurationError
 from wenwen_emulator import Emulator
-from wenwen_emulator.png import decode_png, png_from_prompt
+from wenwen_emulator.png import png_from_prompt
 from wenwen_emulator.speech import decode_speech, read_wav, speak_wav
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"

@@ -200,6 +200,8 @@ def test_bind_tools_names_a_malformed_function_dict(tool: dict[str, Any]) -> Non
     assert caught.value.argument == "tools"
 
 
+# langchain_core.load.loads announces itself as beta on every call (its notice, not ours)
+@pytest.mark.filterwarnings("ignore:The function `loads` is in beta")
 def test_wenwen_embeddings_serializes_with_the_key_kept_secret() -> None:
     embeddings = WenwenEmbeddings(
         api_key="sk-embed-secret", base_url="http://127.0.0.1:9", dimensions=64,

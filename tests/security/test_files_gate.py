@@ -273,8 +273,8 @@ def test_read_path_takes_any_path_but_refuses_empty_and_oversize_unread(
 
 CoreCall = Callable[[WenwenClient, Path], Any]
 CORE_UPLOADS: dict[str, CoreCall] = {
-    "images.edit": lambda c, p: c.images.edit("x", [p]),
-    "images.edit mask": lambda c, p: c.images.edit("x", [PNG], mask=p),
+    "images.edit": lambda c, p: c.images.edit("x", images=[p]),
+    "images.edit mask": lambda c, p: c.images.edit("x", images=[PNG], mask=p),
     "audio.transcribe": lambda c, p: c.audio.transcribe(p),
     "videos.create": lambda c, p: c.videos.create(prompt="x", image=p),
     "midjourney.blend": lambda c, p: c.midjourney.blend([p, p]),
