@@ -20,7 +20,7 @@ import weakref
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import httpx
 from pydantic import SecretStr
@@ -112,7 +112,7 @@ def _priced(call: Any, request: ChatRequest, reply: ChatResponse) -> ChatRespons
     return reply
 
 
-def _batch_priced(call: Any, model: str, batch: Any) -> Any:
+def _batch_priced(call: Any, model: str, batch: EmbedBatch) -> EmbedBatch:
     if call is not None:
         call.end(model, batch[1])
     return batch
@@ -458,7 +458,8 @@ class WenwenClient(_ClientBase):
         retry = functools.partial(self._tool_form_retry, request, protocol)
         # cost: a ChatStream that is priced when it ends (wenwen.billing)
         priced: Any = _billing().PricedChatStream
-        return priced(opener, pipeline, self._core.redactor, retry, meter=(self, request.model))
+        stream = priced(opener, pipeline, self._core.redactor, retry, meter=(self, request.model))
+        return cast(ChatStream, stream)
 
     def embed(
         self,
@@ -790,7 +791,8 @@ class AsyncWenwenClient(_ClientBase):
         retry = functools.partial(self._tool_form_retry, request, protocol)
         # cost: an AsyncChatStream that is priced when it ends (wenwen.billing)
         priced: Any = _billing().PricedAsyncChatStream
-        return priced(opener, pipeline, self._core.redactor, retry, meter=(self, request.model))
+        stream = priced(opener, pipeline, self._core.redactor, retry, meter=(self, request.model))
+        return cast(AsyncChatStream, stream)
 
     async def embed(
         self,

@@ -26,7 +26,7 @@ import threading
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from datetime import UTC, date, datetime
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 from urllib.parse import urlencode
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -156,7 +156,10 @@ def parse_quota(body: Any) -> Quota:
     return Quota.model_validate({**fields, "expires_at": when})
 
 
-def _parse(model: type[BaseModel], body: Any, what: str) -> Any:
+_Model = TypeVar("_Model", bound=BaseModel)
+
+
+def _parse(model: type[_Model], body: Any, what: str) -> _Model:
     if not isinstance(body, dict):
         raise ProtocolError(f"the {what} reply is not a JSON object: {body!r:.200}")
     try:
@@ -490,7 +493,7 @@ _METER_LOCK = threading.Lock()
 
 def meter_of(client: object) -> CostMeter:
     """The client's ``CostMeter``, made on first use."""
-    meter = client.__dict__.get("_cost_meter")
+    meter: CostMeter | None = client.__dict__.get("_cost_meter")
     if meter is not None:
         return meter
     with _METER_LOCK:
