@@ -31,6 +31,7 @@ if TYPE_CHECKING:
         WenwenTextToSpeechTool,
         WenwenVideoGenerationTool,
     )
+    from .usage import WenwenUsageCallbackHandler, wenwen_usage
 
 _EXPORTS = {
     "ChatWenwen": "langchain_wenwen.chat_models",
@@ -44,6 +45,8 @@ _EXPORTS = {
     "WenwenTaskRunnable": "langchain_wenwen.tasks",
     "WenwenWhisperParser": "langchain_wenwen.document_loaders",
     "WenwenAudioLoader": "langchain_wenwen.document_loaders",
+    "WenwenUsageCallbackHandler": "langchain_wenwen.usage",
+    "wenwen_usage": "langchain_wenwen.usage",
     "__version__": "wenwen",
 }
 
@@ -57,9 +60,11 @@ __all__ = [
     "WenwenSpeechToTextTool",
     "WenwenTaskRunnable",
     "WenwenTextToSpeechTool",
+    "WenwenUsageCallbackHandler",
     "WenwenVideoGenerationTool",
     "WenwenWhisperParser",
     "__version__",
+    "wenwen_usage",
 ]
 
 

@@ -23,9 +23,11 @@ from langchain_core.utils import from_env, get_pydantic_field_names, secret_from
 from pydantic import ConfigDict, Field, PrivateAttr, SecretStr, model_validator
 
 from wenwen import __version__
+from wenwen.billing import set_up
 from wenwen.client_set import ClientSet
 from wenwen.concurrency import RateLimit
 from wenwen.connection import API_KEY_ENV, BASE_URL_ENV, DEFAULT_BASE_URL, DEFAULT_MAX_RETRIES
+from wenwen.cost import PriceTable
 from wenwen.errors import ConfigurationError
 from wenwen.protocols import choose_protocol
 from wenwen.types import ChatRequest, ChatResponse
@@ -35,6 +37,7 @@ from ._connection import ClientOwner
 from ._output import ChunkConverter, to_ai_message, token_usage
 from ._profile import langchain_profile
 from ._request import chat_request, thinking_config
+from .usage import cost_metadata
 
 if TYPE_CHECKING:
     from langchain_core.tools import BaseTool
@@ -124,6 +127,13 @@ class ChatWenwen(ClientOwner, BaseChatModel):
     exact_token_counts: bool = False
     """``get_num_tokens_from_messages`` asks the relay's counting endpoint (one request per
     call; Anthropic, Gemini and Responses protocols) instead of the offline estimate."""
+    track_cost: bool = False
+    """Put each reply's cost in ``response_metadata["wenwen_cost"]`` (the relay's prices,
+    ``GET /api/pricing``, fetched on first use and cached); absent when unknown."""
+    price_table: PriceTable | None = Field(default=None, exclude=True)
+    """A price table to use (shared between models; no pricing request)."""
+    billing_group: str | None = None
+    """The relay group your key bills in (``default``); its ratio scales every cost."""
 
     model_config = ConfigDict(populate_by_name=True, arbitrary_types_allowed=True)
 
@@ -265,8 +275,15 @@ class ChatWenwen(ClientOwner, BaseChatModel):
         """The neutral request for one call, and the protocol to send it with."""
         return chat_request(self, messages, stop, kwargs)
 
+    def _priced(self, client: Any) -> Any:
+        """``client`` with this model's cost settings (``track_cost``, ``price_table``)."""
+        set_up(client, track_cost=self.track_cost, price_table=self.price_table,
+               group=self.billing_group)  # fmt: skip
+        return client
+
     def _result(self, response: ChatResponse, protocol: str) -> ChatResult:
         message = to_ai_message(response, protocol, v1=self.output_version == "v1")
+        cost_metadata(message, response.cost)
         generation = ChatGeneration(message=message)
         llm_output = {
             "model_name": response.model or "",
@@ -284,7 +301,8 @@ class ChatWenwen(ClientOwner, BaseChatModel):
         **kwargs: Any,
     ) -> ChatResult:
         request, protocol = self._chat_request(messages, stop, kwargs)
-        response = self._clients.sync(self._make_client).chat(request, protocol=protocol)
+        client = self._priced(self._clients.sync(self._make_client))
+        response = client.chat(request, protocol=protocol)
         return self._result(response, protocol)
 
     async def _agenerate(
@@ -295,7 +313,7 @@ class ChatWenwen(ClientOwner, BaseChatModel):
         **kwargs: Any,
     ) -> ChatResult:
         request, protocol = self._chat_request(messages, stop, kwargs)
-        client = await self._clients.for_running_loop(self._make_async_client)
+        client = self._priced(await self._clients.for_running_loop(self._make_async_client))
         response = await client.chat(request, protocol=protocol)
         return self._result(response, protocol)
 
@@ -308,12 +326,13 @@ class ChatWenwen(ClientOwner, BaseChatModel):
     ) -> Iterator[ChatGenerationChunk]:
         request, protocol = self._chat_request(messages, stop, kwargs)
         converter = ChunkConverter(protocol, v1=self.output_version == "v1")
-        with self._clients.sync(self._make_client).stream(request, protocol=protocol) as stream:
+        client = self._priced(self._clients.sync(self._make_client))
+        with client.stream(request, protocol=protocol) as stream:
             for event in stream:
                 chunk = converter.convert(event)
                 if chunk is not None:
                     yield _generation_chunk(chunk, run_manager)
-            yield _generation_chunk(converter.final(stream.response()), run_manager)
+            yield _generation_chunk(_final(converter, stream.response()), run_manager)
 
     async def _astream(
         self,
@@ -324,7 +343,7 @@ class ChatWenwen(ClientOwner, BaseChatModel):
     ) -> AsyncIterator[ChatGenerationChunk]:
         request, protocol = self._chat_request(messages, stop, kwargs)
         converter = ChunkConverter(protocol, v1=self.output_version == "v1")
-        client = await self._clients.for_running_loop(self._make_async_client)
+        client = self._priced(await self._clients.for_running_loop(self._make_async_client))
         async with client.stream(request, protocol=protocol) as stream:
             async for event in stream:
                 chunk = converter.convert(event)
@@ -333,7 +352,7 @@ class ChatWenwen(ClientOwner, BaseChatModel):
                     if run_manager:
                         await run_manager.on_llm_new_token(generation.text, chunk=generation)
                     yield generation
-            generation = ChatGenerationChunk(message=converter.final(stream.response()))
+            generation = ChatGenerationChunk(message=_final(converter, stream.response()))
             if run_manager:
                 await run_manager.on_llm_new_token(generation.text, chunk=generation)
             yield generation
@@ -419,6 +438,13 @@ class ChatWenwen(ClientOwner, BaseChatModel):
         format_info = _ls_format(schema, method, strict) if schema is not None else None
         llm = self.bind(**bound, ls_structured_output_format=format_info, **kwargs)
         return _tools.with_raw(llm, parser) if include_raw else llm | parser
+
+
+def _final(converter: ChunkConverter, response: ChatResponse) -> AIMessageChunk:
+    """The stream's last chunk, with the reply's cost when it is known."""
+    chunk = converter.final(response)
+    cost_metadata(chunk, response.cost)
+    return chunk
 
 
 def _generation_chunk(

@@ -34,6 +34,7 @@ __all__ = ["Wenwen", "WenwenEmbedding"]
 _MEDIA_EXPORTS = {
     "WenwenToolSpec": "llama_index_wenwen.tools",
     "WenwenAudioReader": "llama_index_wenwen.readers",
+    "WenwenUsageHandler": "llama_index_wenwen.usage",
 }
 
 

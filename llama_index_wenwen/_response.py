@@ -77,6 +77,8 @@ def response_raw(response: wt.ChatResponse) -> dict[str, Any]:
         raw["client_stop"] = response.client_stop
     if response.usage is not None:
         raw["usage"] = usage_dict(response.usage)
+    if response.cost is not None:  # when costs are tracked (wenwen.billing)
+        raw["cost"] = response.cost.as_dict()
     return raw
 
 

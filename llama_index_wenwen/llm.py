@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncGenerator, Callable, Generator, Sequence
 from functools import partial
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import httpx
 from llama_index.core.base.llms.types import (
@@ -37,8 +37,10 @@ from llama_index.core.types import Model, PydanticProgramMode
 from pydantic import field_validator
 
 from wenwen import AsyncWenwenClient, WenwenClient
+from wenwen.billing import set_up
 from wenwen.client_set import ClientSet
 from wenwen.concurrency import RateLimit
+from wenwen.cost import PriceTable
 from wenwen.errors import ConfigurationError
 from wenwen.protocols import choose_protocol
 from wenwen.tokens import text_token_ids
@@ -64,6 +66,8 @@ from ._tools import (
     to_wenwen_tools,
     tool_calls_from_response,
 )
+
+Client = TypeVar("Client", WenwenClient, AsyncWenwenClient)
 
 if TYPE_CHECKING:
     from llama_index.core.program.utils import FlexibleModel
@@ -160,6 +164,16 @@ class Wenwen(PicklesWithoutUserClients, TypedConfigErrors, FunctionCallingLLM):
     )
     http_client: httpx.Client | None = Field(default=None, exclude=True, repr=False)
     async_http_client: httpx.AsyncClient | None = Field(default=None, exclude=True, repr=False)
+    track_cost: bool = Field(
+        default=False,
+        description="Put each reply's cost in raw['cost'] (the relay's prices, fetched once).",
+    )
+    price_table: PriceTable | None = Field(
+        default=None, exclude=True, repr=False, description="A price table to use as is."
+    )
+    billing_group: str | None = Field(
+        default=None, description="The relay group the key bills in ('default')."
+    )
 
     _clients: ClientSet = PrivateAttr(default_factory=ClientSet)
 
@@ -197,10 +211,16 @@ class Wenwen(PicklesWithoutUserClients, TypedConfigErrors, FunctionCallingLLM):
     # --- plumbing ------------------------------------------------------------------------
 
     def _sync_client(self) -> WenwenClient:
-        return self._clients.sync_client(connection_options(self))
+        return self._priced(self._clients.sync_client(connection_options(self)))
 
     async def _async_client(self) -> AsyncWenwenClient:
-        return await self._clients.async_client(connection_options(self))
+        return self._priced(await self._clients.async_client(connection_options(self)))
+
+    def _priced(self, client: Client) -> Client:
+        """``client`` with this LLM's cost settings (``track_cost``, ``price_table``)."""
+        set_up(client, track_cost=self.track_cost, price_table=self.price_table,
+               group=self.billing_group)  # fmt: skip
+        return client
 
     def _prepare(
         self, messages: Sequence[ChatMessage], kwargs: dict[str, Any]
@@ -268,7 +288,8 @@ class Wenwen(PicklesWithoutUserClients, TypedConfigErrors, FunctionCallingLLM):
             # the generator holds the client set, not just a client: the model may be gone
             # before the stream is read, and the set closes its pool when it is collected
             builder = ChunkBuilder()
-            with clients.sync_client(options).stream(request, protocol=protocol) as stream:
+            client = self._priced(clients.sync_client(options))
+            with client.stream(request, protocol=protocol) as stream:
                 for event in stream:
                     chunk = builder.feed(event)
                     if chunk is not None:

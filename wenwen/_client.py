@@ -48,6 +48,8 @@ from .redaction import masking
 from .types import ChatRequest, ChatResponse, EmbeddingResult, ModelInfo, Usage
 
 if TYPE_CHECKING:  # the media and task resources load on first use
+    from .billing import AsyncBilling, Billing, CostMeter, Quota
+    from .cost import Cost, PriceTable
     from .media import embeddings
     from .media.resources import AsyncAudio, AsyncImages, Audio, Images
     from .tasks.resources import AsyncMidjourney, AsyncVideos, Midjourney, Videos
@@ -93,6 +95,33 @@ def _float_only_models(client: WenwenClient | AsyncWenwenClient) -> embeddings.F
 
             client._float_only_models = FloatOnlyModels()
         return client._float_only_models
+
+
+def _billing() -> Any:
+    from . import billing  # loads with the first call (cost is opt-in)
+
+    return billing
+
+
+def _priced(call: Any, request: ChatRequest, reply: ChatResponse) -> ChatResponse:
+    """``reply`` with its cost when costs are tracked (``wenwen.billing``)."""
+    if call is not None:
+        cost: Cost | None = call.end(request.model, reply.usage)
+        if cost is not None:
+            reply.cost = cost
+    return reply
+
+
+def _batch_priced(call: Any, model: str, batch: Any) -> Any:
+    if call is not None:
+        call.end(model, batch[1])
+    return batch
+
+
+def _embedding_priced(call: Any, result: EmbeddingResult) -> EmbeddingResult:
+    if call is not None:
+        result.cost = call.total()
+    return result
 
 
 class _ClientBase:
@@ -259,6 +288,34 @@ class WenwenClient(_ClientBase):
 
         return Midjourney(self)
 
+    # --- cost and quota (wenwen.billing, over the public request API) -------------------
+
+    @property
+    def costs(self) -> CostMeter:
+        """Whether replies carry ``cost``: ``client.costs.configure(track_cost=True)``."""
+        from . import billing
+
+        return billing.meter_of(self)
+
+    @functools.cached_property
+    def billing(self) -> Billing:
+        """``subscription()`` and ``usage(start, end)`` (OpenAI-compatible, USD)."""
+        from .billing import Billing
+
+        return Billing(self)
+
+    def pricing(self, *, refresh: bool = False) -> PriceTable:
+        """The relay's price table (``GET /api/pricing``), cached for ``costs.ttl`` s."""
+        from . import billing
+
+        return billing.pricing(self, refresh)
+
+    def quota(self) -> Quota:
+        """This key's quota: granted, used, available (quota units and USD), expiry."""
+        from . import billing
+
+        return billing.quota(self)
+
     # --- the public request API (resources use only this) -----------------------------
 
     def send(
@@ -383,6 +440,7 @@ class WenwenClient(_ClientBase):
 
     def chat(self, request: ChatRequest, *, protocol: str = "openai") -> ChatResponse:
         wire, prepared = self._core.chat_request(request, protocol, stream=False)
+        call = _billing().begin(self)  # cost: budgets before the request
         try:
             reply = self._send(prepared)
         except APIStatusError as error:
@@ -393,12 +451,14 @@ class WenwenClient(_ClientBase):
         with masking(self._core.redactor):
             response = wire.parse_response(reply.json(), request)
         self.limiter.spend_tokens(_tokens(response.usage))
-        return response
+        return _priced(call, request, response)
 
     def stream(self, request: ChatRequest, *, protocol: str = "openai") -> ChatStream:
         opener, pipeline = self._stream_parts(request, protocol)
         retry = functools.partial(self._tool_form_retry, request, protocol)
-        return ChatStream(opener, pipeline, self._core.redactor, retry)
+        # cost: a ChatStream that is priced when it ends (wenwen.billing)
+        priced: Any = _billing().PricedChatStream
+        return priced(opener, pipeline, self._core.redactor, retry, meter=(self, request.model))
 
     def embed(
         self,
@@ -419,6 +479,7 @@ class WenwenClient(_ClientBase):
 
         explicit = embeddings.chosen_format(encoding_format, extra_body)
         float_only = _float_only_models(self)
+        call = _billing().begin(self)  # cost: budgets before the requests
 
         def one(batch: list[str]) -> EmbedBatch:
             fmt = float_only.format_for(model, explicit)
@@ -431,16 +492,18 @@ class WenwenClient(_ClientBase):
                 body = self._json(embeddings.request(model, batch, dimensions, extra_body, "float"))
             parsed = embeddings.parse(body, len(batch))
             self.limiter.spend_tokens(_tokens(parsed[1]))
-            return parsed
+            return _batch_priced(call, model, parsed)
 
         batches = embeddings.batches(texts, batch_size)
         workers = min(max(max_concurrency, 1), len(batches))
         if workers <= 1:
-            return embeddings.merge_outcomes(model, batches, [_outcome(one, b) for b in batches])
+            merged = embeddings.merge_outcomes(model, batches, [_outcome(one, b) for b in batches])
+            return _embedding_priced(call, merged)
         with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="wenwen-embed") as pool:
             futures = [pool.submit(one, batch) for batch in batches]
             outcomes = [future.exception() or future.result() for future in futures]
-        return embeddings.merge_outcomes(model, batches, outcomes)  # type: ignore[arg-type]
+        merged = embeddings.merge_outcomes(model, batches, outcomes)  # type: ignore[arg-type]
+        return _embedding_priced(call, merged)
 
     def count_tokens(self, request: ChatRequest, *, protocol: str = "anthropic") -> int:
         """The exact input tokens of ``request`` from the protocol's counting endpoint (one
@@ -548,6 +611,30 @@ class AsyncWenwenClient(_ClientBase):
         from .tasks.resources import AsyncMidjourney
 
         return AsyncMidjourney(self)
+
+    # --- cost and quota (wenwen.billing, over the public request API) -------------------
+
+    @property
+    def costs(self) -> CostMeter:
+        from . import billing
+
+        return billing.meter_of(self)
+
+    @functools.cached_property
+    def billing(self) -> AsyncBilling:
+        from .billing import AsyncBilling
+
+        return AsyncBilling(self)
+
+    async def pricing(self, *, refresh: bool = False) -> PriceTable:
+        from . import billing
+
+        return await billing.apricing(self, refresh)
+
+    async def quota(self) -> Quota:
+        from . import billing
+
+        return await billing.aquota(self)
 
     # --- the public request API (resources use only this) -----------------------------
 
@@ -685,6 +772,7 @@ class AsyncWenwenClient(_ClientBase):
 
     async def chat(self, request: ChatRequest, *, protocol: str = "openai") -> ChatResponse:
         wire, prepared = self._core.chat_request(request, protocol, stream=False)
+        call = await _billing().abegin(self)  # cost: budgets before the request
         try:
             reply = await self._send(prepared)
         except APIStatusError as error:
@@ -695,12 +783,14 @@ class AsyncWenwenClient(_ClientBase):
         with masking(self._core.redactor):
             response = wire.parse_response(reply.json(), request)
         self.limiter.spend_tokens(_tokens(response.usage))
-        return response
+        return _priced(call, request, response)
 
     def stream(self, request: ChatRequest, *, protocol: str = "openai") -> AsyncChatStream:
         opener, pipeline = self._stream_parts(request, protocol)
         retry = functools.partial(self._tool_form_retry, request, protocol)
-        return AsyncChatStream(opener, pipeline, self._core.redactor, retry)
+        # cost: an AsyncChatStream that is priced when it ends (wenwen.billing)
+        priced: Any = _billing().PricedAsyncChatStream
+        return priced(opener, pipeline, self._core.redactor, retry, meter=(self, request.model))
 
     async def embed(
         self,
@@ -719,6 +809,7 @@ class AsyncWenwenClient(_ClientBase):
         batches = embeddings.batches(texts, batch_size)
         gate = asyncio.Semaphore(max(max_concurrency, 1))
         float_only = _float_only_models(self)
+        call = await _billing().abegin(self)  # cost: budgets before the requests
 
         async def one(batch: list[str]) -> EmbedBatch:
             fmt = float_only.format_for(model, explicit)
@@ -736,13 +827,14 @@ class AsyncWenwenClient(_ClientBase):
                     )
             parsed = embeddings.parse(body, len(batch))
             self.limiter.spend_tokens(_tokens(parsed[1]))
-            return parsed
+            return _batch_priced(call, model, parsed)
 
         outcomes = await asyncio.gather(*(one(b) for b in batches), return_exceptions=True)
         for outcome in outcomes:
             if isinstance(outcome, BaseException) and not isinstance(outcome, Exception):
                 raise outcome  # a cancellation is no failed batch
-        return embeddings.merge_outcomes(model, batches, outcomes)  # type: ignore[arg-type]
+        merged = embeddings.merge_outcomes(model, batches, outcomes)  # type: ignore[arg-type]
+        return _embedding_priced(call, merged)
 
     async def count_tokens(self, request: ChatRequest, *, protocol: str = "anthropic") -> int:
         """The exact input tokens of ``request`` (see ``WenwenClient.count_tokens``)."""

@@ -31,7 +31,8 @@
     ├── TaskTimeoutError            a task wait passed its deadline (``task_id`` to resume)
     ├── TaskCancelledError          a sync task wait was stopped by its stop flag
     ├── TaskFailedError             an asynchronous media task ended in failure
-    └── ContentBlockedError         the model refused the prompt itself (no reply exists)
+    ├── ContentBlockedError         the model refused the prompt itself (no reply exists)
+    └── BudgetExceededError         a usage budget (max_cost, min_balance) stopped a call
 
 Only the classes live here. Reading an error reply into one of them is
 ``wenwen.protocols.error_body.error_from_response``; masking secrets in them is
@@ -303,12 +304,36 @@ class ContentBlockedError(WenwenError):
         self.body = body
 
 
+class BudgetExceededError(WenwenError):
+    """A call was refused before its request: the usage tracker's budget (``max_cost``, USD)
+    is spent, or the relay's balance fell below ``min_balance``. ``spent_usd`` and
+    ``spent_quota`` are what the tracker had counted; ``limit_usd`` is the limit that
+    stopped the call; ``balance_usd`` the last balance read (``min_balance`` only)."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        spent_usd: float,
+        spent_quota: int,
+        limit_usd: float,
+        balance_usd: float | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.spent_usd = spent_usd
+        self.spent_quota = spent_quota
+        self.limit_usd = limit_usd
+        self.balance_usd = balance_usd
+
+
 __all__ = [
     "APIConnectionError",
     "APIStatusError",
     "APITimeoutError",
     "AuthenticationError",
     "BadRequestError",
+    "BudgetExceededError",
     "ConfigurationError",
     "ConflictError",
     "ContentBlockedError",

@@ -10,6 +10,8 @@ from typing import Annotated, Any, Literal, TypeAlias
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from .cost import Cost
+
 CacheControl: TypeAlias = dict[str, Any]
 """A prompt-cache marker, e.g. ``{"type": "ephemeral"}``; honoured by protocols that cache."""
 
@@ -351,6 +353,8 @@ class ChatResponse(BaseModel):
     usage: Usage | None = None
     refusal: str | None = None
     raw: dict[str, Any] = Field(default_factory=dict)
+    cost: Cost | None = None
+    """What the call cost in the relay's prices, when costs are tracked (``wenwen.billing``)."""
     client_stop: str | None = None
     """The stop sequence this client cut the text at, when the server did not stop there
     (the wire has no stop sequences, or the relay dropped them; see ``wenwen.stop``)."""
@@ -485,6 +489,7 @@ class EmbeddingResult(_Deferred):
     vectors: list[list[float]]
     model: str
     usage: Usage = Field(default_factory=Usage)
+    cost: Cost | None = None
 
 
 class ModelInfo(_Deferred):

@@ -18,6 +18,10 @@ thought signature is accepted. Media routes: ``POST /v1/images/generations``,
 ``stream=true`` sends ``transcript.text.delta`` / ``.done`` events),
 ``POST /v1/audio/translations``, ``POST /v1/audio/speech``, and key-less ``GET /files/<name>``
 for result URLs (see :mod:`.images_routes`, :mod:`.audio_routes`).
+Pricing and billing (:mod:`.billing_routes`): ``GET /api/pricing`` (public),
+``GET /api/usage/token/``, ``GET /dashboard/billing/subscription`` and ``/usage``; every
+billed reply decreases the key's balance by new-api's formula (``emu.billing``), and a spent
+balance answers ``403 insufficient_user_quota``.
 
 Scripted replies (:mod:`.script`): ``emu.script(call("search", q="x"), "done")`` or
 ``POST /_emulator/script`` queue what the model answers next on every chat protocol. The

@@ -17,6 +17,7 @@ from starlette.routing import Route
 
 from . import (
     anthropic_routes,
+    billing_routes,
     completions_routes,
     embeddings,
     gemini_routes,
@@ -59,6 +60,7 @@ ROUTES: dict[tuple[str, str], Handler] = {
     ("POST", "/v1/completions"): completions_routes.completions,
     ("POST", "/v1/audio/speech"): speech_route,
 }
+ROUTES.update(billing_routes.ROUTES)  # pricing, quota and billing (new-api's /api, /dashboard)
 # Routes whose path ends with an id: (method, prefix) -> handler(ctx, id).
 ID_ROUTES: dict[tuple[str, str], Callable[[Ctx, str], Awaitable[Response]]] = {
     ("GET", responses_routes.PREFIX): responses_routes.retrieve,
@@ -96,7 +98,7 @@ async def _with_id(
 def _authorised(state: EmulatorState, request: Request, path: str) -> bool:
     if not state.require_auth:
         return True
-    if path.startswith(task_routes.PUBLIC_PREFIXES):
+    if path.startswith(task_routes.PUBLIC_PREFIXES) or path in billing_routes.PUBLIC_PATHS:
         return True
     auth = request.headers.get("authorization", "").strip()
     key = auth[7:].strip() if auth.lower().startswith("bearer ") else auth  # new-api: raw ok
@@ -202,6 +204,8 @@ async def _control(state: EmulatorState, request: Request, path: str) -> Respons
         return JSONResponse(items)
     if path.startswith(("/_emulator/tasks/", "/_emulator/clock/")):
         return await task_routes.control(state, request, path)
+    if path == "/_emulator/billing" and request.method == "POST":
+        return await billing_routes.control(state, request)
     if path == "/_emulator/health":
         return JSONResponse({"ok": True, "quirks": sorted(QUIRKS)})
     return JSONResponse({"ok": False, "error": "unknown control endpoint"}, status_code=404)
@@ -277,8 +281,11 @@ async def _handle(state: EmulatorState, request: Request, request_id: str) -> Re
     multipart = request.headers.get("content-type", "").startswith("multipart/form-data")
     if raw and not valid_json and not multipart:
         return error(kind, 400, "Invalid request body: malformed JSON", request_id)
+    refused = billing_routes.refusal(ctx, path)  # a spent balance: 403 before the call
+    if refused is not None:
+        return refused
     try:
-        response = await handler(ctx)
+        response = await billing_routes.metered(ctx, path, await handler(ctx))
     except ErrorResponse as exc:
         response = exc.response
     except Exception as exc:  # an emulator bug: say so in the relay's shape

@@ -12,6 +12,7 @@ from typing import Any
 import uvicorn
 
 from .app import create_app
+from .billing import BillingBook
 from .clock import EmulatorClock
 from .faults import Fault
 from .models import ModelInfo
@@ -168,6 +169,12 @@ class Emulator:
     def clock(self) -> EmulatorClock:
         """The clock task jobs run on: ``advance(seconds)``, ``time_scale`` (0 freezes it)."""
         return self.state.clock
+
+    @property
+    def billing(self) -> BillingBook:
+        """Balances and groups by key: ``set_balance(key, usd=...)``, ``set_group(key,
+        "vip")``, ``account(key).remain`` (quota units; 500,000 per USD)."""
+        return self.state.billing
 
     def fail_next_task(self, reason: str = "emulated failure") -> None:
         """The next video or Midjourney job created fails half way with ``reason``."""

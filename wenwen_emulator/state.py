@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from .billing import BillingBook
 from .clock import EmulatorClock
 from .faults import Fault, parse_faults
 from .models import ModelInfo, user_models
@@ -72,6 +73,8 @@ class EmulatorState:
         self.responses: dict[str, dict[str, Any]] = {}  # stored Responses API replies
         self.models: dict[str, ModelInfo] = user_models(models)
         """Models added by the user, served next to the catalogue."""
+        self.billing = BillingBook()
+        """Each key's balance and group (``wenwen_emulator.billing``)."""
         self._faults: list[_QueuedFault] = []
         self.scripts = ScriptQueue()
         """Scripted replies waiting for their request (:mod:`.script`)."""
@@ -115,5 +118,6 @@ class EmulatorState:
             self._counter = 0
         self.tasks.reset()
         self.clock.reset()
+        self.billing.reset()
         if self.rate_limit is not None:
             self.rate_limit.reset()

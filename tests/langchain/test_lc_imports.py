@@ -17,9 +17,11 @@ def test_public_api() -> None:
         "WenwenSpeechToTextTool",
         "WenwenTaskRunnable",
         "WenwenTextToSpeechTool",
+        "WenwenUsageCallbackHandler",
         "WenwenVideoGenerationTool",
         "WenwenWhisperParser",
         "__version__",
+        "wenwen_usage",
     ]
     assert langchain_wenwen.ChatWenwen.__name__ == "ChatWenwen"
     assert "ChatWenwen" in dir(langchain_wenwen)

@@ -14,6 +14,7 @@ from typing import Any, Literal, TypedDict
 
 from pydantic import BaseModel, Field
 
+from ..cost import Cost
 from ..errors import InvalidArgumentError, ProtocolError
 from ..protocols import HttpRequest
 from .arguments import check_choice, check_number, check_strings, check_text, check_voice
@@ -90,6 +91,8 @@ class Transcript(BaseModel):
     words: list[TranscriptWord] = Field(default_factory=list)
     usage: dict[str, Any] | None = None
     document: str | None = None
+    cost: Cost | None = None
+    """What the call cost, when costs are tracked (``wenwen.billing``)."""
 
 
 def transcription_request(
@@ -238,6 +241,8 @@ class SpeechAudio(BaseModel):
     content: bytes = Field(repr=False)
     format: str
     media_type: str
+    cost: Cost | None = None
+    """What the call cost, when costs are tracked (``wenwen.billing``)."""
 
 
 __all__ = [

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, TypedDict
 
 from pydantic import BaseModel, Field, PrivateAttr
 
+from ..cost import Cost
 from ..errors import DownloadError, InvalidArgumentError, ProtocolError
 from ..protocols import HttpRequest
 from .arguments import (
@@ -154,6 +155,8 @@ class ImageResult(BaseModel):
     model: str | None = None
     usage: dict[str, Any] | None = None
     raw: dict[str, Any] = Field(default_factory=dict, repr=False)
+    cost: Cost | None = None
+    """What the call cost, when costs are tracked (``wenwen.billing``)."""
 
     def __len__(self) -> int:
         return len(self.images)

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Generic, TypeVar, Unpack
 
+from .. import billing
 from ..protocols import HttpRequest
 from ._keyword_only import keyword_only, speech_text_and_path
 from .audio import (
@@ -131,7 +132,12 @@ class Images:
         """``options``: ``n``, ``size``, ``quality``, ``style``, ``background``,
         ``output_format``, ``response_format``, ``user``, ``extra_body``."""
         call = _generation(prompt, model, options)
-        return call.read(self._client.send(call.spec).json()).downloading_for(self._client)
+        meter = billing.begin(self._client)  # cost: budgets before the request
+        return _priced(
+            meter,
+            model,
+            call.read(self._client.send(call.spec).json()).downloading_for(self._client),
+        )
 
     def edit(
         self,
@@ -145,7 +151,12 @@ class Images:
         """``images``: paths, bytes or binary file objects (sent as ``image[]``)."""
         images = keyword_only("images.edit", "images", images, legacy)
         call = _edit(prompt, images, mask, model, options)
-        return call.read(self._client.send(call.spec).json()).downloading_for(self._client)
+        meter = billing.begin(self._client)  # cost: budgets before the request
+        return _priced(
+            meter,
+            model,
+            call.read(self._client.send(call.spec).json()).downloading_for(self._client),
+        )
 
 
 class AsyncImages:
@@ -158,8 +169,9 @@ class AsyncImages:
         self, prompt: str, *, model: str = DEFAULT_IMAGE_MODEL, **options: Unpack[GenerateOptions]
     ) -> ImageResult:
         call = _generation(prompt, model, options)
+        meter = await billing.abegin(self._client)  # cost: budgets before the request
         reply = await self._client.send(call.spec)
-        return call.read(reply.json()).downloading_for(self._client)
+        return _priced(meter, model, call.read(reply.json()).downloading_for(self._client))
 
     async def edit(
         self,
@@ -172,8 +184,9 @@ class AsyncImages:
     ) -> ImageResult:
         images = keyword_only("images.edit", "images", images, legacy)
         call = _edit(prompt, images, mask, model, options)
+        meter = await billing.abegin(self._client)  # cost: budgets before the request
         reply = await self._client.send(call.spec)
-        return call.read(reply.json()).downloading_for(self._client)
+        return _priced(meter, model, call.read(reply.json()).downloading_for(self._client))
 
 
 class Audio:
@@ -193,7 +206,8 @@ class Audio:
         """``options``: ``language``, ``prompt``, ``temperature``,
         ``timestamp_granularities``, ``extra_body``."""
         call = _transcription(file, model, response_format, options)
-        return call.read(self._client.send(call.spec).content)
+        meter = billing.begin(self._client)  # cost: budgets before the request
+        return _priced(meter, model, call.read(self._client.send(call.spec).content))
 
     def speech(
         self,
@@ -207,8 +221,9 @@ class Audio:
         """The spoken audio in memory. ``options``: ``speed``, ``instructions``,
         ``extra_body``."""
         call = _speech(text, model, voice, response_format, options)
+        meter = billing.begin(self._client)  # cost: budgets before the request
         reply = self._client.send(call.spec)
-        return call.read(reply.headers, reply.content)
+        return _priced(meter, model, call.read(reply.headers, reply.content))
 
     def speech_to_file(
         self,
@@ -225,13 +240,14 @@ class Audio:
         deprecated, when the first argument is plainly a file name."""
         text, path = speech_text_and_path(text, legacy, path)
         call = _speech(text, model, voice, response_format, options)
+        meter = billing.begin(self._client)  # cost: budgets before the request
         with self._client.send(call.spec, stream=True) as reply, _streamed_file(path) as sink:
             check = speech_check(reply.headers.get("content-type"), response_format)
             for chunk in reply.iter_bytes():
                 check.add(chunk)
                 sink.write(chunk)
             check.finish()
-        return sink.commit()
+        return _priced(meter, model, sink.commit())
 
 
 class AsyncAudio:
@@ -249,7 +265,8 @@ class AsyncAudio:
         **options: Unpack[TranscribeOptions],
     ) -> Transcript:
         call = _transcription(file, model, response_format, options)
-        return call.read((await self._client.send(call.spec)).content)
+        meter = await billing.abegin(self._client)  # cost: budgets before the request
+        return _priced(meter, model, call.read((await self._client.send(call.spec)).content))
 
     async def speech(
         self,
@@ -261,8 +278,9 @@ class AsyncAudio:
         **options: Unpack[SpeechOptions],
     ) -> SpeechAudio:
         call = _speech(text, model, voice, response_format, options)
+        meter = await billing.abegin(self._client)  # cost: budgets before the request
         reply = await self._client.send(call.spec)
-        return call.read(reply.headers, reply.content)
+        return _priced(meter, model, call.read(reply.headers, reply.content))
 
     async def speech_to_file(
         self,
@@ -276,6 +294,7 @@ class AsyncAudio:
     ) -> Path:
         text, path = speech_text_and_path(text, legacy, path)
         call = _speech(text, model, voice, response_format, options)
+        meter = await billing.abegin(self._client)  # cost: budgets before the request
         reply = await self._client.send(call.spec, stream=True)
         async with reply:
             with _streamed_file(path) as sink:
@@ -284,7 +303,20 @@ class AsyncAudio:
                     check.add(chunk)
                     sink.write(chunk)
                 check.finish()
-        return sink.commit()
+        return _priced(meter, model, sink.commit())
+
+
+R = TypeVar("R")
+
+
+def _priced(meter: billing.Call | None, model: str, result: R) -> R:
+    """``result`` priced per call (per image for images) when costs are tracked."""
+    if meter is not None:
+        calls = len(result.images) if isinstance(result, ImageResult) else 1
+        cost = meter.end(model, None, calls=calls)
+        if isinstance(result, ImageResult | Transcript | SpeechAudio):
+            result.cost = cost
+    return result
 
 
 __all__ = ["AsyncAudio", "AsyncImages", "Audio", "Images"]

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypedDict, Unpack
 
+from .. import billing
 from .._http.call import UNSET, Unset
 from ..errors import ConfigurationError
 from ..media._keyword_only import keyword_only
@@ -121,6 +122,14 @@ def _content_source(
     return task_id, name, _calls.download_request(task_path(chosen.content, task_id))
 
 
+def _billed(meter: billing.Call | None, model: str, task: TaskSnapshot) -> TaskSnapshot:
+    """The relay bills a video task when it is accepted (its price per call): counted by
+    the active usage trackers (the task's cost is not on the snapshot)."""
+    if meter is not None:
+        meter.end(model, None)
+    return task
+
+
 class Videos:
     """Video tasks: ``create`` → ``wait`` (progress, deadline, stop flag) → ``download``."""
 
@@ -134,7 +143,8 @@ class Videos:
         image-to-video), ``last_frame`` (Kling adds the last frame), ``route`` (by default it
         follows the model: ``kling-*`` → Kling), ``extra_body``."""
         call = _create_call(prompt=prompt, model=model, **options)
-        return call.read(self._client.send(call.request))
+        meter = billing.begin(self._client)  # cost: budgets before the request
+        return _billed(meter, model, call.read(self._client.send(call.request)))
 
     def retrieve(
         self, task_id: str, *, route: str | None = None, total_timeout: float | None = None
@@ -223,7 +233,8 @@ class AsyncVideos:
         self, prompt: str, *, model: str = "sora-2", **options: Unpack[CreateOptions]
     ) -> TaskSnapshot:
         call = _create_call(prompt=prompt, model=model, **options)
-        return call.read(await self._client.send(call.request))
+        meter = await billing.abegin(self._client)  # cost: budgets before the request
+        return _billed(meter, model, call.read(await self._client.send(call.request)))
 
     async def retrieve(
         self, task_id: str, *, route: str | None = None, total_timeout: float | None = None
