@@ -23,7 +23,8 @@ from .deadline import Deadline
 
 RETRYABLE_STATUS = frozenset({408, 409, 429, 500, 502, 503, 504, 520, 521, 522, 523, 524, 529})
 # The relay reports configuration problems with 5xx statuses; retrying cannot fix them
-# (new-api: 503 model_not_found, see research/relay-and-wire.md §3.2).
+# (new-api answers 503 model_not_found when no channel serves the model:
+# https://github.com/QuantumNous/new-api, ``middleware/distributor.go``).
 NON_RETRYABLE_CODES = frozenset({"model_not_found", "insufficient_user_quota"})
 DEFAULT_MAX_RETRY_WAIT = 30.0
 """Seconds one call may spend waiting between attempts, all retries together."""

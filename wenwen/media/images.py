@@ -1,7 +1,7 @@
 """``/v1/images/generations`` and ``/v1/images/edits``: requests and replies (sans-IO).
 
 Edits travel as multipart with the array-style field name ``image[]`` Wenwen documents
-(wenwen-api.md §4.2), one part per input image. gpt-image models answer with base64 only;
+(https://wenwen-ai.apifox.cn/307224279e0), one part per input image. gpt-image models answer with base64 only;
 dall-e models answer with URLs on third-party storage, fetched through the key-less download
 path (``wenwen.media.download``) by ``GeneratedImage.bytes()`` / ``save()``.
 """
@@ -49,8 +49,9 @@ if TYPE_CHECKING:
 
 DEFAULT_IMAGE_MODEL = "gpt-image-1"
 MB = 1024 * 1024
-# wenwen-api.md §4.2: dall-e-2 takes one square PNG < 4 MB; gpt-image models take PNG, WEBP or
-# JPG files < 25 MB each, up to 16 of them (the spec's maxItems).
+# dall-e-2 takes one square PNG < 4 MB (https://wenwen-ai.apifox.cn/307211227e0); gpt-image
+# models take PNG, WEBP or JPG files < 25 MB each, up to 16 of them (the spec's maxItems;
+# https://wenwen-ai.apifox.cn/307224279e0).
 DALLE2_IMAGE = FileRule("image", frozenset({"image/png"}), 4 * MB)
 GPT_IMAGE = FileRule("image", frozenset({"image/png", "image/webp", "image/jpeg"}), 25 * MB)
 MASK = FileRule("mask", frozenset({"image/png"}), 4 * MB)

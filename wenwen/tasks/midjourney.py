@@ -3,7 +3,8 @@
 Submit replies are ``{"code", "description", "result", "properties"}``: codes 1, 21 (task
 exists / waiting window) and 22 (queued) are accepted (new-api rewrites 21/22 to 1 anyway);
 23 is a full queue (retryable), 24 a banned prompt (``properties.bannedWord``); anything else
-is an error carrying the description (research/relay-and-wire.md §6.1). Task ids are strings
+is an error carrying the description (midjourney-proxy's submit codes as new-api relays them:
+https://github.com/QuantumNous/new-api, ``relay/relay-mj.go``). Task ids are strings
 even when the relay sends numbers.
 """
 

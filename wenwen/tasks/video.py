@@ -36,9 +36,9 @@ class VideoRoute:
     """True when the path is not documented by Wenwen and follows new-api's router."""
 
 
-# One table, so that a corrected path is a one-line change. Wenwen's video pages were never
-# captured (wenwen-api.md §9, §12.7); paths follow new-api's router/video-router.go
-# (research/relay-and-wire.md §1, §5).
+# One table, so that a corrected path is a one-line change. Wenwen's video pages list the
+# routes by name only (https://wenwen-ai.apifox.cn); paths follow new-api's router
+# (https://github.com/QuantumNous/new-api, ``router/video-router.go``).
 VIDEO_ROUTES: dict[str, VideoRoute] = {
     "openai": VideoRoute(
         "openai", "/v1/videos", "/v1/videos/{id}", "openai", "/v1/videos/{id}/content",
