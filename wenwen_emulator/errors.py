@@ -84,7 +84,8 @@ def error(
 
 
 # new-api's auth and channel-distributor middleware answer in the OpenAI shape on every
-# route, /v1/messages included (research/relay-and-wire.md §3.1).
+# route, /v1/messages included (new-api middleware/auth.go and middleware/distributor.go,
+# https://github.com/QuantumNous/new-api).
 def invalid_token(request_id: str) -> Response:
     return error("openai", 401, "Invalid token 无效的令牌", request_id)
 

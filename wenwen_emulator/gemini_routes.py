@@ -31,7 +31,8 @@ from .sse import SSE_HEADERS, pieces
 from .tokens import IMAGE_TOKENS, count_tokens
 
 Handler = Callable[[Ctx], Awaitable[Response]]
-# new-api relays both prefixes natively (research/relay-and-wire.md §1)
+# new-api routes both /v1beta/models and /v1/models to its Gemini relay (router/relay-router.go,
+# https://github.com/QuantumNous/new-api)
 _METHOD_PATH = re.compile(r"^/v1(?:beta)?/models/(?P<model>[^/:]+):(?P<method>[A-Za-z]+)$")
 FINISH = {
     "stop": "STOP",

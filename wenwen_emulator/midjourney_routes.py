@@ -1,5 +1,6 @@
 # ruff: noqa: RUF001  (CJK text is the relay's own)
-"""Midjourney as midjourney-proxy behind new-api (research/relay-and-wire.md §6), under ``/mj``
+"""Midjourney as midjourney-proxy behind new-api (relay/relay-mj.go in
+https://github.com/QuantumNous/new-api; task fields from https://github.com/novicezk/midjourney-proxy), under ``/mj``
 and ``/{mode}/mj``: submit imagine / blend / action, fetch, list-by-condition, image-seed, and
 the key-less image proxy ``/mj/image/{id}``.
 

@@ -1,4 +1,5 @@
-"""Video tasks as new-api serves them (research/relay-and-wire.md §5):
+"""Video tasks as new-api serves them (router/video-router.go, relay/channel/task/*,
+https://github.com/QuantumNous/new-api):
 
 - ``POST /v1/videos`` (JSON or multipart with ``input_reference``), ``GET /v1/videos/{id}``,
   ``GET /v1/videos/{id}/content`` - the OpenAI/Sora video object, ids ``task_…``;
@@ -299,7 +300,7 @@ _CHAT_LINK = re.compile(r"https://emulator\.wenwen\.local/videos/[0-9a-f]+\.mp4"
 
 
 def chat_video_reply(ctx: Ctx, reply: Reply) -> Reply:
-    """Sync video through chat (wenwen-api.md §2.12): the mock model's link now points at a
+    """Sync video through chat (Wenwen's "生成视频" doc page: a video model on the chat-completions route): the mock model's link now points at a
     real 4-second MP4 of the prompt in the result-file store."""
     prompt = next((m.get("content") for m in reversed(ctx.json_body().get("messages") or [])
                    if isinstance(m, dict) and m.get("role") == "user"), "")  # fmt: skip

@@ -21,6 +21,9 @@ from .content import MediaKind, kind_of, matches_kind, sniff
 from .names import inside, safe_filename
 
 DEFAULT_MAX_BYTES = 200 * 1024 * 1024
+MAX_VIDEO_BYTES = 10 * DEFAULT_MAX_BYTES
+"""A video saved to disk may be this large, whichever route (content route or result URL)
+serves it; a body read into memory keeps ``DEFAULT_MAX_BYTES``."""
 # mimetypes' tables differ between systems (audio/wav is missing on some)
 MEDIA_EXTENSIONS = {
     "image/png": ".png",
@@ -194,6 +197,7 @@ def content_filename(content: bytes, media_type: str) -> str:
 
 __all__ = [
     "DEFAULT_MAX_BYTES",
+    "MAX_VIDEO_BYTES",
     "MEDIA_EXTENSIONS",
     "FileSink",
     "MediaCheck",

@@ -16,8 +16,14 @@ from .._http.transport import RetryPolicy
 from ..errors import ConfigurationError, InvalidArgumentError
 from ..media.arguments import check_number
 from ..media.content import MediaKind
-from ..media.download import adownload, client_download_options, download
+from ..media.download import (
+    DownloadOptions,
+    adownload,
+    client_download_options,
+    download,
+)
 from ..media.names import check_id
+from ..media.sinks import MAX_VIDEO_BYTES
 from .engine import PollPolicy, ProgressCallback, TaskPoller, TaskSnapshot
 from .progress import ProgressBar, fan_out
 
@@ -140,11 +146,21 @@ async def afetch_result(snapshot: TaskSnapshot, client: Client, expect: MediaKin
     return content
 
 
+def _saved_bound(options: DownloadOptions, expect: MediaKind) -> DownloadOptions:
+    """A saved video gets one bound on every route (the content route streams to disk under
+    ``MAX_VIDEO_BYTES`` too)."""
+    if expect == "video":
+        return {**options, "max_bytes": MAX_VIDEO_BYTES}
+    return options
+
+
 def download_result(
     snapshot: TaskSnapshot, path: str | os.PathLike[str], client: Client, expect: MediaKind
 ) -> Path:
     options = client_download_options(client)
-    saved = download(result_url(snapshot), path, expect=expect, **options).path
+    saved = download(
+        result_url(snapshot), path, expect=expect, **_saved_bound(options, expect)
+    ).path
     assert saved is not None
     return saved
 
@@ -153,6 +169,8 @@ async def adownload_result(
     snapshot: TaskSnapshot, path: str | os.PathLike[str], client: Client, expect: MediaKind
 ) -> Path:
     options = client_download_options(client)
-    saved = (await adownload(result_url(snapshot), path, expect=expect, **options)).path
+    saved = (
+        await adownload(result_url(snapshot), path, expect=expect, **_saved_bound(options, expect))
+    ).path
     assert saved is not None
     return saved

@@ -20,12 +20,17 @@ import httpx
 from ..errors import DownloadContentError
 from ..media.content import MediaKind
 from ..media.names import inside, safe_filename
-from ..media.sinks import DEFAULT_MAX_BYTES, FileSink, MediaCheck, SizeBound, target_path
+from ..media.sinks import (
+    DEFAULT_MAX_BYTES,
+    MAX_VIDEO_BYTES,
+    FileSink,
+    MediaCheck,
+    SizeBound,
+    target_path,
+)
 
 if TYPE_CHECKING:
     from .._http.async_io import AsyncReply
-
-MAX_VIDEO_BYTES = 10 * DEFAULT_MAX_BYTES
 
 
 def video_target(path: str | os.PathLike[str], task_id: str) -> Path:
