@@ -14,8 +14,8 @@ import pytest
 from wenwen import AsyncWenwenClient, WenwenClient
 from wenwen.errors import ConfigurationError
 from wenwen.media.resources import AsyncAudio, AsyncImages, Audio, Images
-from wenwen.tasks._midjourney_api import AsyncMidjourney, Midjourney
-from wenwen.tasks._videos import AsyncVideos, Videos
+from wenwen.tasks._midjourney_resource import AsyncMidjourney, Midjourney
+from wenwen.tasks._video_resource import AsyncVideos, Videos
 from wenwen_emulator import Emulator
 
 RESOURCES = [

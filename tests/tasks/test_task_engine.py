@@ -20,7 +20,7 @@ from wenwen.tasks import (
     wait_many_sync,
     wait_sync,
 )
-from wenwen.tasks.engine import Finished, Raise, Wait
+from wenwen.tasks.engine import Raise, TaskDone, Wait
 
 
 def snap(
@@ -84,7 +84,7 @@ def test_retry_after_hint_wins_but_is_capped() -> None:
 
 def test_success_and_failure_are_final() -> None:
     done = snap(TaskState.SUCCEEDED, 100, status="completed")
-    assert poller().observe(done, 1) == Finished(done)
+    assert poller().observe(done, 1) == TaskDone(done)
     failed = snap(TaskState.FAILED, 50, status="failed", reason="content policy")
     step = poller().observe(failed, 1)
     assert isinstance(step, Raise) and isinstance(step.error, TaskFailedError)

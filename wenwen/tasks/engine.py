@@ -1,7 +1,7 @@
 """The one task-polling engine: a sans-IO state machine shared by every task kind.
 
 A ``TaskPoller`` is fed snapshots (``observe``) or failed polls (``poll_failed``) and answers
-with the next step: ``Wait(seconds)``, ``Finished(snapshot)`` or ``Raise(error)``. It never
+with the next step: ``Wait(seconds)``, ``TaskDone(snapshot)`` or ``Raise(error)``. It never
 sleeps, sends or reads a clock; ``wait_sync`` / ``wait_async`` (and ``wait_many_*``) do, with
 an injected ``sleep`` and ``clock`` so tests drive time without waiting.
 
@@ -110,7 +110,7 @@ class Wait:
 
 
 @dataclass(frozen=True)
-class Finished:
+class TaskDone:
     snapshot: TaskSnapshot
 
 
@@ -119,7 +119,10 @@ class Raise:
     error: Exception
 
 
-Step = Wait | Finished | Raise
+Step = Wait | TaskDone | Raise
+Finished = TaskDone
+"""Former name of :class:`TaskDone` (it collided with ``wenwen.types.Finished``, the chat
+stream's end event); kept as an alias for one release."""
 
 
 class TaskPoller:
@@ -154,7 +157,7 @@ class TaskPoller:
         self._failures = 0
         self._report(snapshot, now)
         if snapshot.state is TaskState.SUCCEEDED:
-            return Finished(snapshot)
+            return TaskDone(snapshot)
         if snapshot.done:
             reason = snapshot.fail_reason or snapshot.status or "no reason given"
             return Raise(
@@ -295,7 +298,7 @@ def wait_sync(
                 step = poller.poll_failed(exc, clock())
         else:
             step, snapshot = poller.observe(snapshot, clock()), None
-        if isinstance(step, Finished):
+        if isinstance(step, TaskDone):
             return step.snapshot
         if isinstance(step, Raise):
             raise step.error
@@ -321,7 +324,7 @@ async def wait_async(
                 step = poller.poll_failed(exc, clock())
         else:
             step, snapshot = poller.observe(snapshot, clock()), None
-        if isinstance(step, Finished):
+        if isinstance(step, TaskDone):
             return step.snapshot
         if isinstance(step, Raise):
             raise step.error
@@ -347,7 +350,7 @@ def _many_step(
             step = poller.observe(snapshots[task_id], now)
         if isinstance(step, Raise):
             raise step.error
-        if isinstance(step, Finished):
+        if isinstance(step, TaskDone):
             done[task_id] = step.snapshot
         else:
             waits.append(step.seconds)
@@ -399,10 +402,10 @@ async def wait_many_async(
 
 
 __all__ = [
-    "Finished",
     "PollPolicy",
     "ProgressCallback",
     "Raise",
+    "TaskDone",
     "TaskPoller",
     "TaskProgress",
     "TaskSnapshot",

@@ -5,8 +5,8 @@ send requests, sleep between polls and write files.
 """
 
 from ._common import WaitOptions
-from ._midjourney_api import AsyncMidjourney, Midjourney
-from ._videos import AsyncVideos, GeneratedVideo, Videos
+from ._midjourney_resource import AsyncMidjourney, Midjourney
+from ._video_resource import AsyncVideos, GeneratedVideo, Videos
 
 __all__ = [
     "AsyncMidjourney",
