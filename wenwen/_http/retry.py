@@ -104,6 +104,8 @@ class Clock:
 
     sleep: Callable[[float], object] = time.sleep
     async_sleep: Callable[[float], Awaitable[object]] = asyncio.sleep
+    monotonic: Callable[[], float] = time.monotonic
+    """What a download's deadline is measured on (drive it in tests with the sleeps)."""
 
 
 SYSTEM_CLOCK = Clock()

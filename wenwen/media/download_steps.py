@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import binascii
 import os
-import time
 import urllib.parse
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -16,7 +15,7 @@ from typing import Protocol
 
 import httpx
 
-from .._http.retry import Failure, RetryFlow, RetryPolicy
+from .._http.retry import Clock, Failure, RetryFlow, RetryPolicy
 from .._version import __version__
 from ..errors import (
     DownloadBlockedError,
@@ -36,6 +35,7 @@ class Limits(Protocol):
     retry: RetryPolicy
     deadline: float
     max_redirects: int
+    clock: Clock
 
 
 DEFAULT_TIMEOUT = httpx.Timeout(120.0, connect=10.0)
@@ -212,7 +212,7 @@ class Run:
     ) -> None:
         self.url, self.dest, self.expect, self.owner = url, dest, expect, owner
         self.limit = owner.max_bytes if max_bytes is None else max_bytes
-        self.deadline = time.monotonic() + owner.deadline
+        self.deadline = owner.clock.monotonic() + owner.deadline
         self.result = _from_data_url(url, self.limit, dest, expect)
         self.request = None if self.result is not None else build_request(url, owner.timeout)
         self.transfer = Transfer(url, self.limit, dest, expect)
@@ -229,7 +229,7 @@ class Run:
 
     def left(self) -> float:
         """Seconds left before the deadline; ``DownloadTimeoutError`` when none are."""
-        remaining = self.deadline - time.monotonic()
+        remaining = self.deadline - self.owner.clock.monotonic()
         if remaining <= 0:
             raise DownloadTimeoutError(
                 f"download of {self.url} did not finish within its {self.owner.deadline:g} s "
@@ -258,7 +258,10 @@ class Run:
 
     def failed(self, exc: httpx.HTTPError) -> DownloadError:
         """The typed error for a transport failure (a timeout past the deadline says so)."""
-        if isinstance(exc, httpx.TimeoutException) and time.monotonic() >= self.deadline:
+        if (
+            isinstance(exc, httpx.TimeoutException)
+            and self.owner.clock.monotonic() >= self.deadline
+        ):
             return DownloadTimeoutError(
                 f"download of {self.url} did not finish within its {self.owner.deadline:g} s "
                 "deadline",
