@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from ...types import ChatRequest, ChatResponse
-from ..base import HttpRequest, TokenCounting, WireProtocol
+from ..base import TokenCounting, WireProtocol
 from ._count import build_count_request, parse_token_count
 from ._request import auth_headers, build_request
 from ._response import NAME, finalize_response, parse_response
@@ -18,25 +15,10 @@ class AnthropicMessages(WireProtocol, TokenCounting):
 
     NAME = NAME
 
-    def auth_headers(self, api_key: str) -> dict[str, str]:
-        return auth_headers(api_key)
-
-    def _build_request(self, request: ChatRequest, *, stream: bool) -> HttpRequest:
-        return build_request(request, stream=stream)
-
-    def _parse_response(self, body: Any, request: ChatRequest | None) -> ChatResponse:
-        return parse_response(body, request)
-
-    def _new_stream_decoder(self, request: ChatRequest | None) -> StreamDecoder:
-        return StreamDecoder(request)
-
-    def _finalize_response(
-        self, response: ChatResponse, request: ChatRequest | None
-    ) -> ChatResponse:
-        return finalize_response(response, request)
-
-    def build_count_request(self, request: ChatRequest) -> HttpRequest:
-        return build_count_request(request)
-
-    def _parse_token_count(self, body: Any) -> int:
-        return parse_token_count(body)
+    auth_headers = staticmethod(auth_headers)
+    _build_request = staticmethod(build_request)
+    _parse_response = staticmethod(parse_response)
+    _new_stream_decoder = StreamDecoder
+    _finalize_response = staticmethod(finalize_response)
+    build_count_request = staticmethod(build_count_request)
+    _parse_token_count = staticmethod(parse_token_count)
